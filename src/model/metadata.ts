@@ -1,0 +1,74 @@
+/**
+ * The description an earshot model carries in its ONNX `metadata_props`.
+ * One `.onnx` file is the whole model: the frontend, the decoder and the label set come from here.
+ *
+ * Keys (values are JSON unless noted):
+ * - `earshot.format_version`  "1" (plain string)
+ * - `earshot.feature_config`  FeatureConfig
+ * - `earshot.output`          OutputSpec
+ * - `earshot.labels`          string[] (index = output unit id)
+ * - `earshot.network`         NetworkSummary
+ * - `earshot.provenance`      Provenance
+ * - `earshot.content_hash`    "sha256:<hex>" of the serialized graph (plain string)
+ */
+import type { FeatureConfig } from '../features/config.js';
+
+export const FORMAT_VERSION = '1';
+
+export const MetadataKeys = {
+  formatVersion: 'earshot.format_version',
+  featureConfig: 'earshot.feature_config',
+  output: 'earshot.output',
+  labels: 'earshot.labels',
+  network: 'earshot.network',
+  provenance: 'earshot.provenance',
+  contentHash: 'earshot.content_hash',
+} as const;
+
+/** What the network's outputs mean. */
+export type OutputSpec =
+  /** CTC over `labels`; `blankId` is the blank unit. */
+  | { type: 'ctc'; blankId: number }
+  /** Per-frame labels; `silenceId` marks frames with no token. Repeats are collapsed. */
+  | { type: 'frame'; silenceId: number };
+
+export type Activation = 'lrelu' | 'relu' | 'tanh';
+
+/** A short description of the network, for `earshot inspect` and validation. */
+export interface NetworkSummary {
+  /** e.g. "mlp" */
+  kind: string;
+  /** Input feature dimension per frame (= inputDim(featureConfig)). */
+  inputDim: number;
+  /** Widths of the hidden layers, in order. */
+  hidden: number[];
+  /** Output dimension (= labels.length). */
+  outputDim: number;
+  activation: Activation;
+  /** Leaky-ReLU negative slope, written explicitly (0.01 in the paper, ONNX and PyTorch). */
+  alpha: number;
+  /** Number of trainable parameters. */
+  parameters: number;
+}
+
+/** Where the weights came from. Free-form fields are allowed beside these. */
+export interface Provenance {
+  /** Tool that wrote the file, e.g. "earshot convert 0.1.0". */
+  producer: string;
+  /** Source weights file name (no directories). */
+  source?: string;
+  /** Training description: data, steps, time, metrics. */
+  training?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** The parsed and validated metadata of an earshot model. */
+export interface ModelMetadata {
+  formatVersion: string;
+  featureConfig: FeatureConfig;
+  output: OutputSpec;
+  labels: string[];
+  network: NetworkSummary;
+  provenance: Provenance;
+  contentHash: string;
+}
