@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+/**
+ * The `earshot` command line: transcribe, stream, inspect, convert, eval.
+ * Exit codes: 0 ok, 1 usage error, 2 input error (audio or weights), 3 model error.
+ */
+import { Command, CommanderError } from 'commander';
+import { EarshotError, ExitCode, describeError } from '../core/errors.js';
+import { transcribeCommand } from './transcribe.js';
+import { streamCommand } from './stream.js';
+import { inspectCommand } from './inspect.js';
+import { convertCommand } from './convert.js';
+import { evalCommand } from './eval.js';
+import { VERSION } from '../version.js';
+
+function build(): Command {
+  const program = new Command('earshot')
+    .description('Offline speech recognition on your own device: no server, no network.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('transcribe')
+    .description('transcribe audio files (WAV, FLAC, Ogg Vorbis/Opus, MP3; "-" reads stdin)')
+    .argument('<files...>', 'audio files, or - for stdin')
+    .option('-m, --model <file>', 'earshot .onnx model (default: the shipped default model)')
+    .option('--ep <list>', 'execution providers to try in order: cpu, webgpu, cuda', 'cpu')
+    .option('-t, --threads <n>', 'threads for the acoustic model')
+    .option('-f, --format <fmt>', 'text | json | srt | vtt | tsv', 'text')
+    .option('-o, --output-dir <dir>', 'write <name>.<format> files here instead of stdout')
+    .option('--force', 'overwrite existing output files', false)
+    .option('--raw <encoding>', 'stdin/file is headerless PCM: s16le | s32le | f32le | u8')
+    .option('--rate <hz>', 'sample rate of --raw input')
+    .option('--channels <n>', 'channels of --raw input (default 1)')
+    .action(transcribeCommand);
+
+  program
+    .command('stream')
+    .description('recognize audio as it arrives (stdin or a file), printing partial and final results')
+    .argument('[file]', 'audio file or - for stdin', '-')
+    .option('-m, --model <file>', 'earshot .onnx model (default: the shipped default model)')
+    .option('--ep <list>', 'execution providers to try in order', 'cpu')
+    .option('-t, --threads <n>', 'threads for the acoustic model')
+    .option('--raw <encoding>', 'headerless PCM: s16le | s32le | f32le | u8')
+    .option('--rate <hz>', 'sample rate of --raw input')
+    .option('--channels <n>', 'channels of --raw input (default 1)')
+    .option('--json', 'print one JSON object per line (partials and final)', false)
+    .action(streamCommand);
+
+  program
+    .command('inspect')
+    .description('print a model\'s metadata, sizes and inputs/outputs')
+    .argument('<model>', 'earshot .onnx model')
+    .option('--json', 'print JSON', false)
+    .action(inspectCommand);
+
+  program
+    .command('convert')
+    .description('convert trained weights (safetensors or .npz) + an architecture JSON into an earshot model')
+    .requiredOption('-w, --weights <file>', '.safetensors or .npz weights (PyTorch state_dict of an MLP)')
+    .requiredOption('-a, --arch <file>', 'architecture description JSON (layers, activation, featureConfig, labels)')
+    .requiredOption('-o, --out <file>', 'output .onnx file')
+    .option('--activation <name>', 'override the activation: lrelu | relu | tanh')
+    .option('--alpha <x>', 'override the leaky-ReLU slope')
+    .option('--force', 'overwrite an existing output file', false)
+    .action(convertCommand);
+
+  program
+    .command('eval')
+    .description('transcribe every entry of JSONL manifests ({audio, text}) and report WER/CER per subset and overall')
+    .argument('<manifests...>', 'JSONL manifests; each is a subset')
+    .option('-m, --model <file>', 'earshot .onnx model (default: the shipped default model)')
+    .option('--ep <list>', 'execution providers to try in order', 'cpu')
+    .option('-t, --threads <n>', 'threads for the acoustic model')
+    .option('--limit <n>', 'at most n entries per manifest')
+    .option('--json <file>', 'also write the report as JSON to this file')
+    .option('--hyp <file>', 'write every hypothesis as JSONL to this file')
+    .action(evalCommand);
+  return program;
+}
+
+/** Run the CLI with the given argv; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = build();
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    if (e instanceof EarshotError) process.stderr.write(`earshot: ${describeError(e)}\n`);
+    if (e instanceof EarshotError) return e.exitCode;
+    // Not one of ours: a bug. Say so, with the stack, and use EX_SOFTWARE.
+    process.stderr.write(`earshot: internal error, please report it with the command line: ${e instanceof Error ? e.stack : String(e)}\n`);
+    return 70;
+  }
+}
+
+const code = await main(process.argv);
+process.exitCode = code;

@@ -1,0 +1,43 @@
+/** Parsing and checking of CLI option values: every bad value is a UsageError naming the option. */
+import { UsageError } from '../core/errors.js';
+import type { ExecutionProviderName } from '../model/runtime.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../format.js';
+import type { RawPcmOptions } from '../node/audio-file.js';
+
+const NODE_PROVIDERS: readonly ExecutionProviderName[] = ['cpu', 'webgpu', 'cuda'];
+const RAW_ENCODINGS = ['s16le', 's32le', 'f32le', 'u8'] as const;
+
+/** "--ep webgpu,cpu" -> ['webgpu', 'cpu'] */
+export function parseProviders(value: string | undefined): ExecutionProviderName[] {
+  if (value === undefined) return ['cpu'];
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw new UsageError('--ep: give at least one execution provider, e.g. --ep cpu');
+  for (const p of list) if (!NODE_PROVIDERS.includes(p as ExecutionProviderName)) throw new UsageError(`--ep: unknown execution provider "${p}"; Node offers ${NODE_PROVIDERS.join(', ')} (comma-separated, tried in order)`);
+  return list as ExecutionProviderName[];
+}
+
+/** A positive integer option. */
+export function parsePositiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export function parseFormat(value: string): OutputFormat {
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got "${value}"`);
+  return value as OutputFormat;
+}
+
+/** --raw ENC --rate N [--channels C] -> RawPcmOptions, or undefined when --raw is absent. */
+export function parseRaw(raw: string | undefined, rate: string | undefined, channels: string | undefined): RawPcmOptions | undefined {
+  if (raw === undefined) {
+    if (rate !== undefined) throw new UsageError('--rate is only used with --raw (headerless PCM); WAV/FLAC/Ogg/MP3 files carry their own rate');
+    return undefined;
+  }
+  if (!(RAW_ENCODINGS as readonly string[]).includes(raw)) throw new UsageError(`--raw must be one of ${RAW_ENCODINGS.join(', ')}, got "${raw}"`);
+  const r = parsePositiveInt('--rate', rate);
+  if (r === undefined) throw new UsageError('--raw needs --rate <Hz>, e.g. --raw s16le --rate 16000');
+  const c = parsePositiveInt('--channels', channels) ?? 1;
+  return { encoding: raw as RawPcmOptions['encoding'], rate: r, channels: c };
+}

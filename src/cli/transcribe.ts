@@ -1,0 +1,77 @@
+/** `earshot transcribe`: files in, transcripts out; one bad file does not stop the batch. */
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { EarshotError, ExitCode, UsageError, describeError } from '../core/errors.js';
+import { formatTranscript, type OutputFormat } from '../format.js';
+import { loadRecognizer, transcribeFile } from '../node/index.js';
+import { writeFileAtomic } from '../node/atomic-write.js';
+import { parseFormat, parsePositiveInt, parseProviders, parseRaw } from './options.js';
+import { Progress } from './progress.js';
+
+export interface TranscribeCliOptions {
+  model?: string;
+  ep: string;
+  threads?: string;
+  format: string;
+  outputDir?: string;
+  force: boolean;
+  raw?: string;
+  rate?: string;
+  channels?: string;
+}
+
+const EXT: Record<OutputFormat, string> = { text: 'txt', json: 'json', srt: 'srt', vtt: 'vtt', tsv: 'tsv' };
+
+export async function transcribeCommand(files: string[], o: TranscribeCliOptions): Promise<void> {
+  const format = parseFormat(o.format);
+  const providers = parseProviders(o.ep);
+  const threads = parsePositiveInt('--threads', o.threads);
+  const raw = parseRaw(o.raw, o.rate, o.channels);
+  if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin ("-") can be given only once');
+  if (!o.outputDir && files.length > 1 && format !== 'text' && format !== 'json') {
+    throw new UsageError(`--format ${format} for ${files.length} files needs --output-dir (one ${format} file per input)`);
+  }
+  if (o.outputDir) {
+    const st = await fs.stat(o.outputDir).catch(() => undefined);
+    if (!st?.isDirectory()) throw new UsageError(`--output-dir ${o.outputDir}: not an existing directory`);
+  }
+  const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), executionProviders: providers, ...(threads ? { threads } : {}) });
+  for (const f of rec.providerFailures) process.stderr.write(`earshot: execution provider ${f.provider} unavailable: ${f.reason}; using ${rec.provider}\n`);
+
+  const progress = new Progress(process.stderr, files.length);
+  const failures: { file: string; error: unknown }[] = [];
+  for (const [i, file] of files.entries()) {
+    progress.startFile(i, file);
+    try {
+      const result = await transcribeFile(rec, file, { ...(raw ? { raw } : {}), onPartial: (p) => progress.update(p.durationSec) });
+      progress.endFile();
+      if (o.outputDir) {
+        const base = file === '-' ? 'stdin' : path.basename(file).replace(/\.[^.]+$/, '');
+        const out = path.join(o.outputDir, `${base}.${EXT[format]}`);
+        try {
+          await writeFileAtomic(out, formatTranscript(result, format, { file }), { force: o.force });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${out} exists; pass --force to overwrite`);
+          throw e;
+        }
+      } else if (files.length > 1 && format === 'text') {
+        process.stdout.write(`${file}\t${result.text}\n`);
+      } else if (files.length > 1 && format === 'json') {
+        process.stdout.write(JSON.stringify({ file, text: result.text, durationSec: result.durationSec, words: result.words }) + '\n');
+      } else {
+        process.stdout.write(formatTranscript(result, format, { file }));
+      }
+    } catch (e) {
+      progress.endFile();
+      if (!(e instanceof EarshotError)) throw e;
+      failures.push({ file, error: e });
+      if (files.length > 1) process.stderr.write(`earshot: ${describeError(e)}\n`);
+      else throw e;
+    }
+  }
+  if (failures.length) {
+    process.stderr.write(`earshot: ${failures.length} of ${files.length} files failed:\n${failures.map((f) => `  ${describeError(f.error)}`).join('\n')}\n`);
+    const codes = failures.map((f) => (f.error instanceof EarshotError ? f.error.exitCode : ExitCode.input));
+    process.exitCode = Math.max(...codes);
+  }
+}

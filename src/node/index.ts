@@ -1,0 +1,77 @@
+/**
+ * earshot for Node.js: the platform-neutral engine with onnxruntime-node and file I/O plugged in.
+ * @example
+ * import { loadRecognizer, transcribeFile } from 'earshot';
+ * const rec = await loadRecognizer();              // the shipped default model
+ * const result = await transcribeFile(rec, 'talk.wav');
+ * console.log(result.text);
+ */
+import * as ort from 'onnxruntime-node';
+import { Recognizer, type RecognitionResult, type PartialResult } from '../recognizer.js';
+import type { ExecutionProviderName, OrtModule } from '../model/runtime.js';
+import { readModelFile } from './model-file.js';
+import { defaultModelPath } from './default-model.js';
+import { openAudio, type RawPcmOptions } from './audio-file.js';
+
+export interface LoadOptions {
+  /** Path of an earshot .onnx model; default: the shipped default model. */
+  model?: string;
+  /** Execution providers to try in order; default ['cpu']. Node offers 'cpu', 'webgpu', 'cuda'. */
+  executionProviders?: readonly ExecutionProviderName[];
+  /** Threads for the acoustic model. */
+  threads?: number;
+}
+
+/**
+ * Load a model file with onnxruntime-node.
+ * @example
+ * const rec = await loadRecognizer({ model: 'models/earshot-en.onnx', threads: 1 });
+ */
+export async function loadRecognizer(opts: LoadOptions = {}): Promise<Recognizer> {
+  const file = opts.model ?? defaultModelPath();
+  const bytes = await readModelFile(file);
+  return Recognizer.create({
+    ort: ort as unknown as OrtModule,
+    model: bytes,
+    source: file,
+    ...(opts.executionProviders ? { executionProviders: opts.executionProviders } : {}),
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+  });
+}
+
+export interface TranscribeFileOptions {
+  /** Raw PCM input description (for '-' / headerless data). */
+  raw?: RawPcmOptions;
+  /** Called with the partial result after each chunk. */
+  onPartial?: (p: PartialResult) => void;
+}
+
+/**
+ * Transcribe an audio file (WAV, FLAC, Ogg Vorbis/Opus, MP3) or '-' for stdin, streaming it through
+ * the recognizer chunk by chunk so memory does not grow with the file's length.
+ * @example
+ * const r = await transcribeFile(rec, 'meeting.flac');
+ * for (const w of r.words) console.log(w.word, w.start, w.end, w.confidence);
+ */
+export async function transcribeFile(rec: Recognizer, file: string, opts: TranscribeFileOptions = {}): Promise<RecognitionResult> {
+  const audio = await openAudio(file, opts.raw ? { raw: opts.raw } : {});
+  const stream = rec.createStream();
+  let any = false;
+  for await (const chunk of audio.chunks()) {
+    if (chunk.length === 0) continue;
+    any = true;
+    const partial = await stream.acceptWaveform(chunk, audio.sampleRate);
+    opts.onPartial?.(partial);
+  }
+  void any;
+  return stream.inputFinished();
+}
+
+export { Recognizer, RecognitionStream } from '../recognizer.js';
+export type { RecognitionResult, PartialResult, StageTimings, RecognizerOptions } from '../recognizer.js';
+export type { DecodeResult, TokenResult, WordResult } from '../decoder/types.js';
+export type { FeatureConfig, Normalization } from '../features/config.js';
+export type { ModelMetadata, OutputSpec, NetworkSummary, Provenance } from '../model/metadata.js';
+export type { ExecutionProviderName } from '../model/runtime.js';
+export { EarshotError, UsageError, AudioInputError, ModelError, ConversionError, ExitCode } from '../core/errors.js';
+export { defaultModelPath } from './default-model.js';

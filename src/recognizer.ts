@@ -1,0 +1,269 @@
+/**
+ * Recognizer and RecognitionStream: the platform-neutral engine. A Recognizer holds one loaded
+ * model (its metadata says how to featurize and decode); each stream carries the per-utterance
+ * state (resampler, feature extractor, decoder). Offline transcription is a stream run to the end,
+ * so streaming and offline results are the same machinery and give the same text.
+ */
+import { AudioInputError, UsageError } from './core/errors.js';
+import { FeatureExtractor } from './features/index.js';
+import { inputDim, outputFrameSeconds } from './features/config.js';
+import type { ModelMetadata } from './model/metadata.js';
+import type { ModelInfo } from './model/onnx-reader.js';
+import { describeModel } from './model/load.js';
+import { createAcousticSession, runAcoustic, type AcousticSession, type ExecutionProviderName, type OrtModule } from './model/runtime.js';
+import { GreedyDecoder } from './decoder/greedy.js';
+import type { DecodeResult } from './decoder/types.js';
+import { createResampler, type Resampler } from './audio/resample.js';
+
+/** Seconds spent in each stage. */
+export interface StageTimings {
+  resample: number;
+  features: number;
+  acoustic: number;
+  decoder: number;
+}
+
+/** A partial result while audio is still arriving. */
+export interface PartialResult extends DecodeResult {
+  /** Seconds of audio accepted so far. */
+  durationSec: number;
+  isFinal: false;
+}
+
+/** The final result of an utterance. */
+export interface RecognitionResult extends DecodeResult {
+  durationSec: number;
+  /** Time spent per stage, seconds. */
+  timings: StageTimings;
+  /** The execution provider that ran the acoustic model. */
+  provider: ExecutionProviderName;
+  isFinal: true;
+}
+
+export interface RecognizerOptions {
+  /** The ONNX runtime module: onnxruntime-node or onnxruntime-web (the platform entry passes it). */
+  ort: OrtModule;
+  /** The model file's bytes. */
+  model: Uint8Array;
+  /** Name used in error messages (a path or URL). */
+  source?: string;
+  /** Providers to try in order. Default ['cpu']. */
+  executionProviders?: readonly ExecutionProviderName[];
+  /** Intra-op threads for the acoustic model. */
+  threads?: number;
+  /** Model frames per acoustic-model call when streaming (bigger = fewer calls). Default 64. */
+  batchFrames?: number;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now()) / 1000;
+
+function checkSamples(samples: unknown, sampleRate: unknown): asserts samples is Float32Array {
+  if (!(samples instanceof Float32Array)) throw new UsageError(`samples must be a Float32Array of mono audio in [-1, 1], got ${samples === null ? 'null' : typeof samples === 'object' ? (samples as object).constructor?.name : typeof samples}`);
+  if (typeof sampleRate !== 'number' || !Number.isInteger(sampleRate) || sampleRate < 1000 || sampleRate > 384000) throw new UsageError(`sampleRate must be an integer between 1000 and 384000 Hz, got ${String(sampleRate)}`);
+}
+
+/**
+ * A loaded model, ready to transcribe.
+ * @example
+ * const rec = await Recognizer.create({ ort, model: bytes, source: 'model.onnx' });
+ * const { text } = await rec.transcribe(samples, 16000);
+ */
+export class Recognizer {
+  readonly metadata: ModelMetadata;
+  readonly info: ModelInfo;
+  /** Which execution provider runs the model. */
+  readonly provider: ExecutionProviderName;
+  /** Providers tried before the one in use, and why they failed. */
+  readonly providerFailures: { provider: ExecutionProviderName; reason: string }[];
+  /** @internal */
+  readonly ort: OrtModule;
+  /** @internal */
+  readonly session: AcousticSession;
+  /** @internal */
+  readonly batchFrames: number;
+  /** @internal serializes acoustic-model calls: onnxruntime-web must not be entered twice at once. */
+  runChain: Promise<unknown> = Promise.resolve();
+
+  private constructor(ort: OrtModule, info: ModelInfo, metadata: ModelMetadata, session: AcousticSession, batchFrames: number) {
+    this.ort = ort;
+    this.info = info;
+    this.metadata = metadata;
+    this.session = session;
+    this.provider = session.provider;
+    this.providerFailures = session.failures;
+    this.batchFrames = batchFrames;
+  }
+
+  /**
+   * Load a model: read and validate its metadata against the graph, then create the session.
+   * @example
+   * const rec = await Recognizer.create({ ort, model: bytes, executionProviders: ['webgpu', 'cpu'] });
+   */
+  static async create(opts: RecognizerOptions): Promise<Recognizer> {
+    const source = opts.source ?? '<model bytes>';
+    if (!(opts.model instanceof Uint8Array)) throw new UsageError(`model must be a Uint8Array of the .onnx file, got ${typeof opts.model}`);
+    const batchFrames = opts.batchFrames ?? 64;
+    if (!Number.isInteger(batchFrames) || batchFrames < 1) throw new UsageError(`batchFrames must be a positive integer, got ${batchFrames}`);
+    if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) throw new UsageError(`threads must be a positive integer, got ${opts.threads}`);
+    const { info, metadata } = await describeModel(opts.model, source);
+    const session = await createAcousticSession(opts.ort, opts.model, source, {
+      executionProviders: opts.executionProviders ?? ['cpu'],
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+    });
+    return new Recognizer(opts.ort, info, metadata, session, batchFrames);
+  }
+
+  /** The sample rate the model's frontend works at. */
+  get sampleRate(): number {
+    return this.metadata.featureConfig.sampleRate;
+  }
+
+  /**
+   * A new utterance stream.
+   * @example
+   * const s = rec.createStream();
+   * await s.acceptWaveform(chunk, 48000);
+   * const final = await s.inputFinished();
+   */
+  createStream(): RecognitionStream {
+    return new RecognitionStream(this);
+  }
+
+  /**
+   * Transcribe a whole utterance (mono samples in [-1, 1] at `sampleRate`).
+   * @example
+   * const r = await rec.transcribe(samples, 44100);
+   * console.log(r.text, r.words);
+   */
+  async transcribe(samples: Float32Array, sampleRate: number): Promise<RecognitionResult> {
+    checkSamples(samples, sampleRate);
+    const s = this.createStream();
+    // Bounded chunks keep the feature buffers small for long inputs.
+    const chunk = sampleRate * 30;
+    for (let i = 0; i < samples.length; i += chunk) await s.acceptWaveform(samples.subarray(i, Math.min(samples.length, i + chunk)), sampleRate);
+    return s.inputFinished();
+  }
+}
+
+/**
+ * One utterance being recognized as audio arrives. Feed chunks of any size with acceptWaveform;
+ * read partial results; call inputFinished for the final result.
+ * @example
+ * const s = rec.createStream();
+ * for await (const chunk of mic) console.log((await s.acceptWaveform(chunk, 16000)).text);
+ * console.log((await s.inputFinished()).text);
+ */
+export class RecognitionStream {
+  private readonly rec: Recognizer;
+  private readonly features: FeatureExtractor;
+  private readonly decoder: GreedyDecoder;
+  private readonly dim: number;
+  private resampler: Resampler | undefined;
+  private inputRate: number | undefined;
+  private samplesIn = 0;
+  private pending: Float32Array[] = [];
+  private pendingFrames = 0;
+  private finished = false;
+  private readonly timings: StageTimings = { resample: 0, features: 0, acoustic: 0, decoder: 0 };
+
+  constructor(rec: Recognizer) {
+    this.rec = rec;
+    const fc = rec.metadata.featureConfig;
+    this.features = new FeatureExtractor(fc);
+    this.dim = inputDim(fc);
+    this.decoder = new GreedyDecoder({ output: rec.metadata.output, labels: rec.metadata.labels, frameSeconds: outputFrameSeconds(fc) });
+  }
+
+  /**
+   * Add audio (mono, [-1, 1]); any chunk size; the rate must stay the same within a stream.
+   * Resolves to the partial result after the new audio is decoded.
+   * @example
+   * const partial = await stream.acceptWaveform(chunk, 16000);
+   */
+  async acceptWaveform(samples: Float32Array, sampleRate: number): Promise<PartialResult> {
+    checkSamples(samples, sampleRate);
+    if (this.finished) throw new UsageError('acceptWaveform called after inputFinished: create a new stream for a new utterance');
+    if (this.inputRate === undefined) {
+      this.inputRate = sampleRate;
+      if (sampleRate !== this.rec.sampleRate) this.resampler = await createResampler(sampleRate, this.rec.sampleRate);
+    } else if (sampleRate !== this.inputRate) {
+      throw new UsageError(`sample rate changed within a stream: started at ${this.inputRate} Hz, now ${sampleRate} Hz`);
+    }
+    for (let i = 0; i < samples.length; i++) {
+      const x = samples[i]!;
+      if (!Number.isFinite(x)) throw new AudioInputError('<samples>', `sample ${this.samplesIn + i} is ${x}: audio must be finite numbers`);
+    }
+    this.samplesIn += samples.length;
+    let t = now();
+    const resampled = this.resampler ? this.resampler.process(samples) : samples;
+    this.timings.resample += now() - t;
+    await this.pushSamples(resampled, false);
+    return this.getResult();
+  }
+
+  /**
+   * The text decoded so far.
+   * @example
+   * stream.getResult().text
+   */
+  getResult(): PartialResult {
+    return { ...this.decoder.result(), durationSec: this.inputRate ? this.samplesIn / this.inputRate : 0, isFinal: false };
+  }
+
+  /**
+   * No more audio: flush the frontend and the decoder and return the final result.
+   * @example
+   * const { text, words } = await stream.inputFinished();
+   */
+  async inputFinished(): Promise<RecognitionResult> {
+    if (this.finished) throw new UsageError('inputFinished called twice on the same stream');
+    this.finished = true;
+    if (this.resampler) {
+      const t = now();
+      const tail = this.resampler.flush();
+      this.timings.resample += now() - t;
+      await this.pushSamples(tail, false);
+    }
+    await this.pushSamples(new Float32Array(0), true);
+    return {
+      ...this.decoder.result(),
+      durationSec: this.inputRate ? this.samplesIn / this.inputRate : 0,
+      timings: { ...this.timings },
+      provider: this.rec.provider,
+      isFinal: true,
+    };
+  }
+
+  private async pushSamples(samples: Float32Array, last: boolean): Promise<void> {
+    let t = now();
+    const block = last ? this.features.finish() : this.features.accept(samples);
+    this.timings.features += now() - t;
+    if (block.frames > 0) {
+      this.pending.push(block.data);
+      this.pendingFrames += block.frames;
+    }
+    if (this.pendingFrames === 0 || (!last && this.pendingFrames < this.rec.batchFrames)) return;
+    const frames = this.pendingFrames;
+    const data = this.pending.length === 1 ? this.pending[0]! : concat(this.pending, frames * this.dim);
+    this.pending = [];
+    this.pendingFrames = 0;
+    t = now();
+    const run = this.rec.runChain.then(() => runAcoustic(this.rec.ort, this.rec.session, data, frames, this.dim));
+    this.rec.runChain = run.catch(() => undefined);
+    const logprobs = await run;
+    this.timings.acoustic += now() - t;
+    t = now();
+    this.decoder.accept(logprobs, frames);
+    this.timings.decoder += now() - t;
+  }
+}
+
+function concat(parts: Float32Array[], total: number): Float32Array {
+  const out = new Float32Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

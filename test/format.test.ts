@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { formatTranscript, toCues } from '../src/format.js';
+
+const words = [
+  { word: 'hello', start: 0.5, end: 0.9, confidence: 0.9 },
+  { word: 'world', start: 1.0, end: 1.4, confidence: 0.8 },
+  { word: 'again', start: 3.0, end: 3.5, confidence: 0.7 },
+];
+const r = { text: 'hello world again', words, durationSec: 4 };
+
+describe('output formats', () => {
+  it('splits subtitle cues at pauses longer than maxGap', () => {
+    expect(toCues(words)).toEqual([
+      { start: 0.5, end: 1.4, text: 'hello world' },
+      { start: 3.0, end: 3.5, text: 'again' },
+    ]);
+  });
+
+  it('splits cues at the maximum duration and length', () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ word: 'word', start: i * 0.3, end: i * 0.3 + 0.25, confidence: 1 }));
+    const cues = toCues(many);
+    for (const c of cues) {
+      expect(c.end - c.start).toBeLessThanOrEqual(6);
+      expect(c.text.length).toBeLessThanOrEqual(84);
+    }
+    expect(cues.map((c) => c.text).join(' ')).toBe(many.map((w) => w.word).join(' '));
+  });
+
+  it('writes SRT with comma milliseconds and 1-based indices', () => {
+    expect(formatTranscript(r, 'srt')).toBe('1\n00:00:00,500 --> 00:00:01,400\nhello world\n\n2\n00:00:03,000 --> 00:00:03,500\nagain\n');
+  });
+
+  it('writes WebVTT with a header and dot milliseconds', () => {
+    expect(formatTranscript(r, 'vtt')).toBe('WEBVTT\n\n00:00:00.500 --> 00:00:01.400\nhello world\n\n00:00:03.000 --> 00:00:03.500\nagain\n');
+  });
+
+  it('writes TSV with a header, times and confidences', () => {
+    expect(formatTranscript(r, 'tsv').split('\n').slice(0, 2)).toEqual(['start\tend\tword\tconfidence', '0.500\t0.900\thello\t0.9000']);
+  });
+
+  it('writes JSON with words and extra fields, and plain text', () => {
+    const j = JSON.parse(formatTranscript(r, 'json', { file: 'a.wav' }));
+    expect(j).toMatchObject({ file: 'a.wav', text: 'hello world again', durationSec: 4 });
+    expect(j.words).toHaveLength(3);
+    expect(formatTranscript(r, 'text')).toBe('hello world again\n');
+  });
+
+  it('formats hours in subtitle clocks', () => {
+    expect(formatTranscript({ text: 'x', words: [{ word: 'x', start: 3723.4567, end: 3724, confidence: 1 }], durationSec: 3725 }, 'srt')).toContain('01:02:03,457 --> 01:02:04,000');
+  });
+});
