@@ -4,7 +4,11 @@
  * says how its input is computed.
  */
 
-/** Per-coefficient normalization of the (MFCC + deltas) frames, before splicing. */
+/**
+ * Per-coefficient normalization of the (MFCC + deltas) frames, before splicing.
+ * @example
+ * const norm: Normalization = { type: 'sliding', window: 300, normVars: false };
+ */
 export type Normalization =
   /** No normalization. */
   | { type: 'none' }
@@ -17,6 +21,11 @@ export type Normalization =
    */
   | { type: 'sliding'; window: number; normVars: boolean };
 
+/**
+ * Every parameter of the feature frontend (see the file comment).
+ * @example
+ * const cfg: FeatureConfig = { ...defaultFeatureConfig(), deltaOrder: 1, normalization: { type: 'none' } };
+ */
 export interface FeatureConfig {
   /** Sample rate the model expects, Hz. Input audio is resampled to it. */
   sampleRate: number;
@@ -51,17 +60,29 @@ export interface FeatureConfig {
   subsampling: number;
 }
 
-/** Dimension of one un-spliced frame: numCeps * (deltaOrder + 1). */
+/**
+ * Dimension of one un-spliced frame: numCeps * (deltaOrder + 1).
+ * @example
+ * baseDim(defaultFeatureConfig()); // 39
+ */
 export function baseDim(c: FeatureConfig): number {
   return c.numCeps * (c.deltaOrder + 1);
 }
 
-/** Dimension of one spliced model input frame: baseDim * (contextLeft + 1 + contextRight). */
+/**
+ * Dimension of one spliced model input frame: baseDim * (contextLeft + 1 + contextRight).
+ * @example
+ * inputDim(defaultFeatureConfig()); // 39 * 11 = 429
+ */
 export function inputDim(c: FeatureConfig): number {
   return baseDim(c) * (c.contextLeft + 1 + c.contextRight);
 }
 
-/** Seconds between two model output frames. */
+/**
+ * Seconds between two model output frames.
+ * @example
+ * outputFrameSeconds({ ...defaultFeatureConfig(), subsampling: 3 }); // 0.03
+ */
 export function outputFrameSeconds(c: FeatureConfig): number {
   return (c.frameShift * c.subsampling) / c.sampleRate;
 }
