@@ -221,6 +221,7 @@ export class RecognitionStream {
     if (this.resampler) {
       const t = now();
       const tail = this.resampler.flush();
+      this.resampler.close();
       this.timings.resample += now() - t;
       await this.pushSamples(tail, false);
     }
