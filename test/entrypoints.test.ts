@@ -1,0 +1,65 @@
+/** The public surface and the platform boundary: pinned export lists, and a core that imports no platform. */
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import * as nodeEntry from '../src/node/index.js';
+import * as webEntry from '../src/web/index.js';
+import { VERSION } from '../src/version.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('entry points', () => {
+  it('the Node entry exports exactly this API', () => {
+    expect(Object.keys(nodeEntry).sort()).toEqual(
+      ['AudioInputError', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'defaultModelPath', 'loadRecognizer', 'transcribeFile'].sort(),
+    );
+  });
+
+  it('the browser entry exports exactly this API', () => {
+    expect(Object.keys(webEntry).sort()).toEqual(
+      ['AudioInputError', 'EarshotError', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'createRecognizer', 'formatTranscript', 'toCues'].sort(),
+    );
+  });
+
+  it('package.json routes node and default conditions to the two entries, and the version matches', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.exports['.'].node.default).toBe('./dist/src/node/index.js');
+    expect(pkg.exports['.'].default.default).toBe('./dist/src/web/index.js');
+    expect(pkg.bin.earshot).toBe('dist/src/cli/main.js');
+    expect(pkg.version).toBe(VERSION);
+  });
+});
+
+describe('platform boundary', () => {
+  const core = ['src/core', 'src/features', 'src/model', 'src/decoder', 'src/audio', 'src/convert', 'src/eval', 'src/web', 'src/recognizer.ts', 'src/format.ts'].flatMap((p) => {
+    const abs = path.join(ROOT, p);
+    return statSync(abs).isDirectory() ? files(abs) : [abs];
+  });
+
+  it('the platform-neutral core imports no Node built-ins and no onnxruntime package', () => {
+    expect(core.length).toBeGreaterThan(20);
+    const bad: string[] = [];
+    for (const f of core) {
+      const src = readFileSync(f, 'utf8');
+      for (const m of src.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+        const spec = m[1] ?? m[2]!;
+        const typeOnly = /^\s*(?:import|export)\s+type\b/.test(m[0]);
+        if (spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process', 'worker_threads'].includes(spec)) bad.push(`${path.relative(ROOT, f)}: ${spec}`);
+        if (spec.startsWith('onnxruntime') && !typeOnly) bad.push(`${path.relative(ROOT, f)}: ${spec}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('the core uses no DOM globals (window, document, navigator)', () => {
+    const bad = core.filter((f) => !f.includes(`${path.sep}web${path.sep}`) && /\b(window|document|navigator)\./.test(readFileSync(f, 'utf8')));
+    expect(bad.map((f) => path.relative(ROOT, f))).toEqual([]);
+  });
+});
