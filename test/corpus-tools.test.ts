@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { activePower, finishUtterance, planAugmentation, soxEffects, telephoneBand, trimSilence, wavBytes, type Augmentation } from '../tools/corpus/augment.js';
+import { estimateSeconds, selectTrain } from '../tools/corpus/build.js';
+import { fortuneEntries, looksLikeProse, splitSentences } from '../tools/corpus/fortunes.js';
+import { generateSentences } from '../tools/corpus/generator.js';
+import { normalize } from '../tools/corpus/normalize.js';
+import { Rng, rngFor } from '../tools/corpus/rng.js';
+import { acceptable, splitOf, type Sentence } from '../tools/corpus/text.js';
+import { parseWav } from '../tools/corpus/verify.js';
+import { espeakVoiceArg, parseEspeakVoiceList, pickVoice, randomVariant, type VoiceInventory } from '../tools/corpus/voices.js';
+
+describe('rng', () => {
+  it('is deterministic per seed and key, and independent of call order', () => {
+    const a = rngFor(1, 'utt', 5);
+    const b = rngFor(1, 'utt', 5);
+    expect([a.next(), a.next()]).toEqual([b.next(), b.next()]);
+    expect(rngFor(1, 'utt', 5).next()).not.toBe(rngFor(1, 'utt', 6).next());
+    expect(rngFor(1, 'utt', 5).next()).not.toBe(rngFor(2, 'utt', 5).next());
+  });
+
+  it('draws within ranges', () => {
+    const r = new Rng(3);
+    for (let i = 0; i < 1000; i++) {
+      const x = r.uniform(0.9, 1.1);
+      expect(x).toBeGreaterThanOrEqual(0.9);
+      expect(x).toBeLessThan(1.1);
+      const k = r.int(2, 4);
+      expect([2, 3, 4]).toContain(k);
+    }
+    expect(() => r.pick([])).toThrow(/empty/);
+  });
+});
+
+describe('fortunes', () => {
+  it('splits entries and drops attributions and Q/A labels', () => {
+    const text = 'A stitch in time saves nine.\n\t\t-- Proverb\n%\nQ: Why did the chicken cross the road?\nA: To get to the other side.\n%\n';
+    const entries = fortuneEntries(text);
+    expect(entries).toEqual(['A stitch in time saves nine.', 'Why did the chicken cross the road?\nTo get to the other side.']);
+  });
+
+  it('splits sentences but not after abbreviations or initials', () => {
+    expect(splitSentences('Mr. Smith came home. He sat down! Did J. R. Bob call? Yes.')).toEqual([
+      'Mr. Smith came home.', 'He sat down!', 'Did J. R. Bob call?', 'Yes.',
+    ]);
+  });
+
+  it('rejects code, chess, fragments and acronym soup', () => {
+    expect(looksLikeProse('The early bird gets the worm.')).toBe(true);
+    expect(looksLikeProse('White plays 1. e4 and wins.')).toBe(false);
+    expect(looksLikeProse('Use $x = <STDIN>; to read.')).toBe(false);
+    expect(looksLikeProse('and then it ended.')).toBe(false);
+    expect(looksLikeProse('The NSA, FBI and CIA met.')).toBe(false);
+    expect(looksLikeProse('An unfinished thought')).toBe(false);
+  });
+});
+
+describe('text pool', () => {
+  it('accepts 3-20 known words and rejects stray letters', () => {
+    const vocab = new Set(['the', 'cat', 'sat', 'down']);
+    const ok = (s: string, v: Set<string> | null = vocab): boolean => acceptable(normalize(s)!, { minWords: 3, maxWords: 20 }, v);
+    expect(ok('The cat sat down.')).toBe(true);
+    expect(ok('The cat sat.')).toBe(true);
+    expect(ok('The cat.')).toBe(false);
+    expect(ok('The zebra sat down.')).toBe(false);
+    expect(ok('Meet me at 7 a.m. today', null)).toBe(true);
+    expect(ok('The x cat sat', null)).toBe(false);
+  });
+
+  it('splits by a seeded hash of the label', () => {
+    const labels = Array.from({ length: 20000 }, (_, i) => `sentence number ${i}`);
+    const splits = labels.map((l) => splitOf(l, 1, 0.03, 0.03));
+    const dev = splits.filter((s) => s === 'dev').length / labels.length;
+    const test = splits.filter((s) => s === 'test').length / labels.length;
+    expect(dev).toBeGreaterThan(0.025);
+    expect(dev).toBeLessThan(0.035);
+    expect(test).toBeGreaterThan(0.025);
+    expect(test).toBeLessThan(0.035);
+    expect(splitOf('hello there friend', 1, 0.03, 0.03)).toBe(splitOf('hello there friend', 1, 0.03, 0.03));
+  });
+
+  it('generates varied, normalisable sentences deterministically', () => {
+    const a = generateSentences(5, 2000);
+    expect(a).toEqual(generateSentences(5, 2000));
+    const labels = a.map((s) => normalize(s)?.label).filter((x): x is string => Boolean(x));
+    expect(labels.length).toBeGreaterThan(1900);
+    expect(new Set(labels).size).toBeGreaterThan(1800);
+    for (const l of labels) expect(l).toMatch(/^[a-z' ]+$/);
+  });
+
+  it('selects training sentences towards a target duration', () => {
+    const pool: Sentence[] = Array.from({ length: 3000 }, (_, i) => ({
+      label: 'word '.repeat(3 + (i % 15)).trim() + ` n${String.fromCharCode(97 + (i % 26))}${i}`,
+      spoken: '', source: 'generated', split: 'train',
+    }));
+    const uniform = selectTrain(pool, 1000, 1);
+    const target = (uniform.estHours * 0.8);
+    const biased = selectTrain(pool, 1000, 1, target);
+    expect(biased.chosen).toHaveLength(1000);
+    expect(new Set(biased.chosen.map((s) => s.label)).size).toBe(1000);
+    expect(Math.abs(biased.estHours - target) / target).toBeLessThan(0.02);
+    expect(biased.chosen.reduce((a, s) => a + estimateSeconds(s), 0) / 3600).toBeCloseTo(biased.estHours, 6);
+  });
+});
+
+describe('voices', () => {
+  it('parses espeak-ng voice lists', () => {
+    const text = 'Pty Language       Age/Gender VoiceName          File                 Other Languages\n'
+      + ' 2  en-us           --/M      English_(America)  gmw/en-US            (en 3)\n'
+      + ' 5  variant         --/F      female2            !v/f2                \n';
+    expect(parseEspeakVoiceList(text)).toEqual([{ language: 'en-us', file: 'gmw/en-US' }, { language: 'variant', file: '!v/f2' }]);
+  });
+
+  it('writes short, valid variant files and paths espeak-ng accepts', () => {
+    const v = randomVariant(new Rng(9), 'gen_t001');
+    expect(v).toMatch(/^language variant\nname gen_t001\ngender (male|female)\npitch \d+ \d+\n/);
+    expect(v.match(/^formant \d/gm)).toHaveLength(9);
+    const arg = espeakVoiceArg('en-us+gen_t001');
+    expect(`!v/${arg.split('+')[1]}`.length).toBeLessThan(40);
+    expect(espeakVoiceArg('en-us+f2')).toBe('en-us+f2');
+  });
+
+  it('never gives festival or held-out voices to training', () => {
+    const inv: VoiceInventory = {
+      espeakPath: '/x', trainAccents: ['en-us', 'en-gb'], heldoutAccent: 'en-gb-scotland', trainVariants: ['f2', 'gen_t000'],
+      heldoutVariants: ['m3', 'gen_h000'], flite: ['slt'], festival: ['kal_diphone', 'cmu_us_slt_arctic_hts'], droppedVariants: [],
+    };
+    for (let i = 0; i < 500; i++) {
+      const v = pickVoice(inv, 'train', rngFor(1, 'v', i));
+      expect(v.engine).not.toBe('festival');
+      expect(v.name).not.toMatch(/scotland|m3|gen_h/);
+      const h = pickVoice(inv, 'heldout', rngFor(1, 'h', i));
+      expect(h.name.startsWith('en-gb-scotland')).toBe(true);
+    }
+    expect(pickVoice(inv, 'festival', new Rng(1), 0).name).toBe('kal_diphone');
+    expect(pickVoice(inv, 'festival', new Rng(1), 1).name).toBe('cmu_us_slt_arctic_hts');
+  });
+});
+
+describe('augmentation', () => {
+  it('keeps planned values in their ranges and about 20% clean', () => {
+    let clean = 0;
+    for (let i = 0; i < 2000; i++) {
+      const a = planAugmentation(rngFor(1, 'aug', i), 'train', 300);
+      if (a.clean) clean++;
+      expect(a.speed).toBeGreaterThanOrEqual(0.9);
+      expect(a.speed).toBeLessThanOrEqual(1.1);
+      expect(a.tempo).toBeGreaterThanOrEqual(0.9);
+      expect(a.tempo).toBeLessThanOrEqual(1.1);
+      expect(a.gain_db).toBeGreaterThanOrEqual(-10);
+      expect(a.gain_db).toBeLessThanOrEqual(6);
+      for (const p of a.pad_s) {
+        expect(p).toBeGreaterThanOrEqual(0.1);
+        expect(p).toBeLessThanOrEqual(0.8);
+      }
+      if (a.noise) {
+        expect(a.noise.snr_db).toBeGreaterThanOrEqual(5);
+        expect(a.noise.snr_db).toBeLessThanOrEqual(30);
+      }
+      if (a.clean) expect(soxEffects(a)).toEqual([]);
+    }
+    expect(clean / 2000).toBeGreaterThan(0.17);
+    expect(clean / 2000).toBeLessThan(0.23);
+    const e = planAugmentation(new Rng(1), 'clean', 300);
+    expect(e.clean && !e.noise && !e.reverb && e.speed === 1).toBe(true);
+  });
+
+  const tone = (sec: number, amp: number): Float32Array => Float32Array.from({ length: sec * 16000 }, (_, i) => amp * Math.sin((2 * Math.PI * 440 * i) / 16000));
+  const base: Augmentation = { clean: true, speed: 1, tempo: 1, pitch_cents: 0, reverb: null, noise: null, telephone: false, gain_db: 6, pad_s: [0.25, 0.5] };
+
+  it('pads, trims and never clips', () => {
+    const x = new Float32Array(16000 * 2);
+    x.set(tone(1, 0.9), 8000);
+    const { samples, gainDb } = finishUtterance(x, base, null);
+    // 1 s of tone plus 10 ms margins plus 0.75 s padding.
+    expect(samples.length / 16000).toBeCloseTo(1 + 0.02 + 0.75, 2);
+    let peak = 0;
+    for (const v of samples) peak = Math.max(peak, Math.abs(v));
+    expect(peak).toBeLessThanOrEqual(1);
+    expect(gainDb).toBeLessThanOrEqual(6);
+    expect(trimSilence(new Float32Array(100)).length).toBe(0);
+  });
+
+  it('telephone band-pass keeps 1 kHz and removes 100 Hz and 6 kHz', () => {
+    const sine = (f: number): Float32Array => Float32Array.from({ length: 16000 }, (_, i) => Math.sin((2 * Math.PI * f * i) / 16000));
+    const gainAt = (f: number): number => {
+      const x = sine(f);
+      telephoneBand(x);
+      return Math.sqrt(activePower(x.subarray(8000)) / 0.5);
+    };
+    expect(gainAt(1000)).toBeGreaterThan(0.9);
+    expect(gainAt(100)).toBeLessThan(0.05);
+    expect(gainAt(6000)).toBeLessThan(0.05);
+  });
+
+  it('writes WAVs that parse back', () => {
+    const x = tone(1, 0.5);
+    const info = parseWav(wavBytes(x));
+    expect(info).toMatchObject({ sampleRate: 16000, channels: 1, bits: 16, samples: 16000, clipped: 0 });
+    expect(info.peak).toBeCloseTo(0.5, 3);
+  });
+});
