@@ -1,0 +1,119 @@
+/**
+ * The architecture description: a JSON file written by the training recipe (or by hand) that says how
+ * to read a weights file as an earshot MLP and what the model's metadata is.
+ *
+ * ```json
+ * {
+ *   "kind": "mlp",
+ *   "layers": [{ "weight": "net.0.weight", "bias": "net.0.bias" }, ...],   // optional
+ *   "activation": "lrelu", "alpha": 0.01,
+ *   "featureConfig": { ...FeatureConfig },
+ *   "output": { "type": "ctc", "blankId": 0 },
+ *   "labels": ["<blank>", " ", "a", ...],
+ *   "provenance": { "training": { ... } }                                     // optional
+ * }
+ * ```
+ * Without `layers`, the Linear layers are the tensors named `<prefix>.<index>.weight` (one common
+ * prefix, possibly empty), sorted by index numerically, each with its `<prefix>.<index>.bias`.
+ * `alpha` is required for "lrelu" (framework defaults differ: PyTorch/ONNX 0.01, TensorFlow 0.2,
+ * Keras 0.3) and ignored for "relu" and "tanh".
+ */
+import { ConversionError } from '../core/errors.js';
+import { featureConfigProblems, type FeatureConfig } from '../features/config.js';
+import type { Activation, OutputSpec } from '../model/metadata.js';
+import { ACTIVATIONS, labelProblems, outputSpecProblems } from '../model/validate.js';
+
+/** Which tensors hold one Linear layer. */
+export interface LayerRef {
+  weight: string;
+  bias: string;
+}
+
+/** A validated architecture description. */
+export interface ArchDescription {
+  kind: 'mlp';
+  /** Explicit layer tensors, input to output; absent = discover `<prefix>.<index>.weight`. */
+  layers?: LayerRef[];
+  activation: Activation;
+  /** Leaky-ReLU slope (0 for relu and tanh). */
+  alpha: number;
+  featureConfig: FeatureConfig;
+  output: OutputSpec;
+  labels: string[];
+  /** Copied into the model's provenance (beside producer/source, which the converter sets). */
+  provenance?: Record<string, unknown>;
+}
+
+/** Command-line overrides merged over the file's values. */
+export interface ArchOverrides {
+  activation?: Activation;
+  alpha?: number;
+  labels?: string[];
+}
+
+const KNOWN = ['kind', 'layers', 'activation', 'alpha', 'featureConfig', 'output', 'labels', 'provenance'];
+const show = (v: unknown): string => {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+};
+
+/**
+ * Validate an architecture description (already JSON-parsed), with optional overrides merged over it.
+ * Throws one ConversionError listing every bad field.
+ * @example
+ * const arch = parseArch(JSON.parse(text), 'arch.json', { alpha: 0.2 });
+ */
+export function parseArch(value: unknown, source: string, overrides: ArchOverrides = {}): ArchDescription {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConversionError(source, `architecture description: expected a JSON object, got ${show(value)}`);
+  const a: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) a[k] = v;
+  const p: string[] = [];
+  if (a.kind !== 'mlp') p.push(`field "kind": expected "mlp" (the only architecture earshot converts), got ${show(a.kind)}`);
+  if (a.layers !== undefined) {
+    if (!Array.isArray(a.layers) || a.layers.length === 0) p.push(`field "layers": expected a non-empty array of {"weight": name, "bias": name}, got ${show(a.layers)}`);
+    else {
+      a.layers.forEach((l: unknown, i) => {
+        const o = l as Record<string, unknown> | null;
+        if (typeof o !== 'object' || o === null || typeof o.weight !== 'string' || typeof o.bias !== 'string') p.push(`field "layers[${i}]": expected {"weight": "<tensor name>", "bias": "<tensor name>"}, got ${show(l)}`);
+      });
+    }
+  }
+  if (!ACTIVATIONS.includes(a.activation as Activation)) p.push(`field "activation": expected "lrelu", "relu" or "tanh", got ${show(a.activation)}`);
+  let alpha = 0;
+  if (a.activation === 'lrelu') {
+    if (a.alpha === undefined) p.push('field "alpha": required for activation "lrelu"; write the negative slope explicitly (PyTorch and ONNX default 0.01, TensorFlow 0.2, Keras 0.3)');
+    else if (typeof a.alpha !== 'number' || !Number.isFinite(a.alpha) || a.alpha < 0 || a.alpha >= 1) p.push(`field "alpha": expected a number in [0, 1), got ${show(a.alpha)}`);
+    else alpha = a.alpha;
+  } else if (a.alpha !== undefined && (typeof a.alpha !== 'number' || !Number.isFinite(a.alpha))) p.push(`field "alpha": expected a number, got ${show(a.alpha)}`);
+  for (const q of featureConfigProblems(a.featureConfig)) p.push(`field "featureConfig": ${q}`);
+  p.push(...labelProblems(a.labels, 'field "labels"'));
+  p.push(...outputSpecProblems(a.output, Array.isArray(a.labels) ? a.labels.length : undefined, 'field "output"'));
+  if (a.provenance !== undefined && (typeof a.provenance !== 'object' || a.provenance === null || Array.isArray(a.provenance))) p.push(`field "provenance": expected an object, got ${show(a.provenance)}`);
+  for (const k of Object.keys(a)) if (!KNOWN.includes(k)) p.push(`field "${k}": unknown field (known: ${KNOWN.join(', ')})`);
+  if (p.length > 0) throw new ConversionError(source, `invalid architecture description: ${p.join('; ')}`);
+  return {
+    kind: 'mlp',
+    ...(a.layers !== undefined ? { layers: (a.layers as LayerRef[]).map((l) => ({ weight: l.weight, bias: l.bias })) } : {}),
+    activation: a.activation as Activation,
+    alpha,
+    featureConfig: a.featureConfig as FeatureConfig,
+    output: a.output as OutputSpec,
+    labels: [...(a.labels as string[])],
+    ...(a.provenance !== undefined ? { provenance: a.provenance as Record<string, unknown> } : {}),
+  };
+}
+
+/**
+ * Parse the text of an architecture JSON file (see parseArch).
+ * @example
+ * const arch = parseArchJson(await fs.readFile('arch.json', 'utf8'), 'arch.json');
+ */
+export function parseArchJson(text: string, source: string, overrides: ArchOverrides = {}): ArchDescription {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new ConversionError(source, `architecture description is not valid JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+  }
+  return parseArch(v, source, overrides);
+}
