@@ -14,6 +14,7 @@ import { createAcousticSession, runAcoustic, type AcousticSession, type Executio
 import { GreedyDecoder } from './decoder/greedy.js';
 import type { DecodeResult } from './decoder/types.js';
 import { createResampler, type Resampler } from './audio/resample.js';
+import { concatSamples } from './audio/samples.js';
 
 /** Seconds spent in each stage. */
 export interface StageTimings {
@@ -245,7 +246,7 @@ export class RecognitionStream {
     }
     if (this.pendingFrames === 0 || (!last && this.pendingFrames < this.rec.batchFrames)) return;
     const frames = this.pendingFrames;
-    const data = this.pending.length === 1 ? this.pending[0]! : concat(this.pending, frames * this.dim);
+    const data = concatSamples(this.pending);
     this.pending = [];
     this.pendingFrames = 0;
     t = now();
@@ -257,14 +258,4 @@ export class RecognitionStream {
     this.decoder.accept(logprobs, frames);
     this.timings.decoder += now() - t;
   }
-}
-
-function concat(parts: Float32Array[], total: number): Float32Array {
-  const out = new Float32Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

@@ -7,6 +7,7 @@
  * layer is a scaled identity, so argmax picks the nearest prototype's label.
  */
 import { computeFeatures } from '../../src/features/index.js';
+import { concatSamples } from '../../src/audio/samples.js';
 import { defaultFeatureConfig, inputDim, type FeatureConfig } from '../../src/features/config.js';
 
 export const E2E_LABELS = ['<blank>', ' ', 'a', 'b'];
@@ -25,19 +26,10 @@ export function silence(sec: number, rate: number): Float32Array {
   return new Float32Array(Math.round(sec * rate));
 }
 
-export function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** 500 Hz, pause, 500 Hz, pause, 3000 Hz, pause, 1500 Hz  =>  "aa b" */
 export function e2eSignal(rate: number): Float32Array {
-  return concat([
+  return concatSamples([
     silence(0.2, rate), tone(500, 0.3, rate), silence(0.2, rate), tone(500, 0.3, rate), silence(0.2, rate),
     tone(3000, 0.2, rate), silence(0.2, rate), tone(1500, 0.4, rate), silence(0.3, rate),
   ]);
