@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# earshot recipe, end to end: corpus -> featurize -> train -> convert -> parity -> eval.
+# See tools/recipe/README.md. Run from anywhere; paths are relative to the repository root.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+WORK=work-data/recipe
+CORPUS=""
+TRAIN_UTTS=24000
+SEED=1
+JOBS=2
+THREADS=2
+BUDGET_MIN=70
+STAGE=0
+STOP_STAGE=6
+TRAIN_ARGS=""
+CORPUS_ARGS=""
+EVAL_SETS="dev test heldout_voice festival"
+MODEL_OUT=""
+PY="${EARSHOT_PYTHON:-/usr/bin/python3}"
+
+usage() {
+  cat <<EOF
+usage: tools/recipe/run.sh [options]
+
+Stages: 0 build (tsc) | 1 corpus | 2 featurize | 3 train | 4 convert | 5 parity | 6 eval
+
+  --work DIR          everything is written here (default $WORK)
+  --corpus DIR        use an existing corpus (manifests DIR/<set>.jsonl: train, dev, and the eval sets);
+                      the corpus stage is skipped. Real data: any JSONL {"id","audio","text"} or path<TAB>text lists.
+  --train-utts N      training utterances to synthesize (default $TRAIN_UTTS)
+  --seed N            corpus and training seed (default $SEED)
+  --jobs N            synthesis and featurization workers (default $JOBS)
+  --threads N         torch threads (default $THREADS)
+  --budget-min M      training wall-clock budget in minutes (default $BUDGET_MIN)
+  --train-args "..."  extra tools/train/train.py arguments (they override the defaults below)
+  --corpus-args "..." extra tools/corpus/build.js arguments
+  --eval-sets "..."   manifests to evaluate (default "$EVAL_SETS")
+  --model-out FILE    also copy the final model here (e.g. models/earshot-en.onnx)
+  --stage N           start at stage N (default 0); --stop-stage N: stop after stage N (default 6)
+  -h, --help
+
+Default model (train.py): 5x1024 leaky-ReLU (alpha 0.01) MLP, context +-15, subsampling 3, global CMVN,
+light SpecAugment, Adam 1e-3, warmup + cosine over the time budget, batch 32, early stopping on dev CER.
+EOF
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --work) WORK="$2"; shift 2 ;;
+    --corpus) CORPUS="$2"; shift 2 ;;
+    --train-utts) TRAIN_UTTS="$2"; shift 2 ;;
+    --seed) SEED="$2"; shift 2 ;;
+    --jobs) JOBS="$2"; shift 2 ;;
+    --threads) THREADS="$2"; shift 2 ;;
+    --budget-min) BUDGET_MIN="$2"; shift 2 ;;
+    --train-args) TRAIN_ARGS="$2"; shift 2 ;;
+    --corpus-args) CORPUS_ARGS="$2"; shift 2 ;;
+    --eval-sets) EVAL_SETS="$2"; shift 2 ;;
+    --model-out) MODEL_OUT="$2"; shift 2 ;;
+    --stage) STAGE="$2"; shift 2 ;;
+    --stop-stage) STOP_STAGE="$2"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 1 ;;
+  esac
+done
+
+[ -n "$CORPUS" ] || CORPUS="$WORK/corpus"
+FEATS="$WORK/feats"
+RUN="$WORK/run"
+MODEL="$WORK/model.onnx"
+mkdir -p "$WORK"
+LOG="$WORK/recipe.log"
+T_START=$(date +%s)
+
+say() { echo "[recipe $(date +%H:%M:%S) +$(( $(date +%s) - T_START ))s] $*" | tee -a "$LOG" >&2; }
+stage() { [ "$STAGE" -le "$1" ] && [ "$STOP_STAGE" -ge "$1" ]; }
+
+if stage 0; then
+  say "stage 0: build (tsc)"
+  npx tsc -p tsconfig.json
+fi
+
+if stage 1; then
+  if [ -f "$CORPUS/train.jsonl" ] && [ "$CORPUS" != "$WORK/corpus" ]; then
+    say "stage 1: using the existing corpus $CORPUS"
+  else
+    say "stage 1: corpus -> $CORPUS ($TRAIN_UTTS training utterances, seed $SEED, $JOBS jobs; resumes if interrupted)"
+    # shellcheck disable=SC2086
+    node dist/tools/corpus/build.js --out "$CORPUS" --train "$TRAIN_UTTS" --seed "$SEED" --jobs "$JOBS" $CORPUS_ARGS
+  fi
+fi
+
+if stage 2; then
+  for set in train dev; do  # eval reads audio through the engine itself
+    m="$CORPUS/$set.jsonl"
+    [ -f "$m" ] || { say "stage 2: no $m, skipping $set"; continue; }
+    if [ -f "$FEATS/$set/index.jsonl" ] && [ "$FEATS/$set/index.jsonl" -nt "$m" ]; then
+      say "stage 2: $FEATS/$set is up to date"; continue
+    fi
+    say "stage 2: featurize $set"
+    node dist/tools/featurize/featurize.js --manifest "$m" --out "$FEATS/$set" --workers "$JOBS"
+  done
+fi
+
+if stage 3; then
+  say "stage 3: train -> $RUN (budget ${BUDGET_MIN} min, $THREADS threads; log $RUN/train.out)"
+  mkdir -p "$RUN"
+  RESUME=""
+  [ -f "$RUN/last.pt" ] && RESUME="--resume"
+  # shellcheck disable=SC2086
+  "$PY" tools/train/train.py --train "$FEATS/train" --dev "$FEATS/dev" --out "$RUN" \
+    --layers 5 --width 1024 --activation lrelu --alpha 0.01 --context-left 15 --context-right 15 --subsampling 3 \
+    --batch-size 32 --lr 1e-3 --warmup-steps 300 --time-masks 2 --feat-masks 1 \
+    --time-budget-min "$BUDGET_MIN" --eval-every 250 --patience 8 --seed "$SEED" --threads "$THREADS" \
+    $RESUME $TRAIN_ARGS 2>&1 | tee -a "$RUN/train.out"
+fi
+
+if stage 4; then
+  say "stage 4: convert -> $MODEL"
+  node dist/src/cli/main.js convert --weights "$RUN/model.safetensors" --arch "$RUN/arch.json" --out "$MODEL" --force
+fi
+
+if stage 5; then
+  say "stage 5: parity (onnxruntime-node vs PyTorch on the same dev features)"
+  "$PY" tools/train/parity.py --run "$RUN" --shard "$FEATS/dev" --count 8 --out "$WORK/parity" --threads "$THREADS"
+  node dist/tools/recipe/parity.js --model "$MODEL" --dump "$WORK/parity" --shard "$FEATS/dev" --tol 1e-4
+fi
+
+if stage 6; then
+  manifests=()
+  for set in $EVAL_SETS; do [ -f "$CORPUS/$set.jsonl" ] && manifests+=("$CORPUS/$set.jsonl"); done
+  say "stage 6: eval ${manifests[*]}"
+  node dist/src/cli/main.js eval "${manifests[@]}" --model "$MODEL" --threads "$THREADS" \
+    --json "$WORK/eval.json" --hyp "$WORK/hyp.jsonl" | tee "$WORK/eval.txt"
+  if [ -n "$MODEL_OUT" ]; then cp "$MODEL" "$MODEL_OUT"; say "copied $MODEL to $MODEL_OUT"; fi
+fi
+
+say "done in $(( $(date +%s) - T_START )) s"

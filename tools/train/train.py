@@ -1,0 +1,739 @@
+#!/usr/bin/env python3
+"""earshot acoustic-model trainer: spliced-context DNNs with character CTC (Maas, Hannun & Ng 2013).
+
+Reads the feature shards written by tools/featurize (earshot's own TypeScript frontend), applies global
+normalization from the train shard's stats.json, splices and subsamples exactly as the TypeScript
+`spliceFrames` does (edge frames replicated, output frames t = 0, s, 2s, ...), trains with CTC over
+characters and exports `model.safetensors` + `arch.json` for `earshot convert`.
+
+Run with Debian's torch: /usr/bin/python3 tools/train/train.py --train work-data/feats/train --dev work-data/feats/dev --out work-data/runs/x
+Several GPUs or machines: torchrun --nproc_per_node=N tools/train/train.py ... (only rank 0 writes).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import random
+import struct
+import sys
+import time
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+TRAINER_VERSION = '0.1.0'
+
+#: Output units: blank (id 0), space, apostrophe, a-z. Index = output id.
+LABELS: List[str] = ['<blank>', ' ', "'"] + [chr(c) for c in range(ord('a'), ord('z') + 1)]
+BLANK_ID = 0
+CHAR_TO_ID: Dict[str, int] = {c: i for i, c in enumerate(LABELS) if i != BLANK_ID}
+
+FEATURE_CONFIG_KEYS = ['sampleRate', 'frameLength', 'frameShift', 'fftSize', 'window', 'preEmphasis', 'inputScale',
+                       'melBands', 'numCeps', 'deltaOrder', 'deltaWindow', 'normalization', 'contextLeft',
+                       'contextRight', 'subsampling']
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Text
+
+def normalize_text(text: str) -> str:
+    """Lowercase and collapse whitespace; the corpus tool has already spelled out numbers and symbols."""
+    return ' '.join(text.lower().replace('\u2019', "'").split())
+
+
+def encode_text(text: str) -> Optional[List[int]]:
+    """Label ids of a normalized text, or None when it holds a character outside the label set."""
+    ids = []
+    for ch in text:
+        i = CHAR_TO_ID.get(ch)
+        if i is None:
+            return None
+        ids.append(i)
+    return ids
+
+
+def ctc_min_frames(ids: Sequence[int]) -> int:
+    """Fewest CTC frames that can emit `ids`: one per label plus a blank between equal neighbours."""
+    return len(ids) + sum(1 for a, b in zip(ids, ids[1:]) if a == b)
+
+
+def greedy_decode(ids: Sequence[int]) -> str:
+    """Greedy CTC: collapse repeats, drop blanks."""
+    out = []
+    prev = -1
+    for i in ids:
+        if i != prev and i != BLANK_ID:
+            out.append(LABELS[i])
+        prev = i
+    return ''.join(out)
+
+
+def edit_distance(a: Sequence, b: Sequence) -> int:
+    if len(a) < len(b):
+        a, b = b, a
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i]
+        for j, y in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
+        prev = cur
+    return prev[-1]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Shards
+
+class Shard:
+    """A featurized split: feats.f32 (base frames, float32 LE, baseDim per frame), index.jsonl, config.json."""
+
+    def __init__(self, path: str, max_utts: int = 0):
+        self.path = path
+        with open(os.path.join(path, 'config.json')) as f:
+            self.config = json.load(f)
+        self.dim = int(self.config['numCeps']) * (int(self.config['deltaOrder']) + 1)
+        raw = np.memmap(os.path.join(path, 'feats.f32'), dtype='<f4', mode='r')
+        if raw.size % self.dim:
+            raise SystemExit(f'{path}/feats.f32: {raw.size} floats is not a multiple of baseDim {self.dim}; re-run tools/featurize')
+        self.feats = raw.reshape(-1, self.dim)
+        self.entries: List[dict] = []
+        with open(os.path.join(path, 'index.jsonl')) as f:
+            for line in f:
+                if line.strip():
+                    self.entries.append(json.loads(line))
+        if max_utts > 0:
+            self.entries = self.entries[:max_utts]
+        for e in self.entries:
+            if e['offset'] + e['frames'] > self.feats.shape[0]:
+                raise SystemExit(f'{path}/index.jsonl: utterance {e["id"]} ends at frame {e["offset"] + e["frames"]}, '
+                                 f'past the {self.feats.shape[0]} frames in feats.f32; re-run tools/featurize')
+
+    def frames(self, i: int) -> np.ndarray:
+        e = self.entries[i]
+        return self.feats[e['offset']:e['offset'] + e['frames']]
+
+    def stats(self) -> Tuple[np.ndarray, np.ndarray]:
+        with open(os.path.join(self.path, 'stats.json')) as f:
+            s = json.load(f)
+        return np.asarray(s['mean'], dtype=np.float64), np.asarray(s['std'], dtype=np.float64)
+
+
+class Utts:
+    """The usable utterances of a shard: encoded targets, filtered to those CTC can align."""
+
+    def __init__(self, shard: Shard, subsampling: int, log=print):
+        self.shard = shard
+        self.idx: List[int] = []
+        self.targets: List[List[int]] = []
+        self.texts: List[str] = []
+        self.frames: List[int] = []
+        bad_chars = too_short = 0
+        for i, e in enumerate(shard.entries):
+            text = normalize_text(e['text'])
+            ids = encode_text(text)
+            if ids is None:
+                bad_chars += 1
+                continue
+            out_frames = (e['frames'] + subsampling - 1) // subsampling
+            if e['frames'] == 0 or not ids or ctc_min_frames(ids) > out_frames:
+                too_short += 1
+                continue
+            self.idx.append(i)
+            self.targets.append(ids)
+            self.texts.append(text)
+            self.frames.append(e['frames'])
+        if bad_chars or too_short:
+            log(f'{shard.path}: skipped {bad_chars} utterances with characters outside the labels and '
+                f'{too_short} too short for their text (subsampling {subsampling})')
+
+    def __len__(self) -> int:
+        return len(self.idx)
+
+    def hours(self, frame_shift_s: float) -> float:
+        return sum(self.frames) * frame_shift_s / 3600
+
+
+def make_batches(frames: Sequence[int], batch_size: int, max_frames: int, rng: Optional[np.random.Generator]) -> List[List[int]]:
+    """Batches of similar length: shuffle, sort by length (stable), cut into batches, shuffle the batches.
+    A batch holds at most `batch_size` utterances and, when max_frames > 0, at most max_frames padded frames."""
+    order = np.arange(len(frames))
+    if rng is not None:
+        rng.shuffle(order)
+    order = sorted(order.tolist(), key=lambda i: frames[i])
+    batches: List[List[int]] = []
+    cur: List[int] = []
+    for i in order:
+        longest = max(frames[i], max((frames[j] for j in cur), default=0))
+        if cur and (len(cur) >= batch_size or (max_frames > 0 and longest * (len(cur) + 1) > max_frames)):
+            batches.append(cur)
+            cur = []
+        cur.append(i)
+    if cur:
+        batches.append(cur)
+    if rng is not None:
+        rng.shuffle(batches)
+    return batches
+
+
+class Normalizer:
+    def __init__(self, mean: np.ndarray, std: np.ndarray):
+        self.mean = mean.astype(np.float32)
+        self.std = std.astype(np.float32)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return (x - self.mean) / self.std
+
+
+def collate(utts: Utts, members: Sequence[int], norm: Normalizer) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Padded normalized base frames (B, T, D), lengths (B,), concatenated targets, target lengths."""
+    lens = [utts.frames[m] for m in members]
+    x = np.zeros((len(members), max(lens), utts.shard.dim), dtype=np.float32)
+    for b, m in enumerate(members):
+        x[b, :lens[b]] = norm(np.asarray(utts.shard.frames(utts.idx[m])))
+    tg = [t for m in members for t in utts.targets[m]]
+    tl = [len(utts.targets[m]) for m in members]
+    return torch.from_numpy(x), torch.tensor(lens, dtype=torch.long), torch.tensor(tg, dtype=torch.long), torch.tensor(tl, dtype=torch.long)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Splicing: the TypeScript spliceFrames, batched
+
+def splice(x: torch.Tensor, lengths: torch.Tensor, left: int, right: int, sub: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """x: (B, T, D) base frames, padded; lengths: (B,). Returns (B, To, (left+1+right)*D) and output lengths.
+    Output frame j of utterance b is the concatenation, frame-major, of base frames clamp(j*sub + k, 0, len_b - 1)
+    for k = -left .. right: edges replicate the first/last real frame, as earshot's spliceFrames does."""
+    B, T, D = x.shape
+    out_len = (lengths + sub - 1) // sub
+    To = int(out_len.max())
+    t = torch.arange(To, device=x.device) * sub
+    k = torch.arange(-left, right + 1, device=x.device)
+    idx = (t[:, None] + k[None, :]).clamp(min=0)[None].expand(B, -1, -1)
+    idx = torch.minimum(idx, (lengths.to(x.device) - 1)[:, None, None])
+    g = x.gather(1, idx.reshape(B, -1, 1).expand(-1, -1, D))
+    return g.reshape(B, To, (left + right + 1) * D), out_len
+
+
+def splice_np(base: np.ndarray, left: int, right: int, sub: int) -> np.ndarray:
+    """Single-utterance numpy version (for parity dumps): (T, D) -> (ceil(T/sub), (left+1+right)*D)."""
+    T = base.shape[0]
+    t = np.arange(0, T, sub)
+    idx = np.clip(t[:, None] + np.arange(-left, right + 1)[None, :], 0, T - 1)
+    return base[idx].reshape(len(t), -1)
+
+
+def spec_augment(x: torch.Tensor, lengths: torch.Tensor, gen: torch.Generator, cfg: dict, num_ceps: int) -> torch.Tensor:
+    """SpecAugment-style masks on normalized base frames (masked values become 0 = the global mean).
+    Feature masks hide the same cepstral indices in the statics and every delta block."""
+    x = x.clone()
+    B, T, D = x.shape
+    blocks = D // num_ceps
+    for b in range(B):
+        n = int(lengths[b])
+        for _ in range(cfg['time_masks']):
+            w = int(torch.randint(0, cfg['time_width'] + 1, (1,), generator=gen))
+            w = min(w, int(n * cfg['time_max_frac']))
+            if w > 0:
+                s = int(torch.randint(0, n - w + 1, (1,), generator=gen))
+                x[b, s:s + w] = 0
+        for _ in range(cfg['feat_masks']):
+            w = int(torch.randint(0, cfg['feat_width'] + 1, (1,), generator=gen))
+            if w > 0:
+                s = int(torch.randint(0, num_ceps - w + 1, (1,), generator=gen))
+                for blk in range(blocks):
+                    x[b, :n, blk * num_ceps + s: blk * num_ceps + s + w] = 0
+    return x
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Models
+
+def activation_fn(name: str, alpha: float):
+    if name == 'lrelu':
+        return lambda x: F.leaky_relu(x, negative_slope=alpha)
+    if name == 'relu':
+        return F.relu
+    if name == 'tanh':
+        return torch.tanh
+    raise SystemExit(f'--activation must be tanh, relu or lrelu, got {name!r}')
+
+
+class SplicedMLP(nn.Module):
+    """Affine -> activation, `len(hidden)` times, then an affine output layer (logits). Input: spliced frames."""
+
+    kind = 'mlp'
+
+    def __init__(self, in_dim: int, hidden: Sequence[int], out_dim: int, activation: str, alpha: float, dropout: float):
+        super().__init__()
+        dims = [in_dim, *hidden, out_dim]
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims, dims[1:]))
+        self.activation, self.alpha, self.dropout = activation, alpha, dropout
+        self.act = activation_fn(activation, alpha)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for layer in self.layers[:-1]:
+            x = self.act(layer(x))
+            if self.dropout > 0:
+                x = F.dropout(x, self.dropout, self.training)
+        return self.layers[-1](x)
+
+
+class TDNN(nn.Module):
+    """Time-delay stack over normalized base frames: dilated Conv1d layers (kernel 3), the last hidden layer
+    strided by `subsampling`, with edge-replicate padding so every output frame sees clamped context.
+    Training-only for now: `earshot convert` reads MLPs."""
+
+    kind = 'tdnn'
+
+    def __init__(self, in_dim: int, hidden: Sequence[int], dilations: Sequence[int], out_dim: int, activation: str,
+                 alpha: float, dropout: float, subsampling: int):
+        super().__init__()
+        if len(dilations) != len(hidden):
+            raise SystemExit(f'--tdnn-dilations needs {len(hidden)} values (one per hidden layer), got {len(dilations)}')
+        dims = [in_dim, *hidden]
+        self.convs = nn.ModuleList(nn.Conv1d(a, b, 3, dilation=d) for a, b, d in zip(dims, dims[1:], dilations))
+        self.dilations = list(dilations)
+        self.out = nn.Linear(hidden[-1], out_dim)
+        self.sub = subsampling
+        self.act = activation_fn(activation, alpha)
+        self.dropout = dropout
+
+    def receptive(self) -> int:
+        return sum(self.dilations)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        # x (B, T, D): replicate each utterance's last frame over the padding, then edge-pad.
+        B, T, D = x.shape
+        t = torch.minimum(torch.arange(T, device=x.device)[None].expand(B, -1), (lengths.to(x.device) - 1)[:, None])
+        x = x.gather(1, t[..., None].expand(-1, -1, D)).transpose(1, 2)
+        for conv, d in zip(self.convs, self.dilations):
+            x = F.pad(x, (d, d), mode='replicate')
+            x = self.act(conv(x))
+            if self.dropout > 0:
+                x = F.dropout(x, self.dropout, self.training)
+        x = x[:, :, ::self.sub].transpose(1, 2)
+        return self.out(x), (lengths + self.sub - 1) // self.sub
+
+
+def build_model(args, base_dim: int) -> nn.Module:
+    hidden = [args.width] * args.layers if not args.hidden else [int(h) for h in args.hidden.split(',')]
+    if args.model == 'mlp':
+        return SplicedMLP(base_dim * (args.context_left + 1 + args.context_right), hidden, len(LABELS),
+                          args.activation, args.alpha, args.dropout)
+    dil = [int(d) for d in args.tdnn_dilations.split(',')] if args.tdnn_dilations else [1] * len(hidden)
+    return TDNN(base_dim, hidden, dil, len(LABELS), args.activation, args.alpha, args.dropout, args.subsampling)
+
+
+def forward(model: nn.Module, x: torch.Tensor, lengths: torch.Tensor, args) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Logits (B, To, C) and output lengths for padded normalized base frames."""
+    m = model.module if hasattr(model, 'module') else model
+    if m.kind == 'mlp':
+        s, out_len = splice(x, lengths, args.context_left, args.context_right, args.subsampling)
+        return model(s), out_len
+    return model(x, lengths)
+
+
+def count_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Export: safetensors (written by hand; the python package is optional) + arch.json for `earshot convert`
+
+def write_safetensors(path: str, tensors: Dict[str, torch.Tensor], metadata: Optional[Dict[str, str]] = None) -> None:
+    header: Dict[str, object] = {}
+    blobs = []
+    offset = 0
+    for name in sorted(tensors):
+        arr = tensors[name].detach().to('cpu', torch.float32).contiguous().numpy().astype('<f4', copy=False)
+        data = arr.tobytes(order='C')
+        header[name] = {'dtype': 'F32', 'shape': list(arr.shape), 'data_offsets': [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    if metadata:
+        header['__metadata__'] = {k: str(v) for k, v in metadata.items()}
+    hjson = json.dumps(header, separators=(',', ':')).encode('utf-8')
+    hjson += b' ' * ((8 - len(hjson) % 8) % 8)  # the data starts 8-byte aligned
+    tmp = path + '.tmp'
+    with open(tmp, 'wb') as f:
+        f.write(struct.pack('<Q', len(hjson)))
+        f.write(hjson)
+        for b in blobs:
+            f.write(b)
+    os.replace(tmp, path)
+
+
+def read_safetensors(path: str) -> Dict[str, np.ndarray]:
+    with open(path, 'rb') as f:
+        n = struct.unpack('<Q', f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for k, v in header.items():
+        if k == '__metadata__':
+            continue
+        a, b = v['data_offsets']
+        out[k] = np.frombuffer(data[a:b], dtype='<f4').reshape(v['shape'])
+    return out
+
+
+def feature_config_for_model(base_config: dict, mean: np.ndarray, std: np.ndarray, args) -> dict:
+    fc = {k: base_config[k] for k in FEATURE_CONFIG_KEYS if k in base_config}
+    fc['normalization'] = {'type': 'global', 'mean': [float(v) for v in mean], 'std': [float(v) for v in std]}
+    fc['contextLeft'] = args.context_left
+    fc['contextRight'] = args.context_right
+    fc['subsampling'] = args.subsampling
+    return fc
+
+
+def export_model(model: nn.Module, out_dir: str, feature_config: dict, provenance: dict, args) -> bool:
+    """Write model.safetensors + arch.json; False (and nothing written) for kinds the converter cannot read."""
+    m = model.module if hasattr(model, 'module') else model
+    if m.kind != 'mlp':
+        print(f'export: {m.kind} models are not convertible yet (earshot convert reads MLPs); wrote the checkpoint only', file=sys.stderr)
+        return False
+    tensors = {}
+    layers = []
+    for i, layer in enumerate(m.layers):
+        tensors[f'layers.{i}.weight'] = layer.weight  # [out, in], as nn.Linear
+        tensors[f'layers.{i}.bias'] = layer.bias
+        layers.append({'weight': f'layers.{i}.weight', 'bias': f'layers.{i}.bias'})
+    write_safetensors(os.path.join(out_dir, 'model.safetensors'), tensors, {'format': 'pt', 'producer': 'earshot tools/train'})
+    arch = {
+        'kind': 'mlp',
+        'layers': layers,
+        'activation': m.activation,
+        'alpha': m.alpha,
+        'featureConfig': feature_config,
+        'output': {'type': 'ctc', 'blankId': BLANK_ID},
+        'labels': LABELS,
+        'provenance': provenance,
+    }
+    with open(os.path.join(out_dir, 'arch.json.tmp'), 'w') as f:
+        json.dump(arch, f, indent=1)
+    os.replace(os.path.join(out_dir, 'arch.json.tmp'), os.path.join(out_dir, 'arch.json'))
+    return True
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Evaluation
+
+@torch.no_grad()
+def evaluate(model: nn.Module, utts: Utts, norm: Normalizer, args, device: torch.device, ctc: nn.CTCLoss) -> dict:
+    model.eval()
+    errs = chars = werrs = words = 0
+    loss_sum = 0.0
+    n = 0
+    hyps: List[str] = []
+    for members in make_batches(utts.frames, args.eval_batch_size, 0, None):
+        x, lens, tg, tl = collate(utts, members, norm)
+        logits, out_len = forward(model, x.to(device), lens.to(device), args)
+        lp = logits.float().log_softmax(-1)
+        loss = ctc(lp.transpose(0, 1), tg.to(device), out_len.to(device), tl.to(device))
+        loss_sum += float(loss) * len(members)
+        n += len(members)
+        best = lp.argmax(-1).cpu().numpy()
+        for b, m in enumerate(members):
+            hyp = greedy_decode(best[b, :int(out_len[b])])
+            ref = utts.texts[m]
+            errs += edit_distance(hyp, ref)
+            chars += len(ref)
+            werrs += edit_distance(hyp.split(), ref.split())
+            words += len(ref.split())
+            hyps.append(hyp)
+    model.train()
+    return {'loss': loss_sum / max(n, 1), 'cer': errs / max(chars, 1), 'wer': werrs / max(words, 1), 'utterances': n,
+            'example': hyps[:1]}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Training
+
+def lr_at(step: int, elapsed: float, args) -> float:
+    if step < args.warmup_steps:
+        return args.lr * (step + 1) / args.warmup_steps
+    prog = 0.0
+    if args.max_steps > 0:
+        prog = max(prog, (step - args.warmup_steps) / max(1, args.max_steps - args.warmup_steps))
+    if args.time_budget_min > 0:
+        prog = max(prog, elapsed / (args.time_budget_min * 60))
+    prog = min(1.0, prog)
+    if args.schedule == 'constant':
+        return args.lr
+    return args.min_lr + 0.5 * (args.lr - args.min_lr) * (1 + math.cos(math.pi * prog))
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    d = p.add_argument_group('data')
+    d.add_argument('--train', required=True, help='train shard directory (with stats.json)')
+    d.add_argument('--dev', help='dev shard directory (early stopping on its greedy CER)')
+    d.add_argument('--out', required=True, help='run directory: checkpoints, logs, model.safetensors, arch.json')
+    d.add_argument('--max-train-utts', type=int, default=0, help='use only the first N train utterances (0 = all)')
+    d.add_argument('--max-dev-utts', type=int, default=600, help='evaluate on the first N dev utterances (0 = all)')
+    m = p.add_argument_group('model')
+    m.add_argument('--model', choices=['mlp', 'tdnn'], default='mlp')
+    m.add_argument('--layers', type=int, default=5, help='hidden layers')
+    m.add_argument('--width', type=int, default=1024, help='units per hidden layer')
+    m.add_argument('--hidden', default='', help='explicit comma-separated hidden widths (overrides --layers/--width)')
+    m.add_argument('--activation', choices=['tanh', 'relu', 'lrelu'], default='lrelu')
+    m.add_argument('--alpha', type=float, default=0.01, help='leaky-ReLU negative slope (written explicitly to the model)')
+    m.add_argument('--dropout', type=float, default=0.0)
+    m.add_argument('--context-left', type=int, default=15)
+    m.add_argument('--context-right', type=int, default=15)
+    m.add_argument('--subsampling', type=int, default=3, help='one output frame every N base frames')
+    m.add_argument('--tdnn-dilations', default='', help='tdnn: comma-separated dilation per hidden layer')
+    o = p.add_argument_group('optimisation')
+    o.add_argument('--batch-size', type=int, default=32, help='utterances per batch (per rank)')
+    o.add_argument('--max-batch-frames', type=int, default=0, help='cap on padded base frames per batch (0 = none)')
+    o.add_argument('--eval-batch-size', type=int, default=64)
+    o.add_argument('--lr', type=float, default=1e-3)
+    o.add_argument('--min-lr', type=float, default=2e-5)
+    o.add_argument('--schedule', choices=['cosine', 'constant'], default='cosine',
+                   help='after warmup: cosine over max(step/max-steps, wall/time-budget), or constant')
+    o.add_argument('--warmup-steps', type=int, default=300)
+    o.add_argument('--weight-decay', type=float, default=0.0)
+    o.add_argument('--clip', type=float, default=5.0, help='gradient norm clipping (0 = off)')
+    o.add_argument('--max-steps', type=int, default=0, help='stop after N steps (0 = no limit)')
+    o.add_argument('--epochs', type=int, default=1000)
+    o.add_argument('--time-budget-min', type=float, default=0, help='stop after this many minutes of training wall time')
+    o.add_argument('--seed', type=int, default=1)
+    a = p.add_argument_group('augmentation (SpecAugment-style, on normalized MFCC+delta frames)')
+    a.add_argument('--time-masks', type=int, default=0)
+    a.add_argument('--time-mask-width', type=int, default=10, help='max frames per time mask')
+    a.add_argument('--time-mask-max-frac', type=float, default=0.1, help='a mask covers at most this fraction of the utterance')
+    a.add_argument('--feat-masks', type=int, default=0)
+    a.add_argument('--feat-mask-width', type=int, default=2, help='max cepstral indices per feature mask')
+    r = p.add_argument_group('run')
+    r.add_argument('--eval-every', type=int, default=250, help='steps between dev evaluations')
+    r.add_argument('--log-every', type=int, default=10)
+    r.add_argument('--ckpt-every', type=int, default=250)
+    r.add_argument('--patience', type=int, default=8, help='stop after N evaluations without a better dev CER (0 = never)')
+    r.add_argument('--resume', action='store_true', help='continue from <out>/last.pt')
+    r.add_argument('--threads', type=int, default=2, help='torch intra-op threads on CPU')
+    r.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='auto')
+    r.add_argument('--no-export', action='store_true')
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    world = int(os.environ.get('WORLD_SIZE', '1'))
+    rank = int(os.environ.get('RANK', '0'))
+    local_rank = int(os.environ.get('LOCAL_RANK', '0'))
+    use_cuda = args.device == 'cuda' or (args.device == 'auto' and torch.cuda.is_available())
+    if use_cuda and not torch.cuda.is_available():
+        raise SystemExit('--device cuda: torch.cuda.is_available() is False (Debian python3-torch is CPU-only)')
+    device = torch.device(f'cuda:{local_rank}' if use_cuda else 'cpu')
+    if use_cuda:
+        torch.cuda.set_device(device)
+    dist = None
+    if world > 1:
+        import torch.distributed as dist  # noqa: F811
+        dist.init_process_group(backend='nccl' if use_cuda else 'gloo')
+    main_rank = rank == 0
+
+    def log(*a):
+        if main_rank:
+            print(*a, flush=True)
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    if main_rank:
+        os.makedirs(args.out, exist_ok=True)
+
+    train_shard = Shard(args.train, args.max_train_utts)
+    mean, std = train_shard.stats()
+    std = np.maximum(std, 1e-6)  # the floor tools/featurize applies (STD_FLOOR)
+    norm = Normalizer(mean, std)
+    base_dim = train_shard.dim
+    cfg = train_shard.config
+    frame_s = cfg['frameShift'] / cfg['sampleRate']
+    train = Utts(train_shard, args.subsampling, log)
+    dev = None
+    if args.dev:
+        dev_shard = Shard(args.dev, args.max_dev_utts)
+        if dev_shard.config != train_shard.config:
+            raise SystemExit(f'{args.dev}/config.json differs from {args.train}/config.json: featurize both with the same config')
+        dev = Utts(dev_shard, args.subsampling, log)
+    log(f'train: {len(train)} utterances, {train.hours(frame_s):.2f} h; dev: {len(dev) if dev else 0} utterances')
+
+    model = build_model(args, base_dim).to(device)
+    n_params = count_params(model)
+    log(f'model: {args.model} {model}'.replace('\n', ' ')[:300] + f'... {n_params:,} parameters, device {device}, world {world}')
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    ctc = nn.CTCLoss(blank=BLANK_ID, reduction='mean', zero_infinity=True)
+    aug = {'time_masks': args.time_masks, 'time_width': args.time_mask_width, 'time_max_frac': args.time_mask_max_frac,
+           'feat_masks': args.feat_masks, 'feat_width': args.feat_mask_width}
+    use_aug = args.time_masks > 0 or args.feat_masks > 0
+    gen = torch.Generator().manual_seed(args.seed * 1000 + rank)
+
+    state = {'step': 0, 'epoch': 0, 'batch_in_epoch': 0, 'elapsed': 0.0, 'best_cer': float('inf'), 'best_step': -1,
+             'bad_evals': 0, 'evals': []}
+    last_path = os.path.join(args.out, 'last.pt')
+    if args.resume and os.path.exists(last_path):
+        ck = torch.load(last_path, map_location='cpu')
+        model.load_state_dict(ck['model'])
+        opt.load_state_dict(ck['opt'])
+        state.update(ck['state'])
+        gen.set_state(ck['gen'])
+        torch.set_rng_state(ck['torch_rng'])
+        log(f'resumed from {last_path} at step {state["step"]} ({state["elapsed"]:.0f} s trained)')
+    elif args.resume:
+        log(f'--resume: no {last_path}, starting fresh')
+    if dist is not None:
+        from torch.nn.parallel import DistributedDataParallel as DDP
+        model = DDP(model, device_ids=[local_rank] if use_cuda else None)
+    core = model.module if dist is not None else model
+
+    train_csv = eval_csv = None
+    if main_rank:
+        mode = 'a' if args.resume and os.path.exists(os.path.join(args.out, 'train_log.csv')) else 'w'
+        train_csv = open(os.path.join(args.out, 'train_log.csv'), mode, newline='')
+        eval_csv = open(os.path.join(args.out, 'eval_log.csv'), mode, newline='')
+        if mode == 'w':
+            train_csv.write('step,epoch,wall_s,loss,lr,grad_norm,utts,frames,step_s\n')
+            eval_csv.write('step,epoch,wall_s,dev_loss,dev_cer,dev_wer,train_loss_avg\n')
+        with open(os.path.join(args.out, 'args.json'), 'w') as f:
+            json.dump(vars(args), f, indent=1)
+
+    def save(path: str, extra: Optional[dict] = None) -> None:
+        if not main_rank:
+            return
+        ck = {'model': core.state_dict(), 'opt': opt.state_dict(), 'state': state, 'gen': gen.get_state(),
+              'torch_rng': torch.get_rng_state(), 'args': vars(args)}
+        if extra:
+            ck.update(extra)
+        torch.save(ck, path + '.tmp')
+        os.replace(path + '.tmp', path)
+
+    def should_stop_local() -> bool:
+        if args.max_steps > 0 and state['step'] >= args.max_steps:
+            return True
+        if args.time_budget_min > 0 and state['elapsed'] >= args.time_budget_min * 60:
+            return True
+        if args.patience > 0 and state['bad_evals'] >= args.patience:
+            return True
+        return False
+
+    def agree(flag: bool) -> bool:
+        if dist is None:
+            return flag
+        t = torch.tensor([1.0 if flag else 0.0], device=device)
+        dist.broadcast(t, 0)
+        return bool(t.item() > 0)
+
+    def do_eval() -> None:
+        if main_rank and dev is not None:
+            r = evaluate(core, dev, norm, args, device, ctc)
+            improved = r['cer'] < state['best_cer']
+            if improved:
+                state['best_cer'], state['best_step'], state['bad_evals'] = r['cer'], state['step'], 0
+            else:
+                state['bad_evals'] += 1
+            state['evals'].append({'step': state['step'], 'wall_s': round(state['elapsed'], 1), **{k: r[k] for k in ('loss', 'cer', 'wer')}})
+            avg = np.mean(recent_losses) if recent_losses else float('nan')
+            eval_csv.write(f'{state["step"]},{state["epoch"]},{state["elapsed"]:.1f},{r["loss"]:.4f},{r["cer"]:.4f},{r["wer"]:.4f},{avg:.4f}\n')
+            eval_csv.flush()
+            log(f'eval step {state["step"]} wall {state["elapsed"]:.0f}s: dev loss {r["loss"]:.3f} CER {r["cer"]*100:.2f}% '
+                f'WER {r["wer"]*100:.2f}% {"(best)" if improved else ""} e.g. "{r["example"][0] if r["example"] else ""}"')
+            if improved:
+                save(os.path.join(args.out, 'best.pt'))
+        if dist is not None:
+            b = torch.tensor([state['bad_evals']], device=device)
+            dist.broadcast(b, 0)
+            state['bad_evals'] = int(b.item())
+
+    recent_losses: List[float] = []
+    model.train()
+    t_mark = time.time()
+    stop = should_stop_local()
+    while not stop and state['epoch'] < args.epochs:
+        rng = np.random.default_rng(args.seed * 7919 + state['epoch'])
+        batches = make_batches(train.frames, args.batch_size, args.max_batch_frames, rng)
+        if world > 1:
+            per = len(batches) // world
+            batches = batches[rank::world][:per]
+        while state['batch_in_epoch'] < len(batches):
+            members = batches[state['batch_in_epoch']]
+            t0 = time.time()
+            x, lens, tg, tl = collate(train, members, norm)
+            if use_aug:
+                x = spec_augment(x, lens, gen, aug, int(cfg['numCeps']))
+            for g in opt.param_groups:
+                g['lr'] = lr_at(state['step'], state['elapsed'], args)
+            logits, out_len = forward(model, x.to(device), lens.to(device), args)
+            lp = logits.float().log_softmax(-1).transpose(0, 1)
+            loss = ctc(lp, tg.to(device), out_len.to(device), tl.to(device))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            gn = torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip if args.clip > 0 else float('inf'))
+            opt.step()
+            now = time.time()
+            state['elapsed'] += now - t_mark
+            t_mark = now
+            state['step'] += 1
+            state['batch_in_epoch'] += 1
+            lv = float(loss)
+            recent_losses.append(lv)
+            recent_losses = recent_losses[-50:]
+            if main_rank and (state['step'] % args.log_every == 0 or state['step'] <= 3):
+                train_csv.write(f'{state["step"]},{state["epoch"]},{state["elapsed"]:.2f},{lv:.4f},{opt.param_groups[0]["lr"]:.6g},'
+                                f'{float(gn):.3f},{len(members)},{int(lens.sum())},{now - t0:.3f}\n')
+                train_csv.flush()
+                if state['step'] % (args.log_every * 10) == 0 or state['step'] <= 3:
+                    log(f'step {state["step"]} epoch {state["epoch"]} wall {state["elapsed"]:.0f}s loss {lv:.3f} '
+                        f'(avg {np.mean(recent_losses):.3f}) lr {opt.param_groups[0]["lr"]:.2e} {now - t0:.2f}s/step')
+            if args.eval_every > 0 and state['step'] % args.eval_every == 0:
+                do_eval()
+                t_mark = time.time()  # evaluation time is not training time
+            if args.ckpt_every > 0 and state['step'] % args.ckpt_every == 0:
+                save(last_path)
+                t_mark = time.time()
+            stop = agree(should_stop_local())
+            if stop:
+                break
+        else:
+            state['epoch'] += 1
+            state['batch_in_epoch'] = 0
+    # final evaluation unless one just ran
+    if dev is not None and (not state['evals'] or state['evals'][-1]['step'] != state['step']):
+        do_eval()
+    save(last_path)
+    if main_rank:
+        log(f'stopped at step {state["step"]} after {state["elapsed"]:.0f} s of training' +
+            (f'; best dev CER {state["best_cer"]*100:.2f}% at step {state["best_step"]}' if dev is not None else ''))
+        best_path = os.path.join(args.out, 'best.pt')
+        if os.path.exists(best_path):
+            core.load_state_dict(torch.load(best_path, map_location='cpu')['model'])
+        if not args.no_export:
+            provenance = {
+                'producer': f'earshot tools/train {TRAINER_VERSION} (torch {torch.__version__})',
+                'source': 'model.safetensors',
+                'training': {
+                    'train_shard': os.path.abspath(args.train), 'train_utterances': len(train),
+                    'train_hours': round(train.hours(frame_s), 3), 'dev_utterances': len(dev) if dev else 0,
+                    'steps': state['step'], 'best_step': state['best_step'], 'epochs': state['epoch'],
+                    'wall_s': round(state['elapsed'], 1), 'threads': args.threads, 'device': str(device), 'world': world,
+                    'dev_cer': state['best_cer'] if dev else None,
+                    'dev_wer': next((e['wer'] for e in state['evals'] if e['step'] == state['best_step']), None),
+                    'parameters': n_params, 'args': vars(args),
+                },
+            }
+            if export_model(core, args.out, feature_config_for_model(cfg, mean, std, args), provenance, args):
+                log(f'exported {os.path.join(args.out, "model.safetensors")} and arch.json')
+        train_csv.close()
+        eval_csv.close()
+    if dist is not None:
+        dist.barrier()
+        dist.destroy_process_group()
+
+
+if __name__ == '__main__':
+    main()
