@@ -136,6 +136,13 @@ describe('content hash', () => {
     await expectModelError(describeModel(hashedBytes(tiny, 't'), 'nohash.onnx'), /"earshot\.content_hash" is missing/);
   });
 
+  it('reports damage to the metadata as a hash mismatch, not as bad metadata', async () => {
+    const bad = tiny.slice();
+    const at = Buffer.from(bad).indexOf('"hidden":[16]');
+    bad[at + 1] = 'X'.charCodeAt(0); // "Xidden": the network summary loses a field
+    await expectModelError(describeModel(bad, 'damaged.onnx'), /damaged\.onnx: content hash mismatch/);
+  });
+
   it('refuses to embed a second hash', async () => {
     await expectModelError(embedContentHash(tiny, 't'), /already has/);
   });

@@ -23,13 +23,21 @@ import { featureConfigProblems, type FeatureConfig } from '../features/config.js
 import type { Activation, OutputSpec } from '../model/metadata.js';
 import { ACTIVATIONS, labelProblems, outputSpecProblems } from '../model/validate.js';
 
-/** Which tensors hold one Linear layer. */
+/**
+ * Which tensors hold one Linear layer.
+ * @example
+ * const ref: LayerRef = { weight: 'net.0.weight', bias: 'net.0.bias' };
+ */
 export interface LayerRef {
   weight: string;
   bias: string;
 }
 
-/** A validated architecture description. */
+/**
+ * A validated architecture description.
+ * @example
+ * const arch: ArchDescription = parseArch(JSON.parse(text), 'arch.json');
+ */
 export interface ArchDescription {
   kind: 'mlp';
   /** Explicit layer tensors, input to output; absent = discover `<prefix>.<index>.weight`. */
@@ -44,7 +52,11 @@ export interface ArchDescription {
   provenance?: Record<string, unknown>;
 }
 
-/** Command-line overrides merged over the file's values. */
+/**
+ * Command-line overrides merged over the file's values.
+ * @example
+ * const arch = parseArch(json, 'arch.json', { activation: 'lrelu', alpha: 0.2 } satisfies ArchOverrides);
+ */
 export interface ArchOverrides {
   activation?: Activation;
   alpha?: number;

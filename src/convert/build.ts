@@ -12,7 +12,11 @@ import { VERSION } from '../version.js';
 import type { ArchDescription, LayerRef } from './arch.js';
 import type { WeightTensor, WeightsFile } from './tensors.js';
 
-/** The result of building a model from weights. */
+/**
+ * The result of building a model from weights.
+ * @example
+ * const { bytes, network }: BuiltModel = await buildModelFromWeights(weights, arch);
+ */
 export interface BuiltModel {
   /** The ONNX file's bytes. */
   bytes: Uint8Array;
@@ -24,7 +28,11 @@ export interface BuiltModel {
   contentHash: string;
 }
 
-/** Options of `buildModelFromWeights`. */
+/**
+ * Options of `buildModelFromWeights`.
+ * @example
+ * await buildModelFromWeights(weights, arch, { archSource: 'arch.json', provenance: { run: 'exp7' } } satisfies BuildOptions);
+ */
 export interface BuildOptions {
   /** Architecture file name, for errors. */
   archSource?: string;

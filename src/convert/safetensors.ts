@@ -17,7 +17,11 @@ const DTYPE_SIZE: Record<string, number> = {
 };
 const FLOAT_DTYPES = new Set<string>(['F32', 'F16', 'BF16', 'F64']);
 
-/** Largest header accepted (the reference implementation uses the same limit). */
+/**
+ * Largest header accepted (the reference implementation uses the same limit).
+ * @example
+ * if (headerLength > MAX_SAFETENSORS_HEADER) throw new Error('not a safetensors file');
+ */
 export const MAX_SAFETENSORS_HEADER = 100_000_000;
 
 const show = (v: unknown): string => JSON.stringify(v) ?? String(v);

@@ -7,10 +7,18 @@
  */
 import { ConversionError } from '../core/errors.js';
 
-/** Floating-point element types earshot converts to float32. */
+/**
+ * Floating-point element types earshot converts to float32.
+ * @example
+ * const w = decodeFloats(bytes, 'F16' satisfies FloatDType, 0, 16);
+ */
 export type FloatDType = 'F32' | 'F16' | 'BF16' | 'F64';
 
-/** One named tensor of a weights file. */
+/**
+ * One named tensor of a weights file.
+ * @example
+ * const t: WeightTensor = parseWeights(bytes, 'w.npz').tensors.get('net.0.weight')!; t.shape; t.toFloat32();
+ */
 export interface WeightTensor {
   name: string;
   /** Element type as the file names it ("F32", "BF16", "<f4", "<i8", ...). */
@@ -21,7 +29,11 @@ export interface WeightTensor {
   toFloat32(): Float32Array;
 }
 
-/** The tensors of one weights file. */
+/**
+ * The tensors of one weights file.
+ * @example
+ * const w: WeightsFile = parseWeights(bytes, 'w.safetensors'); [...w.tensors.keys()];
+ */
 export interface WeightsFile {
   format: 'safetensors' | 'npz';
   /** File name used in errors. */
@@ -32,7 +44,11 @@ export interface WeightsFile {
   metadata: Record<string, string>;
 }
 
-/** Product of a shape's dims (1 for a scalar). */
+/**
+ * Product of a shape's dims (1 for a scalar).
+ * @example
+ * numel([16, 36]); // 576
+ */
 export const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /**
@@ -80,7 +96,11 @@ export function decodeFloats(bytes: Uint8Array, dtype: FloatDType, offset: numbe
   return out;
 }
 
-/** A tensor of a type earshot cannot convert: listed, but decoding it throws. */
+/**
+ * A tensor of a type earshot cannot convert: listed, but decoding it throws.
+ * @example
+ * const t = unsupportedTensor('w.safetensors', 'step', 'I64', [], 'F32, F16, BF16 and F64'); t.toFloat32(); // throws ConversionError
+ */
 export function unsupportedTensor(source: string, name: string, dtype: string, shape: number[], accepted: string): WeightTensor {
   return {
     name,

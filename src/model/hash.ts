@@ -16,7 +16,11 @@ import { ModelError } from '../core/errors.js';
 import { MetadataKeys } from './metadata.js';
 import { metadataEntrySpans } from './onnx-reader.js';
 
-/** Format of a content hash value. */
+/**
+ * Format of a content hash value.
+ * @example
+ * CONTENT_HASH_PATTERN.test(meta.contentHash); // true
+ */
 export const CONTENT_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
 
 /**

@@ -9,7 +9,7 @@
  * - `earshot.labels`          string[] (index = output unit id)
  * - `earshot.network`         NetworkSummary
  * - `earshot.provenance`      Provenance
- * - `earshot.content_hash`    "sha256:<hex>" of the serialized graph (plain string)
+ * - `earshot.content_hash`    "sha256:<hex>" of the model bytes with this entry cut out (plain string; see hash.ts)
  */
 import type { FeatureConfig } from '../features/config.js';
 

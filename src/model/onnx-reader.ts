@@ -17,10 +17,18 @@ const ELEM_TYPE_NAMES: Record<number, string> = {
   9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
 };
 
-/** ONNX element type number of float32 tensors. */
+/**
+ * ONNX element type number of float32 tensors.
+ * @example
+ * if (info.inputs[0]?.elemType !== ONNX_FLOAT) throw new Error('float32 input expected');
+ */
 export const ONNX_FLOAT = 1;
 
-/** A graph input or output as declared in the model. */
+/**
+ * A graph input or output as declared in the model.
+ * @example
+ * const v: ValueInfo = readModelInfo(bytes, 'm.onnx').inputs[0]!; // { name: 'features', elemTypeName: 'float32', dims: ['batch', 'time', 429] }
+ */
 export interface ValueInfo {
   name: string;
   /** ONNX TensorProto.DataType number (1 = float32); 0 when the value is not a tensor or has no type. */
@@ -34,14 +42,22 @@ export interface ValueInfo {
   dims: Array<number | string> | null;
 }
 
-/** One entry of ModelProto.opset_import. */
+/**
+ * One entry of ModelProto.opset_import.
+ * @example
+ * const onnxOpset = info.opsetImports.find((o: OpsetImport) => o.domain === '')?.version;
+ */
 export interface OpsetImport {
   /** "" is the default ONNX domain (ai.onnx). */
   domain: string;
   version: number;
 }
 
-/** What an ONNX file contains, read without decoding the weights. */
+/**
+ * What an ONNX file contains, read without decoding the weights.
+ * @example
+ * const info: ModelInfo = readModelInfo(bytes, 'm.onnx'); console.log(info.opCounts, info.initializerBytes);
+ */
 export interface ModelInfo {
   /** The file name (or "<bytes>") used in error messages. */
   source: string;
@@ -69,7 +85,11 @@ export interface ModelInfo {
   metadataProps: Record<string, string>;
 }
 
-/** A top-level metadata_props entry with the byte range of its whole field (tag, length and payload). */
+/**
+ * A top-level metadata_props entry with the byte range of its whole field (tag, length and payload).
+ * @example
+ * const s: MetadataEntrySpan | undefined = metadataEntrySpans(bytes, 'm.onnx').find((e) => e.key === 'earshot.labels');
+ */
 export interface MetadataEntrySpan {
   key: string;
   value: string;

@@ -23,16 +23,36 @@ import { checkModelAgainstGraph, parseMetadata } from './validate.js';
 
 const { onnx } = onnxProto;
 
-/** ONNX IR version written (ORT 1.30 reads up to 11; 8 is the lowest that opset 17 allows). */
+/**
+ * ONNX IR version written: 8, the version the ONNX spec pairs with opset 17 (ORT 1.30 loads it; checked).
+ * @example
+ * readModelInfo(bytes, 'm.onnx').irVersion === IR_VERSION; // true for models earshot writes
+ */
 export const IR_VERSION = 8;
-/** Default-domain opset written. */
+/**
+ * Default-domain opset written.
+ * @example
+ * readModelInfo(bytes, 'm.onnx').opset === OPSET; // 17
+ */
 export const OPSET = 17;
-/** Name of the graph input. */
+/**
+ * Name of the graph input.
+ * @example
+ * await session.run({ [INPUT_NAME]: new ort.Tensor('float32', feats, [1, frames, dim]) });
+ */
 export const INPUT_NAME = 'features';
-/** Name of the graph output. */
+/**
+ * Name of the graph output.
+ * @example
+ * const logp = (await session.run(feeds))[OUTPUT_NAME];
+ */
 export const OUTPUT_NAME = 'logprobs';
 
-/** One fully connected layer, stored as PyTorch stores nn.Linear: weight [outDim, inDim] row-major. */
+/**
+ * One fully connected layer, stored as PyTorch stores nn.Linear: weight [outDim, inDim] row-major.
+ * @example
+ * const layer: DenseLayer = { weight: new Float32Array(5 * 36), bias: new Float32Array(5), outDim: 5, inDim: 36 };
+ */
 export interface DenseLayer {
   /** outDim x inDim values, row-major (row o holds the weights into output unit o). */
   weight: Float32Array;
@@ -42,7 +62,11 @@ export interface DenseLayer {
   inDim: number;
 }
 
-/** Everything `buildMlpModel` needs. */
+/**
+ * Everything `buildMlpModel` needs.
+ * @example
+ * const spec: MlpModelSpec = { layers, activation: 'lrelu', alpha: 0.01, metadata: { featureConfig, output: { type: 'ctc', blankId: 0 }, labels, provenance: { producer: 'me' } } };
+ */
 export interface MlpModelSpec {
   layers: DenseLayer[];
   activation: Activation;

@@ -6,7 +6,11 @@ import { defaultFeatureConfig, inputDim, type FeatureConfig } from '../features/
 import type { Activation, OutputSpec } from './metadata.js';
 import { buildMlpModel, type DenseLayer } from './onnx-writer.js';
 
-/** Options of `buildTinyModel`; every field has a default. */
+/**
+ * Options of `buildTinyModel`; every field has a default.
+ * @example
+ * const bytes = await buildTinyModel({ hidden: [8, 8], activation: 'tanh', seed: 3 } satisfies TinyModelOptions);
+ */
 export interface TinyModelOptions {
   /** Default: defaultFeatureConfig() (inputDim 429). */
   featureConfig?: FeatureConfig;
@@ -24,7 +28,11 @@ export interface TinyModelOptions {
   seed?: number;
 }
 
-/** The default tiny-model label set: CTC blank, space, a-z, apostrophe. */
+/**
+ * The default tiny-model label set: CTC blank, space, a-z, apostrophe.
+ * @example
+ * TINY_LABELS.length; // 29
+ */
 export const TINY_LABELS: readonly string[] = ['<blank>', ' ', ...'abcdefghijklmnopqrstuvwxyz', "'"];
 
 /**

@@ -18,7 +18,11 @@ const show = (v: unknown): string => {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, min = 0): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
 
-/** Activations earshot models may use. */
+/**
+ * Activations earshot models may use.
+ * @example
+ * if (!ACTIVATIONS.includes(name as Activation)) throw new Error(`unknown activation ${name}`);
+ */
 export const ACTIVATIONS: readonly Activation[] = ['lrelu', 'relu', 'tanh'];
 
 /**

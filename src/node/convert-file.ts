@@ -19,10 +19,18 @@ import type { Activation } from '../model/metadata.js';
 import { createAcousticSession, runAcoustic, type ExecutionProviderName, type OrtModule } from '../model/runtime.js';
 import { writeFileAtomic } from './atomic-write.js';
 
-/** Largest max-abs difference between ONNX Runtime and the reference that verification accepts. */
+/**
+ * Largest max-abs difference between ONNX Runtime and the reference that verification accepts.
+ * @example
+ * if (report.maxAbsError > VERIFY_TOLERANCE) throw new Error('unreachable: convertWeightsFile would have failed');
+ */
 export const VERIFY_TOLERANCE = 1e-4;
 
-/** Options of `convertWeightsFile`. */
+/**
+ * Options of `convertWeightsFile`.
+ * @example
+ * await convertWeightsFile({ weights: 'w.npz', arch: 'arch.json', out: 'm.onnx', force: true } satisfies ConvertOptions);
+ */
 export interface ConvertOptions {
   /** Path of the .safetensors or .npz weights. */
   weights: string;
@@ -38,7 +46,11 @@ export interface ConvertOptions {
   overrides?: ArchOverrides;
 }
 
-/** What `convertWeightsFile` wrote. */
+/**
+ * What `convertWeightsFile` wrote.
+ * @example
+ * const r: ConversionReport = await convertWeightsFile(opts); console.log(r.maxAbsError, r.contentHash);
+ */
 export interface ConversionReport {
   out: string;
   /** Size of the written file. */

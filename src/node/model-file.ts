@@ -29,7 +29,11 @@ export async function readModelFile(file: string): Promise<Uint8Array> {
   }
 }
 
-/** The `earshot inspect` summary of a model: a JSON-able object and the same as readable text. */
+/**
+ * The `earshot inspect` summary of a model: a JSON-able object and the same as readable text.
+ * @example
+ * const s: ModelSummary = await inspectModel('m.onnx'); console.log(s.text);
+ */
 export interface ModelSummary {
   json: {
     file: string;
