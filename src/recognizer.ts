@@ -11,7 +11,7 @@ import type { ModelMetadata } from './model/metadata.js';
 import type { ModelInfo } from './model/onnx-reader.js';
 import { describeModel } from './model/load.js';
 import { createAcousticSession, runAcoustic, type AcousticSession, type ExecutionProviderName, type OrtModule } from './model/runtime.js';
-import { GreedyDecoder } from './decoder/greedy.js';
+import { decoderFactory, type DecoderOptions, type StreamDecoder } from './decoder/select.js';
 import type { DecodeResult } from './decoder/types.js';
 import { createResampler, type Resampler } from './audio/resample.js';
 import { concatSamples } from './audio/samples.js';
@@ -54,6 +54,14 @@ export interface RecognizerOptions {
   threads?: number;
   /** Model frames per acoustic-model call when streaming (bigger = fewer calls). Default 64. */
   batchFrames?: number;
+  /** The decoder every stream uses unless createStream says otherwise. Default { type: 'greedy' }. */
+  decoder?: DecoderOptions;
+}
+
+/** Per-stream options. */
+export interface StreamOptions {
+  /** Overrides the recognizer's decoder for this stream. */
+  decoder?: DecoderOptions;
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now()) / 1000;
@@ -84,8 +92,11 @@ export class Recognizer {
   readonly batchFrames: number;
   /** @internal serializes acoustic-model calls: onnxruntime-web must not be entered twice at once. */
   runChain: Promise<unknown> = Promise.resolve();
+  /** @internal makes the default decoder of each stream */
+  readonly makeDecoder: () => StreamDecoder;
 
-  private constructor(ort: OrtModule, info: ModelInfo, metadata: ModelMetadata, session: AcousticSession, batchFrames: number) {
+  private constructor(ort: OrtModule, info: ModelInfo, metadata: ModelMetadata, session: AcousticSession, batchFrames: number, makeDecoder: () => StreamDecoder) {
+    this.makeDecoder = makeDecoder;
     this.ort = ort;
     this.info = info;
     this.metadata = metadata;
@@ -107,11 +118,12 @@ export class Recognizer {
     if (!Number.isInteger(batchFrames) || batchFrames < 1) throw new UsageError(`batchFrames must be a positive integer, got ${batchFrames}`);
     if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) throw new UsageError(`threads must be a positive integer, got ${opts.threads}`);
     const { info, metadata } = await describeModel(opts.model, source);
+    const makeDecoder = decoderFactory(opts.decoder, metadata.labels, metadata.output, outputFrameSeconds(metadata.featureConfig));
     const session = await createAcousticSession(opts.ort, opts.model, source, {
       executionProviders: opts.executionProviders ?? ['cpu'],
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
     });
-    return new Recognizer(opts.ort, info, metadata, session, batchFrames);
+    return new Recognizer(opts.ort, info, metadata, session, batchFrames, makeDecoder);
   }
 
   /** The sample rate the model's frontend works at. */
@@ -125,9 +137,11 @@ export class Recognizer {
    * const s = rec.createStream();
    * await s.acceptWaveform(chunk, 48000);
    * const final = await s.inputFinished();
+   * const cmd = rec.createStream({ decoder: { type: 'beam', phrases: ['yes', 'no'] } });
    */
-  createStream(): RecognitionStream {
-    return new RecognitionStream(this);
+  createStream(opts: StreamOptions = {}): RecognitionStream {
+    const make = opts.decoder === undefined ? this.makeDecoder : decoderFactory(opts.decoder, this.metadata.labels, this.metadata.output, outputFrameSeconds(this.metadata.featureConfig));
+    return new RecognitionStream(this, make());
   }
 
   /**
@@ -157,7 +171,7 @@ export class Recognizer {
 export class RecognitionStream {
   private readonly rec: Recognizer;
   private readonly features: FeatureExtractor;
-  private readonly decoder: GreedyDecoder;
+  private readonly decoder: StreamDecoder;
   private readonly dim: number;
   private resampler: Resampler | undefined;
   private inputRate: number | undefined;
@@ -167,12 +181,12 @@ export class RecognitionStream {
   private finished = false;
   private readonly timings: StageTimings = { resample: 0, features: 0, acoustic: 0, decoder: 0 };
 
-  constructor(rec: Recognizer) {
+  constructor(rec: Recognizer, decoder: StreamDecoder = rec.makeDecoder()) {
     this.rec = rec;
     const fc = rec.metadata.featureConfig;
     this.features = new FeatureExtractor(fc);
     this.dim = inputDim(fc);
-    this.decoder = new GreedyDecoder({ output: rec.metadata.output, labels: rec.metadata.labels, frameSeconds: outputFrameSeconds(fc) });
+    this.decoder = decoder;
   }
 
   /**
@@ -228,7 +242,7 @@ export class RecognitionStream {
     }
     await this.pushSamples(new Float32Array(0), true);
     return {
-      ...this.decoder.result(),
+      ...this.decoder.finalResult(),
       durationSec: this.inputRate ? this.samplesIn / this.inputRate : 0,
       timings: { ...this.timings },
       provider: this.rec.provider,

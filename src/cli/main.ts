@@ -10,6 +10,7 @@ import { streamCommand } from './stream.js';
 import { inspectCommand } from './inspect.js';
 import { convertCommand } from './convert.js';
 import { evalCommand } from './eval.js';
+import { lmBuildCommand } from './lm.js';
 import { VERSION } from '../version.js';
 
 function build(): Command {
@@ -33,6 +34,14 @@ function build(): Command {
     .option('--raw <encoding>', 'stdin/file is headerless PCM: s16le | s32le | f32le | u8')
     .option('--rate <hz>', 'sample rate of --raw input')
     .option('--channels <n>', 'channels of --raw input (default 1)')
+    .option('--decoder <type>', 'greedy (default, fastest) | beam (CTC prefix beam search)')
+    .option('--beam <n>', 'beam width for --decoder beam (default 16)')
+    .option('--lm <file>', 'ARPA word n-gram LM for --decoder beam (see `earshot lm build`), or none')
+    .option('--lm-weight <x>', 'LM weight (default 0.5)')
+    .option('--word-bonus <x>', 'score per word (default 1 with an LM)')
+    .option('--lexicon <file>', 'closed word list, one word per line')
+    .option('--phrases <file>', 'closed phrase list, one per line: output the best phrase or nothing')
+    .option('--boost <file>', 'hotwords/phrases to favour, one per line (open vocabulary)')
     .action(transcribeCommand);
 
   program
@@ -46,7 +55,24 @@ function build(): Command {
     .option('--rate <hz>', 'sample rate of --raw input')
     .option('--channels <n>', 'channels of --raw input (default 1)')
     .option('--json', 'print one JSON object per line (partials and final)', false)
+    .option('--decoder <type>', 'greedy (default, fastest) | beam (CTC prefix beam search)')
+    .option('--beam <n>', 'beam width for --decoder beam (default 16)')
+    .option('--lm <file>', 'ARPA word n-gram LM for --decoder beam (see `earshot lm build`), or none')
+    .option('--lm-weight <x>', 'LM weight (default 0.5)')
+    .option('--word-bonus <x>', 'score per word (default 1 with an LM)')
+    .option('--lexicon <file>', 'closed word list, one word per line')
+    .option('--phrases <file>', 'closed phrase list, one per line: output the best phrase or nothing')
+    .option('--boost <file>', 'hotwords/phrases to favour, one per line (open vocabulary)')
     .action(streamCommand);
+
+  const lm = program.command('lm').description('word language models for --decoder beam');
+  lm.command('build')
+    .description('estimate an interpolated modified Kneser-Ney n-gram LM from text (one sentence per line) and write ARPA')
+    .argument('<text>', 'training text: lower-cased; characters other than letters, digits and apostrophes separate words')
+    .requiredOption('-o, --out <file>', 'output .arpa file')
+    .option('--order <n>', 'n-gram order, 1..6', '3')
+    .option('--force', 'overwrite an existing output file', false)
+    .action(lmBuildCommand);
 
   program
     .command('inspect')

@@ -1,8 +1,9 @@
 /** `earshot stream`: print partial results while audio arrives, then the final result. */
 import { loadRecognizer, transcribeFile } from '../node/index.js';
+import { decoderFromCli, type DecoderCliOptions } from './lm.js';
 import { parsePositiveInt, parseProviders, parseRaw } from './options.js';
 
-export interface StreamCliOptions {
+export interface StreamCliOptions extends DecoderCliOptions {
   model?: string;
   ep: string;
   threads?: string;
@@ -17,10 +18,12 @@ export async function streamCommand(file: string, o: StreamCliOptions): Promise<
   const threads = parsePositiveInt('--threads', o.threads);
   const raw = parseRaw(o.raw, o.rate, o.channels);
   const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), executionProviders: providers, ...(threads ? { threads } : {}) });
+  const decoder = await decoderFromCli(o, rec);
   const tty = Boolean(process.stdout.isTTY) && !o.json;
   let last = '';
   const result = await transcribeFile(rec, file, {
     ...(raw ? { raw } : {}),
+    ...(decoder ? { decoder } : {}),
     onPartial: (p) => {
       if (p.text === last) return;
       last = p.text;

@@ -5,10 +5,11 @@ import { EarshotError, ExitCode, UsageError, describeError } from '../core/error
 import { formatTranscript, type OutputFormat } from '../format.js';
 import { loadRecognizer, transcribeFile } from '../node/index.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
+import { decoderFromCli, type DecoderCliOptions } from './lm.js';
 import { parseFormat, parsePositiveInt, parseProviders, parseRaw } from './options.js';
 import { Progress } from './progress.js';
 
-export interface TranscribeCliOptions {
+export interface TranscribeCliOptions extends DecoderCliOptions {
   model?: string;
   ep: string;
   threads?: string;
@@ -36,6 +37,7 @@ export async function transcribeCommand(files: string[], o: TranscribeCliOptions
     if (!st?.isDirectory()) throw new UsageError(`--output-dir ${o.outputDir}: not an existing directory`);
   }
   const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), executionProviders: providers, ...(threads ? { threads } : {}) });
+  const decoder = await decoderFromCli(o, rec);
   for (const f of rec.providerFailures) process.stderr.write(`earshot: execution provider ${f.provider} unavailable: ${f.reason}; using ${rec.provider}\n`);
 
   const progress = new Progress(process.stderr, files.length);
@@ -43,7 +45,7 @@ export async function transcribeCommand(files: string[], o: TranscribeCliOptions
   for (const [i, file] of files.entries()) {
     progress.startFile(i, file);
     try {
-      const result = await transcribeFile(rec, file, { ...(raw ? { raw } : {}), onPartial: (p) => progress.update(p.durationSec) });
+      const result = await transcribeFile(rec, file, { ...(raw ? { raw } : {}), ...(decoder ? { decoder } : {}), onPartial: (p) => progress.update(p.durationSec) });
       progress.endFile();
       if (o.outputDir) {
         const base = file === '-' ? 'stdin' : path.basename(file).replace(/\.[^.]+$/, '');

@@ -28,4 +28,17 @@ export interface DecodeResult {
   text: string;
   words: WordResult[];
   tokens: TokenResult[];
+  /**
+   * Closed-phrase decoding only: the phrase matched (its index in the list, its normalized text and a
+   * confidence in [0, 1]), or null when no phrase reached the threshold (then text is "").
+   */
+  phrase?: PhraseMatch | null;
+}
+
+/** The phrase a closed-vocabulary decode matched. */
+export interface PhraseMatch {
+  index: number;
+  text: string;
+  /** exp of the log-likelihood ratio of the phrase (all its alignments) to the best unconstrained path, per frame where that path is not blank; capped at 1. */
+  confidence: number;
 }

@@ -12,6 +12,10 @@ import type { ExecutionProviderName, OrtModule } from '../model/runtime.js';
 import { readModelFile } from './model-file.js';
 import { defaultModelPath } from './default-model.js';
 import { openAudio, type RawPcmOptions } from './audio-file.js';
+import type { DecoderOptions } from '../decoder/select.js';
+import { ArpaLanguageModel } from '../lm/arpa.js';
+import { UsageError } from '../core/errors.js';
+import { promises as fs } from 'node:fs';
 
 export interface LoadOptions {
   /** Path of an earshot .onnx model; default: the shipped default model. */
@@ -20,6 +24,23 @@ export interface LoadOptions {
   executionProviders?: readonly ExecutionProviderName[];
   /** Threads for the acoustic model. */
   threads?: number;
+  /** Decoder of every stream; default greedy. */
+  decoder?: DecoderOptions;
+}
+
+/**
+ * Read an ARPA word n-gram file (e.g. from `earshot lm build`) for `{ type: 'beam', lm }`.
+ * @example
+ * const rec = await loadRecognizer({ decoder: { type: 'beam', lm: await loadLanguageModel('en.arpa') } });
+ */
+export async function loadLanguageModel(file: string): Promise<ArpaLanguageModel> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`language model ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return ArpaLanguageModel.parse(text, file);
 }
 
 /**
@@ -36,6 +57,7 @@ export async function loadRecognizer(opts: LoadOptions = {}): Promise<Recognizer
     source: file,
     ...(opts.executionProviders ? { executionProviders: opts.executionProviders } : {}),
     ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+    ...(opts.decoder ? { decoder: opts.decoder } : {}),
   });
 }
 
@@ -44,6 +66,8 @@ export interface TranscribeFileOptions {
   raw?: RawPcmOptions;
   /** Called with the partial result after each chunk. */
   onPartial?: (p: PartialResult) => void;
+  /** Decoder for this file (default: the recognizer's). */
+  decoder?: DecoderOptions;
 }
 
 /**
@@ -55,7 +79,7 @@ export interface TranscribeFileOptions {
  */
 export async function transcribeFile(rec: Recognizer, file: string, opts: TranscribeFileOptions = {}): Promise<RecognitionResult> {
   const audio = await openAudio(file, opts.raw ? { raw: opts.raw } : {});
-  const stream = rec.createStream();
+  const stream = rec.createStream(opts.decoder ? { decoder: opts.decoder } : {});
   let any = false;
   for await (const chunk of audio.chunks()) {
     if (chunk.length === 0) continue;
@@ -68,7 +92,12 @@ export async function transcribeFile(rec: Recognizer, file: string, opts: Transc
 }
 
 export { Recognizer, RecognitionStream } from '../recognizer.js';
-export type { RecognitionResult, PartialResult, StageTimings, RecognizerOptions } from '../recognizer.js';
+export type { RecognitionResult, PartialResult, StageTimings, RecognizerOptions, StreamOptions } from '../recognizer.js';
+export type { DecoderOptions } from '../decoder/select.js';
+export type { BeamSearchOptions } from '../decoder/beam.js';
+export type { LanguageModel } from '../lm/types.js';
+export type { PhraseMatch } from '../decoder/types.js';
+export { ArpaLanguageModel } from '../lm/arpa.js';
 export type { DecodeResult, TokenResult, WordResult } from '../decoder/types.js';
 export type { FeatureConfig, Normalization } from '../features/config.js';
 export type { ModelMetadata, OutputSpec, NetworkSummary, Provenance } from '../model/metadata.js';

@@ -1,0 +1,66 @@
+/** The beam decoder and `earshot lm build` through the built CLI, on the hand-made tone model of the e2e test. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { earshot } from './helpers/cli.js';
+import { E2E_TEXT, e2eArch, e2eSignal, e2eWeights, toSafetensors, wavBytes } from './helpers/e2e.js';
+
+let dir: string;
+let model: string;
+let wav: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'earshot-beam-'));
+  writeFileSync(path.join(dir, 'w.safetensors'), toSafetensors(e2eWeights()));
+  writeFileSync(path.join(dir, 'arch.json'), JSON.stringify(e2eArch()));
+  model = path.join(dir, 'tones.onnx');
+  expect(earshot(['convert', '-w', path.join(dir, 'w.safetensors'), '-a', path.join(dir, 'arch.json'), '-o', model]).code).toBe(0);
+  wav = path.join(dir, 'a.wav');
+  writeFileSync(wav, wavBytes([e2eSignal(16000)], 16000));
+});
+
+describe('earshot transcribe --decoder beam', () => {
+  it('gives the greedy text with beam search, with an LM, and with a lexicon', () => {
+    writeFileSync(path.join(dir, 'text.txt'), 'aa b\naa b b\nb aa\n');
+    const arpa = path.join(dir, 'lm.arpa');
+    const b = earshot(['lm', 'build', path.join(dir, 'text.txt'), '-o', arpa, '--order', '2']);
+    expect(b.code, b.stderr).toBe(0);
+    expect(readFileSync(arpa, 'utf8')).toMatch(/^\\data\\\nngram 1=5\nngram 2=/);
+    writeFileSync(path.join(dir, 'lex.txt'), 'aa\nb\n');
+    for (const extra of [[], ['--lm', arpa], ['--lexicon', path.join(dir, 'lex.txt'), '--beam', '4']]) {
+      const r = earshot(['transcribe', '-m', model, '--decoder', 'beam', ...extra, wav]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe(E2E_TEXT);
+    }
+  });
+
+  it('closed phrases: the best phrase; boost: open vocabulary', () => {
+    writeFileSync(path.join(dir, 'phrases.txt'), '# commands\nb\naa b\nab\n');
+    const r = earshot(['transcribe', '-m', model, '--decoder', 'beam', '--phrases', path.join(dir, 'phrases.txt'), '-f', 'json', wav]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).text).toBe('aa b');
+  });
+
+  it('bad options and files are usage errors naming the file and line', () => {
+    writeFileSync(path.join(dir, 'bad.txt'), 'aa\nxyz\n');
+    let r = earshot(['transcribe', '-m', model, '--decoder', 'beam', '--phrases', path.join(dir, 'bad.txt'), wav]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`phrase list ${path.join(dir, 'bad.txt')}:2: "xyz": character "x" at position 1 is not one of the model's labels`);
+    r = earshot(['transcribe', '-m', model, '--lm', 'x.arpa', wav]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--lm needs --decoder beam');
+    r = earshot(['transcribe', '-m', model, '--decoder', 'viterbi', wav]);
+    expect(r.stderr).toContain('--decoder must be greedy or beam, got "viterbi"');
+    r = earshot(['transcribe', '-m', model, '--decoder', 'beam', '--lm', path.join(dir, 'nope.arpa'), wav]);
+    expect(r.stderr).toMatch(/language model .*nope\.arpa: cannot read it \(ENOENT\)/);
+    writeFileSync(path.join(dir, 'broken.arpa'), '\\data\\\nngram 1=1\n\n\\1-grams:\n-0.5\n\\end\\\n');
+    r = earshot(['transcribe', '-m', model, '--decoder', 'beam', '--lm', path.join(dir, 'broken.arpa'), wav]);
+    expect(r.stderr).toContain('broken.arpa:5: a 1-gram line needs');
+    r = earshot(['lm', 'build', path.join(dir, 'text.txt'), '-o', path.join(dir, 'lm.arpa')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('exists; pass --force');
+    r = earshot(['lm', 'build', path.join(dir, 'text.txt'), '-o', path.join(dir, 'x.arpa'), '--order', '9']);
+    expect(r.stderr).toContain('--order must be from 1 to 6, got 9');
+  });
+});
