@@ -18,13 +18,13 @@ function files(dir: string): string[] {
 describe('entry points', () => {
   it('the Node entry exports exactly this API', () => {
     expect(Object.keys(nodeEntry).sort()).toEqual(
-      ['AudioInputError', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'defaultModelPath', 'loadRecognizer', 'transcribeFile'].sort(),
+      ['ArpaLanguageModel', 'AudioInputError', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'defaultModelPath', 'loadLanguageModel', 'loadRecognizer', 'transcribeFile'].sort(),
     );
   });
 
   it('the browser entry exports exactly this API', () => {
     expect(Object.keys(webEntry).sort()).toEqual(
-      ['AudioInputError', 'EarshotError', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'createRecognizer', 'formatTranscript', 'toCues'].sort(),
+      ['ArpaLanguageModel', 'AudioInputError', 'EarshotError', 'ModelError', 'RecognitionStream', 'Recognizer', 'SpeechError', 'SpeechRecognizer', 'UsageError', 'createRecognizer', 'createSpeechRecognizer', 'formatTranscript', 'toCues'].sort(),
     );
   });
 
@@ -38,7 +38,7 @@ describe('entry points', () => {
 });
 
 describe('platform boundary', () => {
-  const core = ['src/core', 'src/features', 'src/model', 'src/decoder', 'src/audio', 'src/convert', 'src/eval', 'src/web', 'src/recognizer.ts', 'src/format.ts'].flatMap((p) => {
+  const core = ['src/core', 'src/features', 'src/model', 'src/decoder', 'src/lm', 'src/audio', 'src/convert', 'src/eval', 'src/web', 'src/recognizer.ts', 'src/format.ts'].flatMap((p) => {
     const abs = path.join(ROOT, p);
     return statSync(abs).isDirectory() ? files(abs) : [abs];
   });

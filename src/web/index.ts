@@ -53,10 +53,21 @@ export async function createRecognizer(opts: WebRecognizerOptions): Promise<Reco
 }
 
 export { Recognizer, RecognitionStream } from '../recognizer.js';
-export type { RecognitionResult, PartialResult, StageTimings } from '../recognizer.js';
+export type { RecognitionResult, PartialResult, StageTimings, StreamOptions } from '../recognizer.js';
+export type { DecoderOptions } from '../decoder/select.js';
+export type { BeamSearchOptions } from '../decoder/beam.js';
+export type { LanguageModel } from '../lm/types.js';
+export type { PhraseMatch } from '../decoder/types.js';
+export { ArpaLanguageModel } from '../lm/arpa.js';
 export type { DecodeResult, TokenResult, WordResult } from '../decoder/types.js';
 export type { FeatureConfig } from '../features/config.js';
 export type { ModelMetadata, OutputSpec } from '../model/metadata.js';
 export type { ExecutionProviderName, OrtModule } from '../model/runtime.js';
 export { EarshotError, UsageError, AudioInputError, ModelError } from '../core/errors.js';
 export { formatTranscript, toCues } from '../format.js';
+
+// The browser speech frontend: a Worker running onnxruntime-web, AudioWorklet microphone capture.
+export { SpeechRecognizer, createSpeechRecognizer } from './speech.js';
+export type { SpeechRecognizerOptions, SpeechRecognizerEvents, SpeechResult, SpeechLevel, SpeechRecognizerInfo } from './speech.js';
+export { SpeechError } from './errors.js';
+export type { SpeechErrorCode } from './errors.js';

@@ -1,0 +1,52 @@
+/**
+ * Browser-test plumbing: build the demo with Vite, serve it with COOP/COEP from a tiny static server,
+ * launch Debian's Chromium through playwright-core (flags from shared/BROWSER-TESTING.md).
+ */
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+export const CHROMIUM = process.env.EARSHOT_CHROMIUM ?? '/usr/lib/chromium/chromium';
+export const BASE_ARGS = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check'];
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.wav': 'audio/wav', '.onnx': 'application/octet-stream', '.png': 'image/png' };
+
+/** Serve `routes` (URL prefix -> directory) on 127.0.0.1 with cross-origin isolation headers. */
+export async function serveStatic(routes: Record<string, string>): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const url = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    const prefix = Object.keys(routes).filter((p) => url.startsWith(p)).sort((a, b) => b.length - a.length)[0];
+    let file = prefix === undefined ? '' : path.join(routes[prefix]!, url.slice(prefix.length));
+    if (file && existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin', 'Cache-Control': 'no-store' };
+    if (!file || url.includes('..') || !existsSync(file)) {
+      res.writeHead(404, headers).end('not found');
+      return;
+    }
+    res.writeHead(200, { ...headers, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** A fresh Chromium profile with extra flags. */
+export async function launchChromium(args: string[], opts: { permissions?: string[] } = {}): Promise<BrowserContext> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: apt-get install -y chromium (.ci/run does this)`);
+  return chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'earshot-chromium-')), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...BASE_ARGS, ...args],
+    viewport: { width: 900, height: 760 },
+    ...(opts.permissions ? { permissions: opts.permissions } : {}),
+  });
+}
+
+/** Build the demo page into `outDir` with the repository's vite.config.ts. */
+export async function buildDemo(root: string, outDir: string): Promise<void> {
+  const { build } = await import('vite');
+  await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+}
