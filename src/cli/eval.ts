@@ -6,8 +6,9 @@ import { addCounts, countErrors, rates, type ErrorCounts } from '../eval/metrics
 import { loadRecognizer, transcribeFile } from '../node/index.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
 import { parsePositiveInt, parseProviders } from './options.js';
+import { decoderFromCli, type DecoderCliOptions } from './lm.js';
 
-export interface EvalCliOptions {
+export interface EvalCliOptions extends DecoderCliOptions {
   model?: string;
   ep: string;
   threads?: string;
@@ -72,6 +73,7 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
   const limit = parsePositiveInt('--limit', o.limit);
   const sets = await Promise.all(manifests.map(async (m) => ({ name: path.basename(m).replace(/\.jsonl?$/, ''), entries: (await readManifest(m)).slice(0, limit ?? Infinity) })));
   const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), executionProviders: providers, ...(threads ? { threads } : {}) });
+  const decoder = await decoderFromCli(o, rec);
   const rows: SubsetReport[] = [];
   const hyps: string[] = [];
   const zero: ErrorCounts = { wordErrors: 0, words: 0, charErrors: 0, chars: 0 };
@@ -89,7 +91,7 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
       const t0 = performance.now();
       let hyp = '';
       try {
-        const r = await transcribeFile(rec, e.audio);
+        const r = await transcribeFile(rec, e.audio, decoder ? { decoder } : {});
         hyp = r.text;
         audioSec += r.durationSec;
       } catch (err) {

@@ -13,6 +13,19 @@ import { evalCommand } from './eval.js';
 import { lmBuildCommand } from './lm.js';
 import { VERSION } from '../version.js';
 
+/** The decoder options shared by transcribe, stream and eval. */
+function withDecoderOptions(cmd: Command): Command {
+  return cmd
+    .option('--decoder <type>', 'greedy (default, fastest) | beam (CTC prefix beam search)')
+    .option('--beam <n>', 'beam width for --decoder beam (default 16)')
+    .option('--lm <file>', 'ARPA word n-gram LM for --decoder beam (see `earshot lm build`), or none')
+    .option('--lm-weight <x>', 'LM weight (default 0.5)')
+    .option('--word-bonus <x>', 'score per word (default 1 with an LM)')
+    .option('--lexicon <file>', 'closed word list, one word per line')
+    .option('--phrases <file>', 'closed phrase list, one per line: output the best phrase or nothing')
+    .option('--boost <file>', 'hotwords/phrases to favour, one per line (open vocabulary)');
+}
+
 function build(): Command {
   const program = new Command('earshot')
     .description('Offline speech recognition on your own device: no server, no network.')
@@ -34,15 +47,8 @@ function build(): Command {
     .option('--raw <encoding>', 'stdin/file is headerless PCM: s16le | s32le | f32le | u8')
     .option('--rate <hz>', 'sample rate of --raw input')
     .option('--channels <n>', 'channels of --raw input (default 1)')
-    .option('--decoder <type>', 'greedy (default, fastest) | beam (CTC prefix beam search)')
-    .option('--beam <n>', 'beam width for --decoder beam (default 16)')
-    .option('--lm <file>', 'ARPA word n-gram LM for --decoder beam (see `earshot lm build`), or none')
-    .option('--lm-weight <x>', 'LM weight (default 0.5)')
-    .option('--word-bonus <x>', 'score per word (default 1 with an LM)')
-    .option('--lexicon <file>', 'closed word list, one word per line')
-    .option('--phrases <file>', 'closed phrase list, one per line: output the best phrase or nothing')
-    .option('--boost <file>', 'hotwords/phrases to favour, one per line (open vocabulary)')
     .action(transcribeCommand);
+  withDecoderOptions(program.commands.at(-1)!);
 
   program
     .command('stream')
@@ -55,15 +61,8 @@ function build(): Command {
     .option('--rate <hz>', 'sample rate of --raw input')
     .option('--channels <n>', 'channels of --raw input (default 1)')
     .option('--json', 'print one JSON object per line (partials and final)', false)
-    .option('--decoder <type>', 'greedy (default, fastest) | beam (CTC prefix beam search)')
-    .option('--beam <n>', 'beam width for --decoder beam (default 16)')
-    .option('--lm <file>', 'ARPA word n-gram LM for --decoder beam (see `earshot lm build`), or none')
-    .option('--lm-weight <x>', 'LM weight (default 0.5)')
-    .option('--word-bonus <x>', 'score per word (default 1 with an LM)')
-    .option('--lexicon <file>', 'closed word list, one word per line')
-    .option('--phrases <file>', 'closed phrase list, one per line: output the best phrase or nothing')
-    .option('--boost <file>', 'hotwords/phrases to favour, one per line (open vocabulary)')
     .action(streamCommand);
+  withDecoderOptions(program.commands.at(-1)!);
 
   const lm = program.command('lm').description('word language models for --decoder beam');
   lm.command('build')
@@ -103,6 +102,7 @@ function build(): Command {
     .option('--json <file>', 'also write the report as JSON to this file')
     .option('--hyp <file>', 'write every hypothesis as JSONL to this file')
     .action(evalCommand);
+  withDecoderOptions(program.commands.at(-1)!);
   return program;
 }
 
