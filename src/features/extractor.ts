@@ -72,35 +72,28 @@ class BasePipeline {
 }
 
 /**
- * Streaming base features: MFCC (+ deltas, + delta-deltas), un-normalized and un-spliced,
- * `baseDim = numCeps * (deltaOrder + 1)` values per analysis frame: [c, d, dd]. For training
- * featurizers that store base features and apply {@link normalizeFrames} / {@link spliceFrames} later.
- * @example
- * const ex = new BaseFeatureExtractor(cfg);
- * const blocks = [ex.accept(chunk1), ex.accept(chunk2), ex.finish()];
+ * What both extractors share: a BasePipeline feeding a chain that ends in a BlockSink; accept/finish
+ * return what the sink collected. Subclasses only choose the chain and its output dimension.
  */
-export class BaseFeatureExtractor {
-  /** Values per frame: numCeps * (deltaOrder + 1). */
-  readonly baseDim: number;
+abstract class BlockExtractor {
   /** The validated, frozen config. */
   readonly config: Readonly<FeatureConfig>;
   private readonly sink: BlockSink;
   private readonly pipeline: BasePipeline;
 
-  constructor(config: FeatureConfig) {
-    this.config = checkedConfig(config, 'BaseFeatureExtractor');
-    this.baseDim = baseDim(this.config);
-    this.sink = new BlockSink(this.baseDim);
-    this.pipeline = new BasePipeline(this.config, this.sink, 'BaseFeatureExtractor');
+  protected constructor(config: FeatureConfig, name: string, dimOf: (c: FeatureConfig) => number, chain: (sink: BlockSink, c: Readonly<FeatureConfig>) => FrameSink) {
+    this.config = checkedConfig(config, name);
+    this.sink = new BlockSink(dimOf(this.config));
+    this.pipeline = new BasePipeline(this.config, chain(this.sink, this.config), name);
   }
 
-  /** Feed samples (any length, including 0); returns the base frames now fully determined. */
+  /** Feed samples (any length, including 0); returns the frames now fully determined. */
   accept(samples: Float32Array): FeatureBlock {
     this.pipeline.accept(samples);
     return this.sink.take();
   }
 
-  /** End of stream: returns the remaining frames (end-edge replication for deltas). */
+  /** End of stream: returns the remaining frames (end-edge replication). */
   finish(): FeatureBlock {
     this.pipeline.finish();
     return this.sink.take();
@@ -109,6 +102,24 @@ export class BaseFeatureExtractor {
   /** Start a new stream. */
   reset(): void {
     this.pipeline.reset();
+  }
+}
+
+/**
+ * Streaming base features: MFCC (+ deltas, + delta-deltas), un-normalized and un-spliced,
+ * `baseDim = numCeps * (deltaOrder + 1)` values per analysis frame: [c, d, dd]. For training
+ * featurizers that store base features and apply {@link normalizeFrames} / {@link spliceFrames} later.
+ * @example
+ * const ex = new BaseFeatureExtractor(cfg);
+ * const blocks = [ex.accept(chunk1), ex.accept(chunk2), ex.finish()];
+ */
+export class BaseFeatureExtractor extends BlockExtractor {
+  /** Values per frame: numCeps * (deltaOrder + 1). */
+  readonly baseDim: number;
+
+  constructor(config: FeatureConfig) {
+    super(config, 'BaseFeatureExtractor', baseDim, (sink) => sink);
+    this.baseDim = baseDim(this.config);
   }
 }
 
@@ -122,39 +133,16 @@ export class BaseFeatureExtractor {
  * feed(fx.finish());
  * fx.reset(); // ready for the next stream
  */
-export class FeatureExtractor {
+export class FeatureExtractor extends BlockExtractor {
   /** Values per model frame: baseDim * (contextLeft + 1 + contextRight). */
   readonly inputDim: number;
-  /** The validated, frozen config. */
-  readonly config: Readonly<FeatureConfig>;
-  private readonly sink: BlockSink;
-  private readonly pipeline: BasePipeline;
 
   constructor(config: FeatureConfig) {
-    this.config = checkedConfig(config, 'FeatureExtractor');
-    const c = this.config;
-    this.inputDim = inputDim(c);
-    this.sink = new BlockSink(this.inputDim);
-    const splice = new SpliceStage(baseDim(c), c.contextLeft, c.contextRight, c.subsampling, this.sink);
-    const norm = new NormStage(c.normalization, baseDim(c), splice);
-    this.pipeline = new BasePipeline(c, norm, 'FeatureExtractor');
-  }
-
-  /** Feed samples (any length, including 0); returns the model frames now fully determined. */
-  accept(samples: Float32Array): FeatureBlock {
-    this.pipeline.accept(samples);
-    return this.sink.take();
-  }
-
-  /** End of stream: returns the remaining model frames (end-edge replication). */
-  finish(): FeatureBlock {
-    this.pipeline.finish();
-    return this.sink.take();
-  }
-
-  /** Start a new stream. */
-  reset(): void {
-    this.pipeline.reset();
+    super(config, 'FeatureExtractor', inputDim, (sink, c) => {
+      const splice = new SpliceStage(baseDim(c), c.contextLeft, c.contextRight, c.subsampling, sink);
+      return new NormStage(c.normalization, baseDim(c), splice);
+    });
+    this.inputDim = inputDim(this.config);
   }
 }
 
