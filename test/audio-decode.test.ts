@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AudioInputError } from '../src/core/errors.js';
 import { createAudioDecoder, detectAudioFormat } from '../src/audio/decode.js';
 import type { DecoderOptions } from '../src/audio/types.js';
-import { FIXTURES, concat, dominantFrequency, makeWav, maxAbsDiff, noise, randomChunks, rms, toneMagnitude } from './fixtures/audio/helpers.js';
+import { FIXTURES, concat, dominantFrequency, makeWav, maxAbsDiff, noise, randomChunks, rms, toneMagnitude, rejection } from './fixtures/audio/helpers.js';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(name, FIXTURES)));
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -42,15 +42,6 @@ function setOggCrc(b: Uint8Array, at: number): void {
     for (let k = 0; k < 8; k++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
   }
   new DataView(b.buffer, b.byteOffset).setUint32(at + 22, crc >>> 0, true);
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('format detection by magic bytes', () => {

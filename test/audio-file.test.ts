@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AudioInputError, UsageError } from '../src/core/errors.js';
 import { openAudio, readAudioFile } from '../src/node/audio-file.js';
-import { FIXTURES, dominantFrequency, encodeSamples, makeWav, noise, rms } from './fixtures/audio/helpers.js';
+import { FIXTURES, dominantFrequency, encodeSamples, makeWav, noise, rms, rejection } from './fixtures/audio/helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(name, FIXTURES));
 let dir: string;
@@ -17,15 +17,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('openAudio', () => {
   it('knows rate and format before the samples are read, then streams them', async () => {
