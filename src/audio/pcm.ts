@@ -5,7 +5,7 @@
  */
 import { AudioInputError, UsageError } from '../core/errors.js';
 import { InterleavedFrameDecoder, type SampleEncoding } from './samples.js';
-import { WarningSink, type AudioDecoder, type DecoderOptions } from './types.js';
+import { SyncAudioDecoder, WarningSink, type AudioDecoder, type DecoderOptions } from './types.js';
 
 /**
  * Raw sample encodings: signed 16/32-bit little-endian, 32-bit float little-endian, unsigned 8-bit.
@@ -65,7 +65,7 @@ export function validateRawPcmSpec(spec: RawPcmSpec): Required<RawPcmSpec> {
  * const b = pcm.pushSync(new Uint8Array([0xc0]));              // completes -0.5
  * pcm.endSync();
  */
-export class RawPcmDecoder implements AudioDecoder {
+export class RawPcmDecoder extends SyncAudioDecoder implements AudioDecoder {
   readonly sampleRate: number;
   readonly channels: number;
   readonly format: string;
@@ -76,6 +76,7 @@ export class RawPcmDecoder implements AudioDecoder {
   private ended = false;
 
   constructor(spec: RawPcmSpec, options: DecoderOptions = {}) {
+    super();
     const s = validateRawPcmSpec(spec);
     this.sampleRate = s.rate;
     this.channels = s.channels;
@@ -94,16 +95,6 @@ export class RawPcmDecoder implements AudioDecoder {
   /** Bytes of an incomplete frame held until the next push (less than one frame). */
   get retainedBytes(): number {
     return this.frames.pendingBytes;
-  }
-
-  async push(bytes: Uint8Array): Promise<Float32Array[]> {
-    return this.pushSync(bytes);
-  }
-  async end(): Promise<Float32Array[]> {
-    return this.endSync();
-  }
-  free(): void {
-    /* nothing outside the JS heap */
   }
 
   /** Synchronous {@link RawPcmDecoder.push}. */

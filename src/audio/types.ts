@@ -63,6 +63,26 @@ export interface DecoderOptions {
  * const sink = new WarningSink((m) => console.warn(m));
  * sink.warn('stream ended inside a sample frame; 1 stray byte ignored');
  */
+/**
+ * Base of the decoders that do all their work synchronously in JavaScript (WAV, raw PCM): the async
+ * AudioDecoder methods delegate to pushSync/endSync, and there is nothing outside the JS heap to free.
+ * @example
+ * class MyDecoder extends SyncAudioDecoder { ... pushSync(b) { ... } endSync() { ... } }
+ */
+export abstract class SyncAudioDecoder {
+  abstract pushSync(bytes: Uint8Array): Float32Array[];
+  abstract endSync(): Float32Array[];
+  async push(bytes: Uint8Array): Promise<Float32Array[]> {
+    return this.pushSync(bytes);
+  }
+  async end(): Promise<Float32Array[]> {
+    return this.endSync();
+  }
+  free(): void {
+    /* nothing outside the JS heap */
+  }
+}
+
 export class WarningSink {
   readonly list: string[] = [];
   constructor(private readonly callback?: (message: string) => void) {}

@@ -20,7 +20,7 @@
  */
 import { AudioInputError, UsageError } from '../core/errors.js';
 import { InterleavedFrameDecoder, describeBytes, type SampleEncoding } from './samples.js';
-import { WarningSink, type AudioDecoder, type DecoderOptions } from './types.js';
+import { SyncAudioDecoder, WarningSink, type AudioDecoder, type DecoderOptions } from './types.js';
 
 /**
  * The parsed fmt chunk.
@@ -103,7 +103,7 @@ type State = 'riff' | 'chunk-header' | 'chunk-body' | 'skip' | 'data' | 'ended';
  * const chunks = [...wav.pushSync(firstBytes), ...wav.pushSync(moreBytes), ...wav.endSync()];
  * console.log(wav.sampleRate, wav.format); // 16000 'WAV PCM 16-bit, 1 ch, 16000 Hz'
  */
-export class WavDecoder implements AudioDecoder {
+export class WavDecoder extends SyncAudioDecoder implements AudioDecoder {
   private readonly source: string;
   private readonly sink: WarningSink;
   private readonly totalBytes: number | undefined;
@@ -131,6 +131,7 @@ export class WavDecoder implements AudioDecoder {
   private skippingPad = false;
 
   constructor(options: DecoderOptions = {}) {
+    super();
     this.source = options.source ?? '<bytes>';
     this.sink = new WarningSink(options.onWarning);
     this.totalBytes = options.totalBytes;
@@ -167,16 +168,6 @@ export class WavDecoder implements AudioDecoder {
    */
   get retainedBytes(): number {
     return this.head.length + (this.frames?.pendingBytes ?? 0);
-  }
-
-  async push(bytes: Uint8Array): Promise<Float32Array[]> {
-    return this.pushSync(bytes);
-  }
-  async end(): Promise<Float32Array[]> {
-    return this.endSync();
-  }
-  free(): void {
-    /* nothing outside the JS heap */
   }
 
   /** Synchronous {@link WavDecoder.push}. */
