@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { activePower, finishUtterance, planAugmentation, soxEffects, telephoneBand, trimSilence, wavBytes, type Augmentation } from '../tools/corpus/augment.js';
-import { estimateSeconds, selectTrain } from '../tools/corpus/build.js';
+import { estimateSeconds, selectRound, selectTrain } from '../tools/corpus/build.js';
 import { fortuneEntries, looksLikeProse, splitSentences } from '../tools/corpus/fortunes.js';
 import { generateSentences } from '../tools/corpus/generator.js';
 import { normalize } from '../tools/corpus/normalize.js';
 import { Rng, rngFor } from '../tools/corpus/rng.js';
 import { acceptable, splitOf, type Sentence } from '../tools/corpus/text.js';
+import { matchesPlan, type ManifestEntry, type UttPlan } from '../tools/corpus/synth.js';
 import { parseWav } from '../tools/corpus/verify.js';
 import { espeakVoiceArg, parseEspeakVoiceList, pickVoice, randomVariant, type VoiceInventory } from '../tools/corpus/voices.js';
 
@@ -99,6 +100,41 @@ describe('text pool', () => {
     expect(new Set(biased.chosen.map((s) => s.label)).size).toBe(1000);
     expect(Math.abs(biased.estHours - target) / target).toBeLessThan(0.02);
     expect(biased.chosen.reduce((a, s) => a + estimateSeconds(s), 0) / 3600).toBeCloseTo(biased.estHours, 6);
+  });
+
+  it('gives an extra training round the sentences round 0 did not speak first', () => {
+    const pool: Sentence[] = Array.from({ length: 3000 }, (_, i) => ({
+      label: `${'word '.repeat(3 + (i % 15)).trim()} s${i}`, spoken: '', source: 'generated', split: 'train',
+    }));
+    const round0 = new Set(selectTrain(pool, 1000, 1, 1.2).chosen.map((s) => s.label));
+    const r1 = selectRound(pool, 1000, 1, 1, round0).chosen.map((s) => s.label);
+    expect(r1).toHaveLength(1000);
+    expect(r1.filter((l) => round0.has(l))).toEqual([]);
+    // Asking for more than the unspoken 2000: all of them, then 500 of round 0's, no duplicates.
+    const big = selectRound(pool, 2500, 1, 1, round0).chosen.map((s) => s.label);
+    expect(new Set(big).size).toBe(2500);
+    expect(big.filter((l) => !round0.has(l))).toHaveLength(2000);
+    expect(selectRound(pool, 2500, 1, 1, round0).chosen.map((s) => s.label)).toEqual(big);
+    expect(selectRound(pool, 2500, 1, 2, round0).chosen.map((s) => s.label)).not.toEqual(big);
+  });
+});
+
+describe('resumable synthesis', () => {
+  const plan: UttPlan = {
+    id: 'train-000001', audio: 'train/000/train-000001.wav', text: 'hello there', spoken: 'Hello there.', source: 'generated',
+    voice: { engine: 'espeak-ng', name: 'en-us+f2' }, synth: { rate: 170, pitch: 50, gap: 0 },
+    augmentation: planAugmentation(rngFor(1, 'train', 1, 'aug'), 'clean', 300),
+  };
+  const entry: ManifestEntry = {
+    id: plan.id, audio: plan.audio, text: plan.text, voice: 'en-us+f2', engine: 'espeak-ng',
+    augmentation: { ...plan.augmentation, gain_db: -3.2, synth: { rate: 170, pitch: 50, gap: 0 } }, duration: 1.2, source: 'generated',
+  };
+  it('keeps an entry only while the plan still asks for the same sentence, voice and settings', () => {
+    expect(matchesPlan(entry, plan)).toBe(true);
+    expect(matchesPlan({ ...entry, text: 'another sentence' }, plan)).toBe(false);
+    expect(matchesPlan({ ...entry, voice: 'en-us+m3' }, plan)).toBe(false);
+    expect(matchesPlan({ ...entry, augmentation: { ...entry.augmentation, synth: { rate: 171, pitch: 50, gap: 0 } } }, plan)).toBe(false);
+    expect(matchesPlan({ ...entry, audio: 'train/000/other.wav' }, plan)).toBe(false);
   });
 });
 

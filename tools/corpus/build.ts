@@ -42,6 +42,12 @@ export interface BuildOptions {
   planOnly: boolean;
   /** Aim the training set at this mean duration (seconds) by preferring shorter sentences; 0 = no preference. */
   trainMeanSeconds: number;
+  /**
+   * 0: the corpus itself. r > 0: an extra, disjoint round of training audio in the same corpus
+   * (set `train_r<r>`): the same text split and held-out voices, but its own sentence pick, its own
+   * freshly generated espeak-ng variants and its own random choices. Only the training set is made.
+   */
+  round: number;
 }
 
 /** Default mean training-utterance duration: 24,000 utterances make about 16.5 hours. */
@@ -101,6 +107,23 @@ export function selectTrain(pool: Sentence[], n: number, seed: number, targetHou
   return { chosen, estHours: est(chosen) };
 }
 
+/**
+ * The sentences of extra training round `round`: first every train sentence that earlier rounds did
+ * not speak (`spoken`: their labels, read from their plans), then, if `n` asks for more, a
+ * round-seeded pick among the spoken ones, so that a round adds as much new text as the pool has.
+ * @example
+ * selectRound(trainSentences, 16000, 1, 1, new Set(round0Labels));
+ */
+export function selectRound(pool: Sentence[], n: number, seed: number, round: number, spoken: ReadonlySet<string>): { chosen: Sentence[]; estHours: number } {
+  // A seeded uniform pick of k, kept in pool order.
+  const pick = (xs: Sentence[], k: number): Sentence[] => xs
+    .map((s, i) => ({ s, i, h: hash32(`${seed}\u0000round-pick\u0000${round}\u0000${s.label}`) }))
+    .sort((a, b) => a.h - b.h || a.i - b.i).slice(0, k).sort((a, b) => a.i - b.i).map((x) => x.s);
+  const fresh = pool.filter((s) => !spoken.has(s.label));
+  const chosen = fresh.length >= n ? pick(fresh, n) : [...fresh, ...pick(pool.filter((s) => spoken.has(s.label)), n - fresh.length)];
+  return { chosen, estHours: chosen.reduce((a, s) => a + estimateSeconds(s), 0) / 3600 };
+}
+
 interface SetSpec {
   name: string;
   count: number;
@@ -110,6 +133,19 @@ interface SetSpec {
 }
 
 export const ALL_SETS = ['dev', 'test', 'heldout_voice', 'festival', 'train'];
+
+/** Labels the training plans of rounds 0 .. round-1 speak (they must exist: build those rounds first). */
+async function spokenInEarlierRounds(out: string, round: number): Promise<Set<string>> {
+  const spoken = new Set<string>();
+  for (let r = 0; r < round; r++) {
+    const file = path.join(out, 'plan', r ? `train_r${r}.jsonl` : 'train.jsonl');
+    const plans = await readJsonl<UttPlan>(file).catch(() => {
+      throw new UsageError(`--round ${round}: ${file} is missing; build the training set of round ${r} first (same --out and --seed)`);
+    });
+    for (const p of plans) spoken.add(p.text);
+  }
+  return spoken;
+}
 
 /**
  * Plan every utterance of one set. Each choice comes from `rngFor(seed, set, index, purpose)`.
@@ -188,8 +224,10 @@ export async function buildCorpus(o: BuildOptions): Promise<Record<string, SetSt
   const bySplit = (s: string): Sentence[] => sentences.filter((x) => x.split === s);
   const trainPool = bySplit('train');
   const targetHours = o.trainMeanSeconds > 0 ? (o.train * o.trainMeanSeconds) / 3600 : undefined;
-  const { chosen: train, estHours } = selectTrain(trainPool, o.train, o.seed, targetHours);
-  log(`text: train uses ${train.length} of ${trainPool.length} train sentences, estimated ${estHours.toFixed(1)} h${targetHours ? ` (target ${targetHours.toFixed(1)} h)` : ''}`);
+  const { chosen: train, estHours } = o.round
+    ? selectRound(trainPool, o.train, o.seed, o.round, await spokenInEarlierRounds(out, o.round))
+    : selectTrain(trainPool, o.train, o.seed, targetHours);
+  log(`text: train${o.round ? `_r${o.round}` : ''} uses ${train.length} of ${trainPool.length} train sentences, estimated ${estHours.toFixed(1)} h${targetHours && !o.round ? ` (target ${targetHours.toFixed(1)} h)` : ''}`);
   const dev = bySplit('dev');
   const test = bySplit('test');
   if (o.train > trainPool.length) log(`warning: --train ${o.train} > ${trainPool.length} train sentences; some sentences are spoken twice`);
@@ -199,8 +237,8 @@ export async function buildCorpus(o: BuildOptions): Promise<Record<string, SetSt
   }
   // 2. Voices.
   log('voices: preparing espeak-ng variants and listing voices');
-  const inv = await prepareVoices({ ...DEFAULT_VOICE_OPTIONS, seed: o.seed, dataRoot: out, generatedTrain: o.generatedVariants, heldoutAccent: o.heldoutAccent });
-  await fs.writeFile(path.join(out, 'voices.json'), `${JSON.stringify(inv, null, 2)}\n`);
+  const inv = await prepareVoices({ ...DEFAULT_VOICE_OPTIONS, seed: o.seed, dataRoot: out, generatedTrain: o.generatedVariants, heldoutAccent: o.heldoutAccent, round: o.round });
+  await fs.writeFile(path.join(out, o.round ? `voices_r${o.round}.json` : 'voices.json'), `${JSON.stringify(inv, null, 2)}\n`);
   log(`voices: ${inv.trainAccents.length} training accents, ${inv.trainVariants.length} training variants, held out ${inv.heldoutAccent} x ${inv.heldoutVariants.length} variants, flite ${inv.flite.join(',')}, festival ${inv.festival.join(',')}; dropped ${inv.droppedVariants.length} silent variants`);
   // 3. Plans.
   const specs: SetSpec[] = [
@@ -209,14 +247,15 @@ export async function buildCorpus(o: BuildOptions): Promise<Record<string, SetSt
     { name: 'heldout_voice', count: o.heldout, sentences: test, pool: 'heldout', mode: 'clean' },
     { name: 'festival', count: o.festival, sentences: test, pool: 'festival', mode: 'clean' },
     { name: 'train', count: o.train, sentences: train, pool: 'train', mode: 'train' },
-  ].filter((s) => o.sets.includes(s.name)) as SetSpec[];
+  ].filter((s) => o.sets.includes(s.name)).map((s) => (o.round ? { ...s, name: `train_r${o.round}` } : s)) as SetSpec[];
+  if (o.round && (specs.length !== 1 || specs[0]!.mode !== 'train')) throw new UsageError(`--round ${o.round} makes only the training set: pass --sets train`);
   const plans = new Map<string, UttPlan[]>();
   await fs.mkdir(path.join(out, 'plan'), { recursive: true });
   for (const spec of specs) {
     const p = planSet(spec, inv, o.seed, o.noiseSeconds);
     // Festival voices are for evaluation only.
     if (spec.name !== 'festival' && p.some((u) => u.voice.engine === 'festival')) throw new Error(`set ${spec.name} would use a festival voice; festival is reserved for evaluation`);
-    if (spec.name === 'train' && p.some((u) => u.voice.name.startsWith(inv.heldoutAccent))) throw new Error('train would use the held-out accent');
+    if (spec.mode === 'train' && p.some((u) => u.voice.name.startsWith(inv.heldoutAccent))) throw new Error('train would use the held-out accent');
     plans.set(spec.name, p);
     await fs.writeFile(path.join(out, 'plan', `${spec.name}.jsonl`), p.map((u) => `${JSON.stringify(u)}\n`).join(''));
     log(`plan: ${spec.name}: ${p.length} utterances, ${new Set(p.map((u) => voiceKey(u.voice))).size} voices`);
@@ -273,6 +312,7 @@ async function main(): Promise<void> {
     }, DEFAULT_TRAIN_MEAN_SECONDS)
     .option('--sets <list>', `comma-separated subset of ${ALL_SETS.join(',')}`, ALL_SETS.join(','))
     .option('--plan-only', 'write text, voices and plans, synthesize nothing', false)
+    .option('--round <r>', 'extra training round r > 0: set train_r<r> with its own sentence pick, new generated variants and random choices (same text split and held-out voices; use with --sets train)', positiveInt('--round'), 0)
     .parse();
   const o = cmd.opts<Omit<BuildOptions, 'sets'> & { sets: string }>();
   const sets = o.sets.split(',').map((s) => s.trim()).filter(Boolean);

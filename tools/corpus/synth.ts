@@ -136,6 +136,18 @@ export async function synthesizeOne(u: UttPlan, ctx: { manifestDir: string; espe
   };
 }
 
+/**
+ * Whether a manifest entry is what this plan would synthesize (same file, text, voice and synthesizer
+ * settings), so that resuming after the plan changed redoes the entries it changed.
+ * @example
+ * matchesPlan(entry, plan) // false when the plan now speaks another sentence under the same id
+ */
+export function matchesPlan(e: ManifestEntry, p: UttPlan): boolean {
+  const synth = (e.augmentation as { synth?: SynthParams }).synth;
+  return e.audio === p.audio && e.text === p.text && e.voice === p.voice.name && e.engine === p.voice.engine
+    && JSON.stringify(synth) === JSON.stringify(p.synth);
+}
+
 /** Read a JSONL file, skipping blank and malformed lines (a line cut short by a crash). */
 export async function readJsonl<T>(file: string): Promise<T[]> {
   if (!existsSync(file)) return [];
@@ -226,7 +238,7 @@ export async function synthesizeSet(plans: UttPlan[], manifestPath: string, o: S
   const kept = new Map<string, ManifestEntry>();
   for (const e of existing) {
     const p = wanted.get(e.id);
-    if (p && p.audio === e.audio && existsSync(path.join(manifestDir, e.audio))) kept.set(e.id, e);
+    if (p && matchesPlan(e, p) && existsSync(path.join(manifestDir, e.audio))) kept.set(e.id, e);
   }
   await writeAtomic(manifestPath, [...kept.values()].map((e) => `${JSON.stringify(e)}\n`).join(''));
   const todo = plans.filter((p) => !kept.has(p.id));

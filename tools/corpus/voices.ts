@@ -52,6 +52,8 @@ export interface VoiceOptions {
   heldoutStock: number;
   heldoutAccent: string;
   festivalVoices: string[];
+  /** Extra training round (> 0): generate this round's own training variants (`gen_t<r>_NNN`). */
+  round?: number;
 }
 
 export const DEFAULT_VOICE_OPTIONS: Omit<VoiceOptions, 'dataRoot'> = {
@@ -244,7 +246,7 @@ export async function prepareVoices(opts: VoiceOptions): Promise<VoiceInventory>
     }
     return names;
   };
-  const genTrain = await gen('t', opts.generatedTrain);
+  const genTrain = await gen(opts.round ? `t${opts.round}_` : 't', opts.generatedTrain);
   const genHeld = await gen('h', opts.generatedHeldout);
   // Drop variants that espeak-ng ignores (same sound as no variant), that are silent, or that crash it.
   const probe = 'Testing the voice, one two three.';
