@@ -1,8 +1,8 @@
 /**
  * Check a built corpus: per-set counts, hours, voices and sentences; every WAV exists; a seeded
  * sample of WAVs decodes (own header parse and `soxi`) as 16 kHz mono 16-bit with the manifest's
- * duration, is not silent and does not clip; no sentence of dev/test is in train; festival voices
- * and the held-out accent never speak in train.
+ * duration, is not silent and does not clip; no sentence of dev/test is in train (or an extra
+ * round train_r<r>); festival voices and the held-out accent never speak in them.
  *
  * CLI: `node dist/tools/corpus/verify.js --out work-data/corpus [--sample 20]`
  */
@@ -77,7 +77,9 @@ export async function verifyCorpus(out: string, sample: number, seed = 1): Promi
   const sets: Record<string, SetStats> = {};
   const entries = new Map<string, ManifestEntry[]>();
   let sampled = 0;
-  for (const name of ['train', 'dev', 'test', 'heldout_voice', 'festival']) {
+  // Extra training rounds (build.js --round r) are training data too.
+  const rounds = (await fs.readdir(out)).map((f) => /^(train_r\d+)\.jsonl$/.exec(f)?.[1]).filter((x): x is string => !!x).sort();
+  for (const name of ['train', ...rounds, 'dev', 'test', 'heldout_voice', 'festival']) {
     const file = path.join(out, `${name}.jsonl`);
     if (!existsSync(file)) {
       problems.push(`${name}: no manifest ${file}`);
@@ -114,7 +116,7 @@ export async function verifyCorpus(out: string, sample: number, seed = 1): Promi
       }
     }
   }
-  const train = entries.get('train') ?? [];
+  const train = ['train', ...rounds].flatMap((n) => entries.get(n) ?? []);
   const trainText = new Set(train.map((e) => e.text));
   for (const name of ['dev', 'test', 'heldout_voice', 'festival']) {
     const leak = (entries.get(name) ?? []).filter((e) => trainText.has(e.text)).length;

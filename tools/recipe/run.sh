@@ -97,11 +97,14 @@ if stage 2; then
   for set in train dev; do  # eval reads audio through the engine itself
     m="$CORPUS/$set.jsonl"
     [ -f "$m" ] || { say "stage 2: no $m, skipping $set"; continue; }
-    if [ -f "$FEATS/$set/index.jsonl" ] && [ "$FEATS/$set/index.jsonl" -nt "$m" ]; then
-      say "stage 2: $FEATS/$set is up to date"; continue
-    fi
-    say "stage 2: featurize $set"
-    node dist/tools/featurize/featurize.js --manifest "$m" --out "$FEATS/$set" --workers "$JOBS"
+    ms=("$m")
+    # Extra training rounds (tools/corpus/build.js --round r) are featurized into the same train shard.
+    if [ "$set" = train ]; then for r in "$CORPUS"/train_r*.jsonl; do [ -f "$r" ] && ms+=("$r"); done; fi
+    stale=""
+    for x in "${ms[@]}"; do [ -f "$FEATS/$set/index.jsonl" ] && [ "$FEATS/$set/index.jsonl" -nt "$x" ] || stale=1; done
+    if [ -z "$stale" ]; then say "stage 2: $FEATS/$set is up to date"; continue; fi
+    say "stage 2: featurize $set (${ms[*]})"
+    node dist/tools/featurize/featurize.js --manifest "${ms[@]}" --out "$FEATS/$set" --workers "$JOBS"
   done
 fi
 

@@ -514,6 +514,10 @@ def parse_args(argv=None):
     r.add_argument('--ckpt-every', type=int, default=250)
     r.add_argument('--patience', type=int, default=8, help='stop after N evaluations without a better dev CER (0 = never)')
     r.add_argument('--resume', action='store_true', help='continue from <out>/last.pt')
+    r.add_argument('--init', default='', help='fine-tune: start from this checkpoint\'s weights (same architecture) with a '
+                   'fresh optimizer, schedule and step count; its training time is added to the reported total')
+    r.add_argument('--stats', default='', help='normalization statistics (stats.json) to use instead of the train shard\'s: '
+                   'with --init, pass the initial model\'s so that its inputs keep their scale')
     r.add_argument('--threads', type=int, default=2, help='torch intra-op threads on CPU')
     r.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='auto')
     r.add_argument('--no-export', action='store_true')
@@ -550,6 +554,12 @@ def main(argv=None) -> None:
 
     train_shard = Shard(args.train, args.max_train_utts)
     mean, std = train_shard.stats()
+    if args.stats:
+        with open(args.stats) as f:
+            st = json.load(f)
+        mean, std = np.asarray(st['mean'], dtype=np.float64), np.asarray(st['std'], dtype=np.float64)
+        if mean.shape != (train_shard.dim,) or std.shape != (train_shard.dim,):
+            raise SystemExit(f'--stats {args.stats}: expected mean and std of {train_shard.dim} values (the shard\'s feature size), got {mean.shape} and {std.shape}')
     std = np.maximum(std, 1e-6)  # the floor tools/featurize applies (STD_FLOOR)
     norm = Normalizer(mean, std)
     base_dim = train_shard.dim
@@ -587,6 +597,15 @@ def main(argv=None) -> None:
         log(f'resumed from {last_path} at step {state["step"]} ({state["elapsed"]:.0f} s trained)')
     elif args.resume:
         log(f'--resume: no {last_path}, starting fresh')
+    if args.init and not (args.resume and os.path.exists(last_path)):
+        ck = torch.load(args.init, map_location='cpu')
+        try:
+            model.load_state_dict(ck['model'])
+        except RuntimeError as e:
+            raise SystemExit(f'--init {args.init}: its weights do not fit this architecture (pass the same --model/--layers/--width/context): {e}')
+        state['init_wall_s'] = float(ck['state']['elapsed']) + float(ck['state'].get('init_wall_s', 0.0))
+        state['init_steps'] = int(ck['state']['step']) + int(ck['state'].get('init_steps', 0))
+        log(f'initialised from {args.init} (trained {state["init_steps"]} steps, {state["init_wall_s"]:.0f} s)')
     if dist is not None:
         from torch.nn.parallel import DistributedDataParallel as DDP
         model = DDP(model, device_ids=[local_rank] if use_cuda else None)
@@ -720,7 +739,10 @@ def main(argv=None) -> None:
                     'train_shard': os.path.abspath(args.train), 'train_utterances': len(train),
                     'train_hours': round(train.hours(frame_s), 3), 'dev_utterances': len(dev) if dev else 0,
                     'steps': state['step'], 'best_step': state['best_step'], 'epochs': state['epoch'],
-                    'wall_s': round(state['elapsed'], 1), 'threads': args.threads, 'device': str(device), 'world': world,
+                    'wall_s': round(state['elapsed'], 1),
+                    **({'init': os.path.abspath(args.init), 'init_steps': state['init_steps'], 'init_wall_s': round(state['init_wall_s'], 1),
+                        'total_wall_s': round(state['init_wall_s'] + state['elapsed'], 1)} if 'init_wall_s' in state else {}),
+                    'threads': args.threads, 'device': str(device), 'world': world,
                     'dev_cer': state['best_cer'] if dev else None,
                     'dev_wer': next((e['wer'] for e in state['evals'] if e['step'] == state['best_step']), None),
                     'parameters': n_params, 'args': vars(args),
