@@ -1,17 +1,34 @@
 /**
- * Transcript output formats: text, json, tsv, srt, vtt. Subtitles are cut into cues at pauses,
- * at a maximum duration and a maximum line length, so they are readable.
+ * Transcript output formats: text, json, tsv, srt, vtt. Subtitles are cut into cues at segment
+ * boundaries (when the transcript was endpointed), at pauses, at a maximum duration and a maximum
+ * line length, so they are readable.
  */
 import type { WordResult } from './decoder/types.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'srt', 'vtt', 'tsv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+/**
+ * One segment (utterance) of an endpointed transcript, as the formatters use it.
+ * @example
+ * const seg: TranscriptSegment = { start: 0, end: 3.2, text: 'hello world', words };
+ */
+export interface TranscriptSegment {
+  start: number;
+  end: number;
+  text: string;
+  words: WordResult[];
+  segment?: number;
+  reason?: string;
+}
+
 /** What a formatter needs from a result. */
 export interface Transcript {
   text: string;
   words: WordResult[];
   durationSec: number;
+  /** Segments from endpointing: subtitle cues never span two of them; json lists them. */
+  segments?: readonly TranscriptSegment[];
 }
 
 export interface CueOptions {
@@ -64,8 +81,14 @@ function clock(sec: number, sep: ',' | '.'): string {
   return `${pad(h)}:${pad(m)}:${pad(s)}${sep}${pad(ms % 1000, 3)}`;
 }
 
+/** Cues of a transcript: per segment when it has segments (a cue never spans two), else over all words. */
+function transcriptCues(r: Transcript): Cue[] {
+  return r.segments ? r.segments.flatMap((s) => toCues(s.words)) : toCues(r.words);
+}
+
 /**
- * Render a transcript in one of the output formats.
+ * Render a transcript in one of the output formats. Text is one line even when the transcript has
+ * segments; json then has a `segments` list; srt and vtt start a new cue at every segment.
  * @example
  * process.stdout.write(formatTranscript(result, 'srt'));
  */
@@ -74,12 +97,21 @@ export function formatTranscript(r: Transcript, format: OutputFormat, extra: Rec
     case 'text':
       return r.text + '\n';
     case 'json':
-      return JSON.stringify({ ...extra, text: r.text, durationSec: r.durationSec, words: r.words }, null, 2) + '\n';
+      return JSON.stringify({ ...extra, text: r.text, durationSec: r.durationSec, words: r.words, ...(r.segments ? { segments: r.segments.map(segmentJson) } : {}) }, null, 2) + '\n';
     case 'tsv':
       return ['start\tend\tword\tconfidence', ...r.words.map((w) => `${w.start.toFixed(3)}\t${w.end.toFixed(3)}\t${w.word}\t${w.confidence.toFixed(4)}`)].join('\n') + '\n';
     case 'srt':
-      return toCues(r.words).map((c, i) => `${i + 1}\n${clock(c.start, ',')} --> ${clock(c.end, ',')}\n${c.text}\n`).join('\n');
+      return transcriptCues(r).map((c, i) => `${i + 1}\n${clock(c.start, ',')} --> ${clock(c.end, ',')}\n${c.text}\n`).join('\n');
     case 'vtt':
-      return 'WEBVTT\n\n' + toCues(r.words).map((c) => `${clock(c.start, '.')} --> ${clock(c.end, '.')}\n${c.text}\n`).join('\n');
+      return 'WEBVTT\n\n' + transcriptCues(r).map((c) => `${clock(c.start, '.')} --> ${clock(c.end, '.')}\n${c.text}\n`).join('\n');
   }
+}
+
+/**
+ * The JSON form of a segment: index, span, rule, text and words (tokens left out).
+ * @example
+ * JSON.stringify(result.segments.map(segmentJson));
+ */
+export function segmentJson(s: TranscriptSegment): Record<string, unknown> {
+  return { segment: s.segment, start: s.start, end: s.end, reason: s.reason, text: s.text, words: s.words };
 }

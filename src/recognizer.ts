@@ -3,6 +3,11 @@
  * model (its metadata says how to featurize and decode); each stream carries the per-utterance
  * state (resampler, feature extractor, decoder). Offline transcription is a stream run to the end,
  * so streaming and offline results are the same machinery and give the same text.
+ *
+ * Endpointing (opt-in, `endpoint` in StreamOptions) cuts a stream into segments (utterances) at
+ * pauses: when a rule of src/decoder/endpoint.ts fires, the decoder's result becomes the segment's
+ * final result and the decoder starts afresh, while the frontend and the acoustic model run on
+ * without a break, so no audio is lost or decoded twice and times stay measured from the stream start.
  */
 import { AudioInputError, UsageError } from './core/errors.js';
 import { FeatureExtractor } from './features/index.js';
@@ -13,6 +18,8 @@ import { describeModel } from './model/load.js';
 import { createAcousticSession, runAcoustic, type AcousticSession, type ExecutionProviderName, type OrtModule } from './model/runtime.js';
 import { decoderFactory, type DecoderOptions, type StreamDecoder } from './decoder/select.js';
 import type { DecodeResult } from './decoder/types.js';
+import { Endpointer, type EndpointConfig, type EndpointReason } from './decoder/endpoint.js';
+import { BlockEnergyMeter } from './audio/energy.js';
 import { createResampler, type Resampler } from './audio/resample.js';
 import { concatSamples } from './audio/samples.js';
 
@@ -28,7 +35,27 @@ export interface StageTimings {
 export interface PartialResult extends DecodeResult {
   /** Seconds of audio accepted so far. */
   durationSec: number;
+  /** With endpointing: the index the current segment gets when it ends (the text is that segment's only). */
+  segment?: number;
   isFinal: false;
+}
+
+/**
+ * The final result of one segment of an endpointed stream. Times (its own and its words' and tokens')
+ * are seconds from the start of the stream. Segments with no text are not reported.
+ * @example
+ * const s = rec.createStream({ endpoint: true, onSegment: (seg) => console.log(seg.segment, seg.start, seg.end, seg.text) });
+ */
+export interface SegmentResult extends DecodeResult {
+  /** 0-based index among the reported segments. */
+  segment: number;
+  /** Where the segment begins: the end of the previous endpoint (0 for the first). */
+  start: number;
+  /** Where it ends: the end of the frame on which a rule fired, or the end of the input. */
+  end: number;
+  /** Which rule ended it: 'silence' (rule 1), 'pause' (rule 2), 'max-length' (rule 3) or 'end-of-input'. */
+  reason: EndpointReason;
+  isFinal: true;
 }
 
 /** The final result of an utterance. */
@@ -38,6 +65,11 @@ export interface RecognitionResult extends DecodeResult {
   timings: StageTimings;
   /** The execution provider that ran the acoustic model. */
   provider: ExecutionProviderName;
+  /**
+   * With endpointing only: the segments, in order. Then text is their texts joined by spaces, words and
+   * tokens are theirs concatenated, and `phrase` is set only when there is at most one segment.
+   */
+  segments?: SegmentResult[];
   isFinal: true;
 }
 
@@ -58,10 +90,21 @@ export interface RecognizerOptions {
   decoder?: DecoderOptions;
 }
 
-/** Per-stream options. */
+/**
+ * Per-stream options.
+ * @example
+ * const opts: StreamOptions = { decoder: { type: 'beam' }, endpoint: { rule2MinTrailingSilence: 0.8 }, onSegment: (s) => console.log(s.text) };
+ */
 export interface StreamOptions {
   /** Overrides the recognizer's decoder for this stream. */
   decoder?: DecoderOptions;
+  /**
+   * Cut the stream into segments at pauses (see EndpointConfig): `true` for the default rules, or
+   * some rules to override. Default off: one result for the whole stream, as without this option.
+   */
+  endpoint?: boolean | Partial<EndpointConfig>;
+  /** With endpointing: called with each segment's final result as soon as the segment ends. */
+  onSegment?: (segment: SegmentResult) => void;
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now()) / 1000;
@@ -141,18 +184,21 @@ export class Recognizer {
    */
   createStream(opts: StreamOptions = {}): RecognitionStream {
     const make = opts.decoder === undefined ? this.makeDecoder : decoderFactory(opts.decoder, this.metadata.labels, this.metadata.output, outputFrameSeconds(this.metadata.featureConfig));
-    return new RecognitionStream(this, make());
+    return new RecognitionStream(this, make(), opts);
   }
 
   /**
-   * Transcribe a whole utterance (mono samples in [-1, 1] at `sampleRate`).
+   * Transcribe a whole recording (mono samples in [-1, 1] at `sampleRate`). With `endpoint` it is cut
+   * into segments exactly as a stream would be (`result.segments`).
    * @example
    * const r = await rec.transcribe(samples, 44100);
    * console.log(r.text, r.words);
+   * const long = await rec.transcribe(lecture, 16000, { endpoint: true });
+   * for (const s of long.segments ?? []) console.log(s.start, s.end, s.text);
    */
-  async transcribe(samples: Float32Array, sampleRate: number): Promise<RecognitionResult> {
+  async transcribe(samples: Float32Array, sampleRate: number, opts: StreamOptions = {}): Promise<RecognitionResult> {
     checkSamples(samples, sampleRate);
-    const s = this.createStream();
+    const s = this.createStream(opts);
     // Bounded chunks keep the feature buffers small for long inputs.
     const chunk = sampleRate * 30;
     for (let i = 0; i < samples.length; i += chunk) await s.acceptWaveform(samples.subarray(i, Math.min(samples.length, i + chunk)), sampleRate);
@@ -162,11 +208,13 @@ export class Recognizer {
 
 /**
  * One utterance being recognized as audio arrives. Feed chunks of any size with acceptWaveform;
- * read partial results; call inputFinished for the final result.
+ * read partial results; call inputFinished for the final result. With `endpoint`, a stream of many
+ * utterances: each segment's final result goes to `onSegment` (and `segments`) as soon as it ends.
  * @example
  * const s = rec.createStream();
  * for await (const chunk of mic) console.log((await s.acceptWaveform(chunk, 16000)).text);
  * console.log((await s.inputFinished()).text);
+ * const live = rec.createStream({ endpoint: true, onSegment: (seg) => console.log(`[${seg.start} --> ${seg.end}] ${seg.text}`) });
  */
 export class RecognitionStream {
   private readonly rec: Recognizer;
@@ -180,13 +228,44 @@ export class RecognitionStream {
   private pendingFrames = 0;
   private finished = false;
   private readonly timings: StageTimings = { resample: 0, features: 0, acoustic: 0, decoder: 0 };
+  /** Endpointing state: absent when the stream is not endpointed. */
+  private readonly endpointer: Endpointer | undefined;
+  private readonly energy: BlockEnergyMeter | undefined;
+  private readonly onSegment: ((segment: SegmentResult) => void) | undefined;
+  private readonly blankId: number;
+  private readonly frameSeconds: number;
+  private readonly done: SegmentResult[] = [];
+  /** First output frame of the current segment. */
+  private segmentStart = 0;
 
-  constructor(rec: Recognizer, decoder: StreamDecoder = rec.makeDecoder()) {
+  constructor(rec: Recognizer, decoder: StreamDecoder = rec.makeDecoder(), opts: Pick<StreamOptions, 'endpoint' | 'onSegment'> = {}) {
     this.rec = rec;
     const fc = rec.metadata.featureConfig;
     this.features = new FeatureExtractor(fc);
     this.dim = inputDim(fc);
     this.decoder = decoder;
+    this.frameSeconds = outputFrameSeconds(fc);
+    const out = rec.metadata.output;
+    this.blankId = out.type === 'ctc' ? out.blankId : out.silenceId;
+    const ep = opts.endpoint;
+    if (ep !== undefined && typeof ep !== 'boolean' && (ep === null || typeof ep !== 'object')) throw new UsageError(`endpoint must be true, false or an object of endpoint rules, got ${ep === null ? 'null' : typeof ep}`);
+    if (opts.onSegment !== undefined && typeof opts.onSegment !== 'function') throw new UsageError(`onSegment must be a function, got ${typeof opts.onSegment}`);
+    if (ep) {
+      this.endpointer = new Endpointer(ep === true ? {} : ep, this.frameSeconds);
+      if (this.endpointer.config.energyFloorDb !== undefined) this.energy = new BlockEnergyMeter(fc.frameShift * fc.subsampling);
+      this.onSegment = opts.onSegment;
+    } else if (opts.onSegment !== undefined) {
+      throw new UsageError('onSegment needs endpointing: pass endpoint: true (or endpoint rules) with it');
+    }
+  }
+
+  /**
+   * With endpointing: the segments ended so far (a copy). Empty without endpointing.
+   * @example
+   * for (const seg of stream.segments) console.log(seg.segment, seg.text);
+   */
+  get segments(): SegmentResult[] {
+    return this.done.slice();
   }
 
   /**
@@ -222,7 +301,9 @@ export class RecognitionStream {
    * stream.getResult().text
    */
   getResult(): PartialResult {
-    return { ...this.decoder.result(), durationSec: this.inputRate ? this.samplesIn / this.inputRate : 0, isFinal: false };
+    const durationSec = this.inputRate ? this.samplesIn / this.inputRate : 0;
+    if (this.endpointer) return { ...this.decoder.result(), durationSec, segment: this.done.length, isFinal: false };
+    return { ...this.decoder.result(), durationSec, isFinal: false };
   }
 
   /**
@@ -241,16 +322,71 @@ export class RecognitionStream {
       await this.pushSamples(tail, false);
     }
     await this.pushSamples(new Float32Array(0), true);
-    return {
-      ...this.decoder.finalResult(),
+    const common = {
       durationSec: this.inputRate ? this.samplesIn / this.inputRate : 0,
       timings: { ...this.timings },
       provider: this.rec.provider,
-      isFinal: true,
+      isFinal: true as const,
+    };
+    if (!this.endpointer) return { ...this.decoder.finalResult(), ...common };
+    const t = now();
+    const last = this.endSegment('end-of-input');
+    this.timings.decoder += now() - t;
+    common.timings.decoder = this.timings.decoder;
+    const segments = this.done.slice();
+    const phrase = segments.length === 1 ? segments[0]!.phrase : segments.length === 0 ? last.phrase : undefined;
+    return {
+      text: segments.map((s) => s.text).join(' '),
+      words: segments.flatMap((s) => s.words),
+      tokens: segments.flatMap((s) => s.tokens),
+      ...(phrase !== undefined ? { phrase } : {}),
+      segments,
+      ...common,
     };
   }
 
+  /** Feed the decoder; with endpointing, cut a segment after every frame on which a rule fires. */
+  private decode(logprobs: Float32Array, frames: number): void {
+    const ep = this.endpointer;
+    if (!ep) {
+      this.decoder.accept(logprobs, frames);
+      return;
+    }
+    const v = this.rec.metadata.labels.length;
+    const blank = this.blankId;
+    let from = 0;
+    for (let t = 0; t < frames; t++) {
+      const reason = ep.accept(Math.exp(logprobs[t * v + blank]!), this.energy?.take());
+      if (reason === undefined) continue;
+      this.decoder.accept(logprobs.subarray(from * v, (t + 1) * v), t + 1 - from);
+      from = t + 1;
+      this.endSegment(reason);
+    }
+    if (from < frames) this.decoder.accept(logprobs.subarray(from * v), frames - from);
+  }
+
+  /** Close the current segment: report it when it has text, and restart the decoder at the next frame. */
+  private endSegment(reason: EndpointReason): DecodeResult {
+    const end = this.decoder.framesDecoded;
+    const r = this.decoder.finalResult();
+    const start = this.segmentStart;
+    this.decoder.reset(end);
+    this.segmentStart = end;
+    if (r.text !== '') {
+      // The last segment runs to the end of the audio, not just of its last whole frame.
+      const endSec = reason === 'end-of-input' && this.inputRate ? this.samplesIn / this.inputRate : end * this.frameSeconds;
+      const seg: SegmentResult = { ...r, segment: this.done.length, start: start * this.frameSeconds, end: endSec, reason, isFinal: true };
+      this.done.push(seg);
+      this.onSegment?.(seg);
+    }
+    return r;
+  }
+
   private async pushSamples(samples: Float32Array, last: boolean): Promise<void> {
+    if (this.energy) {
+      this.energy.accept(samples);
+      if (last) this.energy.flush();
+    }
     let t = now();
     const block = last ? this.features.finish() : this.features.accept(samples);
     this.timings.features += now() - t;
@@ -269,7 +405,7 @@ export class RecognitionStream {
     const logprobs = await run;
     this.timings.acoustic += now() - t;
     t = now();
-    this.decoder.accept(logprobs, frames);
+    this.decode(logprobs, frames);
     this.timings.decoder += now() - t;
   }
 }

@@ -45,6 +45,24 @@ describe('output formats', () => {
     expect(formatTranscript(r, 'text')).toBe('hello world again\n');
   });
 
+  it('with segments: a cue never spans two segments, long segments are still split, json lists them, text is one line', () => {
+    // "hello world" would be one cue by the gap rule (0.1 s gap); the segment boundary between them splits it.
+    const segments = [
+      { segment: 0, start: 0, end: 0.95, reason: 'pause', text: 'hello', words: [words[0]!] },
+      { segment: 1, start: 0.95, end: 4, reason: 'end-of-input', text: 'world again', words: [words[1]!, words[2]!] },
+    ];
+    const seg = { ...r, segments };
+    expect(formatTranscript(seg, 'srt')).toBe('1\n00:00:00,500 --> 00:00:00,900\nhello\n\n2\n00:00:01,000 --> 00:00:01,400\nworld\n\n3\n00:00:03,000 --> 00:00:03,500\nagain\n');
+    expect(formatTranscript(seg, 'vtt').split('\n\n')).toHaveLength(4);
+    expect(formatTranscript(seg, 'text')).toBe('hello world again\n');
+    const j = JSON.parse(formatTranscript(seg, 'json'));
+    expect(j.segments).toEqual(segments);
+    expect(JSON.parse(formatTranscript(r, 'json'))).not.toHaveProperty('segments');
+    const many = Array.from({ length: 40 }, (_, i) => ({ word: 'word', start: i * 0.3, end: i * 0.3 + 0.25, confidence: 1 }));
+    const cues = formatTranscript({ text: '', words: many, durationSec: 12, segments: [{ start: 0, end: 12, text: '', words: many }] }, 'srt').trim().split('\n\n');
+    expect(cues.length).toBeGreaterThan(1);
+  });
+
   it('formats hours in subtitle clocks', () => {
     expect(formatTranscript({ text: 'x', words: [{ word: 'x', start: 3723.4567, end: 3724, confidence: 1 }], durationSec: 3725 }, 'srt')).toContain('01:02:03,457 --> 01:02:04,000');
   });

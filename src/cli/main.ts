@@ -26,6 +26,14 @@ function withDecoderOptions(cmd: Command): Command {
     .option('--boost <file>', 'hotwords/phrases to favour, one per line (open vocabulary)');
 }
 
+/** Segmentation at pauses (endpointing), shared by transcribe and stream. */
+function withEndpointOptions(cmd: Command): Command {
+  return cmd
+    .option('--no-endpoint', 'do not cut the audio into segments at pauses (one result for the whole input)')
+    .option('--trailing-silence <s>', 'end a segment after this many seconds of silence following speech (default 1.2)')
+    .option('--max-utterance <s>', 'longest segment in seconds; longer speech is cut (default 20)');
+}
+
 function build(): Command {
   const program = new Command('earshot')
     .description('Offline speech recognition on your own device: no server, no network.')
@@ -49,10 +57,11 @@ function build(): Command {
     .option('--channels <n>', 'channels of --raw input (default 1)')
     .action(transcribeCommand);
   withDecoderOptions(program.commands.at(-1)!);
+  withEndpointOptions(program.commands.at(-1)!);
 
   program
     .command('stream')
-    .description('recognize audio as it arrives (stdin or a file), printing partial and final results')
+    .description('recognize audio as it arrives (stdin or a file), printing one "[start --> end] text" line per segment (utterance) as it ends')
     .argument('[file]', 'audio file or - for stdin', '-')
     .option('-m, --model <file>', 'earshot .onnx model (default: the shipped default model)')
     .option('--ep <list>', 'execution providers to try in order', 'cpu')
@@ -60,9 +69,10 @@ function build(): Command {
     .option('--raw <encoding>', 'headerless PCM: s16le | s32le | f32le | u8')
     .option('--rate <hz>', 'sample rate of --raw input')
     .option('--channels <n>', 'channels of --raw input (default 1)')
-    .option('--json', 'print one JSON object per line (partials and final)', false)
+    .option('--json', 'print one JSON object per line (partials and one final per segment)', false)
     .action(streamCommand);
   withDecoderOptions(program.commands.at(-1)!);
+  withEndpointOptions(program.commands.at(-1)!);
 
   const lm = program.command('lm').description('word language models for --decoder beam');
   lm.command('build')

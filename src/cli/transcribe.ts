@@ -2,14 +2,15 @@
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { EarshotError, ExitCode, UsageError, describeError } from '../core/errors.js';
-import { formatTranscript, type OutputFormat } from '../format.js';
+import { formatTranscript, segmentJson, type OutputFormat } from '../format.js';
 import { loadRecognizer, transcribeFile } from '../node/index.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
 import { decoderFromCli, type DecoderCliOptions } from './lm.js';
+import { endpointFromCli, type EndpointCliOptions } from './endpoint.js';
 import { parseFormat, parsePositiveInt, parseProviders, parseRaw } from './options.js';
 import { Progress } from './progress.js';
 
-export interface TranscribeCliOptions extends DecoderCliOptions {
+export interface TranscribeCliOptions extends DecoderCliOptions, EndpointCliOptions {
   model?: string;
   ep: string;
   threads?: string;
@@ -28,6 +29,8 @@ export async function transcribeCommand(files: string[], o: TranscribeCliOptions
   const providers = parseProviders(o.ep);
   const threads = parsePositiveInt('--threads', o.threads);
   const raw = parseRaw(o.raw, o.rate, o.channels);
+  // Segments at pauses (on unless --no-endpoint): subtitle cues and json segments follow them.
+  const endpoint = endpointFromCli(o);
   if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin ("-") can be given only once');
   if (!o.outputDir && files.length > 1 && format !== 'text' && format !== 'json') {
     throw new UsageError(`--format ${format} for ${files.length} files needs --output-dir (one ${format} file per input)`);
@@ -45,7 +48,7 @@ export async function transcribeCommand(files: string[], o: TranscribeCliOptions
   for (const [i, file] of files.entries()) {
     progress.startFile(i, file);
     try {
-      const result = await transcribeFile(rec, file, { ...(raw ? { raw } : {}), ...(decoder ? { decoder } : {}), onPartial: (p) => progress.update(p.durationSec) });
+      const result = await transcribeFile(rec, file, { ...(raw ? { raw } : {}), ...(decoder ? { decoder } : {}), endpoint, onPartial: (p) => progress.update(p.durationSec) });
       progress.endFile();
       if (o.outputDir) {
         const base = file === '-' ? 'stdin' : path.basename(file).replace(/\.[^.]+$/, '');
@@ -59,7 +62,7 @@ export async function transcribeCommand(files: string[], o: TranscribeCliOptions
       } else if (files.length > 1 && format === 'text') {
         process.stdout.write(`${file}\t${result.text}\n`);
       } else if (files.length > 1 && format === 'json') {
-        process.stdout.write(JSON.stringify({ file, text: result.text, durationSec: result.durationSec, words: result.words }) + '\n');
+        process.stdout.write(JSON.stringify({ file, text: result.text, durationSec: result.durationSec, words: result.words, ...(result.segments ? { segments: result.segments.map(segmentJson) } : {}) }) + '\n');
       } else {
         process.stdout.write(formatTranscript(result, format, { file }));
       }

@@ -217,15 +217,21 @@ export class BeamDecoder {
     this.reset();
   }
 
-  /** Frames accepted so far. */
+  /** Index of the next frame: frames accepted so far, plus the start frame given to reset. */
   get framesDecoded(): number {
     return this.frame;
   }
 
-  /** Forget everything: start a new utterance at frame 0. */
-  reset(): void {
+  /**
+   * Forget everything: start a new utterance (LM context "<s>"). Its first frame is `startFrame`
+   * (default 0), so times stay measured from the start of the stream when a stream is cut into segments.
+   * @example
+   * dec.reset(dec.framesDecoded); // next segment, absolute times
+   */
+  reset(startFrame = 0): void {
+    if (!Number.isInteger(startFrame) || startFrame < 0) throw new UsageError(`BeamDecoder.reset: startFrame must be a non-negative integer, got ${startFrame}`);
     this.nextId = 0;
-    this.frame = 0;
+    this.frame = startFrame;
     this.bestPathLogProb = 0;
     this.speechFrames = 0;
     const root: Hyp = {

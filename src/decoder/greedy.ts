@@ -43,7 +43,7 @@ export class GreedyDecoder {
     if (this.skipId < 0 || this.skipId >= opts.labels.length) throw new UsageError(`GreedyDecoder: blank/silence id ${this.skipId} is outside the ${opts.labels.length} labels`);
   }
 
-  /** Frames accepted so far. */
+  /** Index of the next frame: frames accepted so far, plus the start frame given to reset. */
   get framesDecoded(): number {
     return this.frame;
   }
@@ -98,12 +98,18 @@ export class GreedyDecoder {
     return { text: tokensToText(tokens), words: tokensToWords(tokens), tokens };
   }
 
-  /** Forget everything: start a new utterance at frame 0. */
-  reset(): void {
+  /**
+   * Forget everything: start a new utterance. Its first frame is `startFrame` (default 0), so times
+   * stay measured from the start of the stream when a stream is cut into segments.
+   * @example
+   * dec.reset(dec.framesDecoded); // next segment, absolute times
+   */
+  reset(startFrame = 0): void {
+    if (!Number.isInteger(startFrame) || startFrame < 0) throw new UsageError(`GreedyDecoder.reset: startFrame must be a non-negative integer, got ${startFrame}`);
     this.tokens.length = 0;
     this.prevId = -1;
     this.runProbSum = 0;
     this.runFrames = 0;
-    this.frame = 0;
+    this.frame = startFrame;
   }
 }

@@ -24,7 +24,8 @@ export interface StreamDecoder {
   result(): DecodeResult;
   /** Result at the end of input. */
   finalResult(): DecodeResult;
-  reset(): void;
+  /** Start a new utterance whose first frame is `startFrame` (default 0); times stay absolute. */
+  reset(startFrame?: number): void;
 }
 
 /**

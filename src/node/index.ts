@@ -7,7 +7,8 @@
  * console.log(result.text);
  */
 import * as ort from 'onnxruntime-node';
-import { Recognizer, type RecognitionResult, type PartialResult } from '../recognizer.js';
+import { Recognizer, type RecognitionResult, type PartialResult, type SegmentResult } from '../recognizer.js';
+import type { EndpointConfig } from '../decoder/endpoint.js';
 import type { ExecutionProviderName, OrtModule } from '../model/runtime.js';
 import { readModelFile } from './model-file.js';
 import { defaultModelPath } from './default-model.js';
@@ -68,6 +69,10 @@ export interface TranscribeFileOptions {
   onPartial?: (p: PartialResult) => void;
   /** Decoder for this file (default: the recognizer's). */
   decoder?: DecoderOptions;
+  /** Cut the audio into segments at pauses (`true`: default rules); the result then has `segments`. Default off. */
+  endpoint?: boolean | Partial<EndpointConfig>;
+  /** With endpoint: called with each segment as soon as it ends. */
+  onSegment?: (segment: SegmentResult) => void;
 }
 
 /**
@@ -76,10 +81,16 @@ export interface TranscribeFileOptions {
  * @example
  * const r = await transcribeFile(rec, 'meeting.flac');
  * for (const w of r.words) console.log(w.word, w.start, w.end, w.confidence);
+ * const talk = await transcribeFile(rec, 'talk.wav', { endpoint: true });
+ * for (const s of talk.segments ?? []) console.log(s.start, s.end, s.text);
  */
 export async function transcribeFile(rec: Recognizer, file: string, opts: TranscribeFileOptions = {}): Promise<RecognitionResult> {
   const audio = await openAudio(file, opts.raw ? { raw: opts.raw } : {});
-  const stream = rec.createStream(opts.decoder ? { decoder: opts.decoder } : {});
+  const stream = rec.createStream({
+    ...(opts.decoder ? { decoder: opts.decoder } : {}),
+    ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
+    ...(opts.onSegment ? { onSegment: opts.onSegment } : {}),
+  });
   let any = false;
   for await (const chunk of audio.chunks()) {
     if (chunk.length === 0) continue;
@@ -92,7 +103,8 @@ export async function transcribeFile(rec: Recognizer, file: string, opts: Transc
 }
 
 export { Recognizer, RecognitionStream } from '../recognizer.js';
-export type { RecognitionResult, PartialResult, StageTimings, RecognizerOptions, StreamOptions } from '../recognizer.js';
+export type { RecognitionResult, PartialResult, SegmentResult, StageTimings, RecognizerOptions, StreamOptions } from '../recognizer.js';
+export type { EndpointConfig, EndpointReason } from '../decoder/endpoint.js';
 export type { DecoderOptions } from '../decoder/select.js';
 export type { BeamSearchOptions } from '../decoder/beam.js';
 export type { LanguageModel } from '../lm/types.js';

@@ -1,0 +1,44 @@
+/** The endpointing options of `earshot transcribe` and `earshot stream`: segments at pauses, on by default. */
+import { UsageError } from '../core/errors.js';
+import { DEFAULT_ENDPOINT_CONFIG, type EndpointConfig } from '../decoder/endpoint.js';
+
+/**
+ * Endpoint options as commander gives them (`--no-endpoint` sets endpoint to false).
+ * @example
+ * const o: EndpointCliOptions = { endpoint: true, trailingSilence: '0.8' };
+ */
+export interface EndpointCliOptions {
+  endpoint?: boolean;
+  trailingSilence?: string;
+  maxUtterance?: string;
+}
+
+function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a number of seconds > 0, got "${value}"`);
+  return n;
+}
+
+/**
+ * The stream's `endpoint` option from the CLI flags: false with --no-endpoint, else the rules to override.
+ * @example
+ * endpointFromCli({ endpoint: true, maxUtterance: '15' }) // { rule3MaxUtteranceLength: 15 }
+ * endpointFromCli({ endpoint: true, trailingSilence: '3' }) // rule 2 and rule 1 at 3 s
+ */
+export function endpointFromCli(o: EndpointCliOptions): false | Partial<EndpointConfig> {
+  const trailing = seconds('--trailing-silence', o.trailingSilence);
+  const max = seconds('--max-utterance', o.maxUtterance);
+  if (o.endpoint === false) {
+    if (trailing !== undefined || max !== undefined) throw new UsageError('--trailing-silence and --max-utterance set the segmentation that --no-endpoint turns off: give one or the other');
+    return false;
+  }
+  const cfg: Partial<EndpointConfig> = {};
+  if (trailing !== undefined) {
+    cfg.rule2MinTrailingSilence = trailing;
+    // Rule 1 (silence without speech) must not cut earlier than the pause asked for.
+    if (trailing > DEFAULT_ENDPOINT_CONFIG.rule1MinTrailingSilence) cfg.rule1MinTrailingSilence = trailing;
+  }
+  if (max !== undefined) cfg.rule3MaxUtteranceLength = max;
+  return cfg;
+}
