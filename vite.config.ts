@@ -2,7 +2,8 @@
  * Vite builds and serves the browser demo (demo/). onnxruntime-web's module and wasm files are served
  * from this origin under /ort/ (never a CDN), and every response carries COOP/COEP so the page is
  * crossOriginIsolated and wasm can use threads. `npm run demo` serves it; `npm run build:web` builds
- * it into dist/demo (the test serves that).
+ * it into dist/demo (the test serves that): index.html (the full demo) and element.html (the
+ * one-tag `<earshot-mic>` page).
  */
 import { defineConfig, type Plugin } from 'vite';
 import { createReadStream, existsSync, mkdirSync, copyFileSync, statSync } from 'node:fs';
@@ -64,7 +65,15 @@ export default defineConfig({
   publicDir: false,
   plugins: [earshotAssets()],
   worker: { format: 'es' },
+  // demo/element.html imports the element exactly as a page using the package would
+  resolve: { alias: { 'earshot/web/mic-element': path.join(ROOT, 'src/web/mic-element.ts') } },
   server: { host: '127.0.0.1', port: 5173, headers: ISOLATION_HEADERS, fs: { allow: [ROOT] } },
   preview: { host: '127.0.0.1', port: 4173, headers: ISOLATION_HEADERS },
-  build: { outDir: path.join(ROOT, 'dist/demo'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 },
+  build: {
+    outDir: path.join(ROOT, 'dist/demo'),
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 2000,
+    rollupOptions: { input: { index: path.join(ROOT, 'demo/index.html'), element: path.join(ROOT, 'demo/element.html') } },
+  },
 });

@@ -83,7 +83,9 @@ async function load(): Promise<void> {
   rec.on('error', (e) => {
     showError(`${e.code}: ${e.message}`);
     state.events.push({ type: 'error', code: e.code, message: e.message, t: performance.now() });
-    if (!rec.listening) setMic(false);
+    // a lost microphone or suspended audio stops the recognizer (the final result follows): reset the button after it
+    if (rec.listening && (e.code === 'device-lost' || e.code === 'audio-suspended')) void rec.stop().then(() => setMic(false));
+    else if (!rec.listening) setMic(false);
   });
   try {
     const info = await rec.ready;

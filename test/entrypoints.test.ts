@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as nodeEntry from '../src/node/index.js';
 import * as webEntry from '../src/web/index.js';
+import * as micElement from '../src/web/mic-element.js';
 import { VERSION } from '../src/version.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -26,6 +27,13 @@ describe('entry points', () => {
     expect(Object.keys(webEntry).sort()).toEqual(
       ['ArpaLanguageModel', 'AudioInputError', 'EarshotError', 'ModelError', 'RecognitionStream', 'Recognizer', 'SpeechError', 'SpeechRecognizer', 'UsageError', 'createRecognizer', 'createSpeechRecognizer', 'formatTranscript', 'toCues'].sort(),
     );
+  });
+
+  it('the <earshot-mic> subpath exports exactly this API, and importing it without a DOM (Node, SSR) defines nothing and does not throw', () => {
+    expect(Object.keys(micElement).sort()).toEqual(['EarshotMicElement', 'defineEarshotMic']);
+    expect(micElement.defineEarshotMic()).toBeUndefined();
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.exports['./web/mic-element']).toEqual({ types: './dist/src/web/mic-element.d.ts', default: './dist/src/web/mic-element.js' });
   });
 
   it('package.json routes node and default conditions to the two entries, and the version matches', () => {

@@ -68,6 +68,7 @@ export { formatTranscript, toCues } from '../format.js';
 
 // The browser speech frontend: a Worker running onnxruntime-web, AudioWorklet microphone capture.
 export { SpeechRecognizer, createSpeechRecognizer } from './speech.js';
-export type { SpeechRecognizerOptions, SpeechRecognizerEvents, SpeechResult, SpeechLevel, SpeechRecognizerInfo } from './speech.js';
+export type { SpeechRecognizerOptions, SpeechRecognizerEvents, SpeechResult, SpeechLevel, SpeechRecognizerInfo, SpeechDecoderOptions } from './speech.js';
+// <earshot-mic>, the one-tag speech input, is the subpath 'earshot/web/mic-element' (importing it defines the element).
 export { SpeechError } from './errors.js';
 export type { SpeechErrorCode } from './errors.js';

@@ -4,6 +4,13 @@
  */
 import type { PartialResult, RecognitionResult } from '../recognizer.js';
 import type { ExecutionProviderName } from '../model/runtime.js';
+import type { BeamSearchOptions } from '../decoder/beam.js';
+
+/**
+ * Decoder options that can cross to the worker: the beam decoder's `lm` is the absolute URL of an
+ * ARPA file (the worker fetches and parses it) instead of a LanguageModel object.
+ */
+export type WireDecoderOptions = { type: 'greedy' } | (Omit<BeamSearchOptions, 'lm'> & { lm?: string });
 
 /** What the worker needs to load the model. */
 export interface WorkerInit {
@@ -21,6 +28,8 @@ export interface WorkerInit {
   cache: boolean;
   /** Expected SHA-256 (hex) of the model file, checked before use. */
   sha256?: string;
+  /** The decoder of every stream; default greedy. */
+  decoder?: WireDecoderOptions;
 }
 
 export type ToWorker =

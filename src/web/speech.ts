@@ -5,11 +5,20 @@
  */
 import type { PartialResult, RecognitionResult } from '../recognizer.js';
 import type { ExecutionProviderName } from '../model/runtime.js';
+import type { BeamSearchOptions } from '../decoder/beam.js';
 import { CAPTURE_PROCESSOR, captureWorkletSource } from './capture-worklet.js';
 import { SpeechError, fromWireError } from './errors.js';
-import type { FromWorker, ReadyInfo, ToWorker } from './protocol.js';
+import type { FromWorker, ReadyInfo, ToWorker, WireDecoderOptions } from './protocol.js';
 
 export type { ReadyInfo as SpeechRecognizerInfo } from './protocol.js';
+
+/**
+ * The decoder of a {@link SpeechRecognizer}: greedy (default), or CTC beam search whose optional word
+ * LM is given as the URL of an ARPA file (fetched and parsed in the worker).
+ * @example
+ * const decoder: SpeechDecoderOptions = { type: 'beam', beam: 16, lm: '/models/en-3gram.arpa' };
+ */
+export type SpeechDecoderOptions = { type: 'greedy' } | (Omit<BeamSearchOptions, 'lm'> & { lm?: string | URL });
 
 /** Options of {@link createSpeechRecognizer}. */
 export interface SpeechRecognizerOptions {
@@ -29,6 +38,8 @@ export interface SpeechRecognizerOptions {
   sha256?: string;
   /** A Worker running earshot's worker.js, or a factory (when your bundler needs its own syntax). */
   worker?: Worker | (() => Worker);
+  /** The decoder of files and the microphone. Default greedy. */
+  decoder?: SpeechDecoderOptions;
 }
 
 /** A final result with its speed. */
@@ -63,7 +74,8 @@ interface Mic {
   source: MediaStreamAudioSourceNode;
   final: Promise<SpeechResult | null>;
   resolveFinal: (r: SpeechResult | null) => void;
-  stopping: boolean;
+  /** Set by the first stop(): later calls await the same promise. */
+  stopped: Promise<SpeechResult | null> | undefined;
 }
 
 const withRtf = (r: RecognitionResult, audioSec: number, elapsedMs: number): SpeechResult => ({ ...r, audioSec, elapsedMs, rtf: audioSec > 0 ? elapsedMs / 1000 / audioSec : 0 });
@@ -75,6 +87,14 @@ function micError(e: unknown): SpeechError {
   if (name === 'NotFoundError' || name === 'OverconstrainedError') return new SpeechError('no-device', `no microphone was found (${msg}): connect one and try again`, { cause: e });
   if (name === 'NotReadableError' || name === 'AbortError') return new SpeechError('no-device', `the microphone cannot be opened (${msg}): another application may be using it`, { cause: e });
   return new SpeechError('audio', `the microphone could not be started: ${msg}`, { cause: e });
+}
+
+/** The decoder options as they cross to the worker: the LM URL made absolute. */
+function wireDecoder(d: SpeechDecoderOptions): WireDecoderOptions {
+  if (d.type === 'greedy') return { type: 'greedy' };
+  if (d.type !== 'beam') throw new SpeechError('usage', `decoder.type must be "greedy" or "beam", got ${JSON.stringify((d as { type: unknown }).type)}`);
+  const { lm, ...rest } = d;
+  return lm === undefined ? rest : { ...rest, lm: new URL(String(lm), document.baseURI).href };
 }
 
 /**
@@ -103,11 +123,14 @@ export class SpeechRecognizer {
   private readonly pending = new Map<number, { resolve: (r: SpeechResult) => void; reject: (e: SpeechError) => void }>();
   private nextId = 1;
   private mic: Mic | undefined;
+  /** startMicrophone() is between its first await and its end. */
+  private starting = false;
   private disposed = false;
 
   constructor(opts: SpeechRecognizerOptions) {
     const base = new URL(String(opts.wasmPaths ?? '/ort/'), document.baseURI).href;
     const wasmPaths = base.endsWith('/') ? base : `${base}/`;
+    const decoder = opts.decoder ? wireDecoder(opts.decoder) : undefined; // validated before a worker starts
     this.worker = typeof opts.worker === 'function' ? opts.worker() : opts.worker ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'earshot' });
     let resolveReady!: (i: ReadyInfo) => void;
     let rejectReady!: (e: SpeechError) => void;
@@ -140,6 +163,7 @@ export class SpeechRecognizer {
         ...(opts.executionProviders ? { executionProviders: [...opts.executionProviders] } : {}),
         ...(opts.numThreads !== undefined ? { numThreads: opts.numThreads } : {}),
         ...(opts.sha256 ? { sha256: opts.sha256 } : {}),
+        ...(decoder ? { decoder } : {}),
       },
       transfer,
     );
@@ -206,16 +230,22 @@ export class SpeechRecognizer {
   /**
    * Start recognizing the microphone: 'partial' events while you speak, 'level' events for a meter,
    * 'final' after stop(). Call it from a click handler (autoplay rules suspend audio otherwise).
-   * Rejects (and emits 'error') with code 'permission-denied', 'no-device' or 'audio-suspended'.
+   * Rejects (and emits 'error') with code 'permission-denied', 'no-device' or 'audio-suspended'
+   * (the AudioContext stayed suspended for 1 s: call it again from a user gesture). While recording,
+   * a microphone that goes away (unplugged, permission revoked: the track's 'ended' event) emits
+   * 'device-lost', and a context the browser suspends emits 'audio-suspended'; both then stop as
+   * stop() does, so 'final' carries the text so far and startMicrophone() can be called again.
    * @example
    * micButton.onclick = () => rec.startMicrophone();
    */
   async startMicrophone(opts: { deviceId?: string } = {}): Promise<void> {
-    if (this.mic) throw this.report(new SpeechError('usage', 'the microphone is already running: call stop() first'), 'usage');
-    const info = await this.ready;
+    if (this.mic || this.starting) throw this.report(new SpeechError('usage', 'the microphone is already running: call stop() first'), 'usage');
+    if (this.disposed) throw this.report(new SpeechError('usage', 'the recognizer was disposed: create a new one'), 'usage');
+    this.starting = true;
     let media: MediaStream | undefined;
     let ctx: AudioContext | undefined;
     try {
+      const info = await this.ready;
       if (!navigator.mediaDevices?.getUserMedia) throw new SpeechError('no-device', 'this page cannot use the microphone: getUserMedia needs a secure context (https or localhost)');
       try {
         media = await navigator.mediaDevices.getUserMedia({
@@ -231,8 +261,11 @@ export class SpeechRecognizer {
       }
       if (ctx.state !== 'running') {
         await Promise.race([ctx.resume(), new Promise((r) => setTimeout(r, 1000))]);
-        if ((ctx.state as string) !== 'running') throw new SpeechError('audio-suspended', 'the browser keeps audio suspended (autoplay policy): call startMicrophone() from a click or key handler');
+        if ((ctx.state as string) !== 'running') {
+          throw new SpeechError('audio-suspended', 'the browser keeps audio suspended until the page gets a click or key press (autoplay policy): start the microphone from a click or key handler');
+        }
       }
+      if (this.disposed) throw new SpeechError('usage', 'the recognizer was disposed while the microphone was starting');
       const url = URL.createObjectURL(new Blob([captureWorkletSource()], { type: 'text/javascript' }));
       try {
         await ctx.audioWorklet.addModule(url);
@@ -244,7 +277,7 @@ export class SpeechRecognizer {
       const channel = new MessageChannel();
       let resolveFinal!: (r: SpeechResult | null) => void;
       const final = new Promise<SpeechResult | null>((r) => (resolveFinal = r));
-      const mic: Mic = { media, ctx, node, source, final, resolveFinal, stopping: false };
+      const mic: Mic = { media, ctx, node, source, final, resolveFinal, stopped: undefined };
       this.mic = mic;
       this.post({ type: 'micStart', sampleRate: ctx.sampleRate, port: channel.port1 }, [channel.port1]);
       node.port.postMessage({ port: channel.port2 }, [channel.port2]);
@@ -259,13 +292,13 @@ export class SpeechRecognizer {
       node.connect(ctx.destination); // outputs silence; keeps the graph pulling
       for (const track of media.getAudioTracks()) {
         track.addEventListener('ended', () => {
-          if (this.mic !== mic || mic.stopping) return;
+          if (this.mic !== mic || mic.stopped) return;
           this.report(new SpeechError('device-lost', 'the microphone was disconnected (or its permission revoked) while recording: the text so far is in the final result; reconnect it and start again'), 'device-lost');
           void this.stop();
         });
       }
       ctx.onstatechange = () => {
-        if (this.mic !== mic || mic.stopping || ctx!.state === 'running') return;
+        if (this.mic !== mic || mic.stopped || ctx!.state === 'running') return;
         this.report(new SpeechError('audio-suspended', `the browser ${ctx!.state === 'closed' ? 'closed' : 'suspended'} the audio while recording: start the microphone again from a click`), 'audio-suspended');
         void this.stop();
       };
@@ -274,6 +307,8 @@ export class SpeechRecognizer {
       void ctx?.close().catch(() => undefined);
       this.mic = undefined;
       throw this.report(e, 'audio');
+    } finally {
+      this.starting = false;
     }
   }
 
@@ -286,32 +321,45 @@ export class SpeechRecognizer {
   async stop(): Promise<SpeechResult | null> {
     const mic = this.mic;
     if (!mic) return null;
-    if (!mic.stopping) {
-      mic.stopping = true;
-      mic.node.port.postMessage({ type: 'flush' }); // the worklet sends its last samples, then 'end'
-    }
-    const r = await Promise.race([mic.final, new Promise<null>((res) => setTimeout(() => res(null), 5000))]);
-    mic.source.disconnect();
-    mic.node.disconnect();
-    mic.media.getTracks().forEach((t) => t.stop());
-    await mic.ctx.close().catch(() => undefined);
-    if (this.mic === mic) this.mic = undefined;
-    return r;
+    mic.stopped ??= this.finish(mic);
+    return mic.stopped;
   }
 
   /**
-   * Stop everything and end the worker.
+   * Stop everything and end the worker: the microphone is released at once (no final result).
    * @example
    * rec.dispose();
    */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    void this.stop();
+    const mic = this.mic;
+    if (mic) {
+      mic.resolveFinal(null);
+      mic.stopped ??= Promise.resolve(null);
+      void this.release(mic);
+    }
     this.post({ type: 'dispose' });
     setTimeout(() => this.worker.terminate(), 100);
     for (const p of this.pending.values()) p.reject(new SpeechError('usage', 'the recognizer was disposed'));
     this.pending.clear();
+  }
+
+  /** Flush the capture, wait (at most 5 s) for the worker's final result, then release the audio. */
+  private async finish(mic: Mic): Promise<SpeechResult | null> {
+    mic.node.port.postMessage({ type: 'flush' }); // the worklet sends its last samples, then 'end'
+    const r = await Promise.race([mic.final, new Promise<null>((res) => setTimeout(() => res(null), 5000))]);
+    await this.release(mic);
+    return r;
+  }
+
+  /** Disconnect the graph, stop the tracks (the browser's recording indicator goes off) and close the context. */
+  private async release(mic: Mic): Promise<void> {
+    mic.source.disconnect();
+    mic.node.disconnect();
+    mic.media.getTracks().forEach((t) => t.stop());
+    if (this.mic === mic) this.mic = undefined;
+    await mic.ctx.close().catch(() => undefined);
   }
 
   private post(m: ToWorker, transfer: Transferable[] = []): void {

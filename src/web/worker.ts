@@ -11,9 +11,12 @@ import { Recognizer, type RecognitionStream } from '../recognizer.js';
 import type { ExecutionProviderName, OrtModule } from '../model/runtime.js';
 import { WavDecoder } from '../audio/wav.js';
 import { concatSamples } from '../audio/samples.js';
+import { ArpaLanguageModel } from '../lm/arpa.js';
+import { ModelError } from '../core/errors.js';
+import type { DecoderOptions } from '../decoder/select.js';
 import { evictModel, loadModelBytes } from './model-cache.js';
 import { toWireError } from './errors.js';
-import type { CaptureMessage, FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import type { CaptureMessage, FromWorker, ToWorker, WireDecoderOptions, WorkerInit } from './protocol.js';
 
 /** The part of onnxruntime-web's module this worker uses. */
 interface OrtWeb extends OrtModule {
@@ -61,9 +64,9 @@ async function init(m: WorkerInit): Promise<void> {
   const threads = isolated ? (m.numThreads ?? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1))) : 1;
   ort.env.wasm.numThreads = threads;
   ort.env.wasm.proxy = false;
-  const model = await loadModelBytes(m.model, { cache: m.cache, ...(m.sha256 ? { sha256: m.sha256 } : {}) });
+  const [model, decoder] = await Promise.all([loadModelBytes(m.model, { cache: m.cache, ...(m.sha256 ? { sha256: m.sha256 } : {}) }), resolveDecoder(m.decoder)]);
   try {
-    recognizer = await Recognizer.create({ ort, model: model.bytes, source: model.source, executionProviders: eps, batchFrames: 16 });
+    recognizer = await Recognizer.create({ ort, model: model.bytes, source: model.source, executionProviders: eps, batchFrames: 16, ...(decoder ? { decoder } : {}) });
   } catch (e) {
     if (typeof m.model === 'string') await evictModel(m.model).catch(() => undefined);
     throw e;
@@ -83,6 +86,26 @@ async function init(m: WorkerInit): Promise<void> {
       sampleRate: recognizer.sampleRate,
     },
   });
+}
+
+/** The decoder options with the beam decoder's ARPA LM URL fetched and parsed. */
+async function resolveDecoder(d: WireDecoderOptions | undefined): Promise<DecoderOptions | undefined> {
+  if (d === undefined || d.type === 'greedy') return d;
+  const { lm: url, ...rest } = d;
+  if (url === undefined) return rest;
+  let text: string;
+  try {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
+    text = await res.text();
+  } catch (e) {
+    throw new ModelError(url, `cannot fetch the language model: ${(e as Error).message}`, 'check the lm URL and that it is served from this origin');
+  }
+  try {
+    return { ...rest, lm: ArpaLanguageModel.parse(text, url) };
+  } catch (e) {
+    throw new ModelError(url, `not a valid ARPA language model: ${(e as Error).message}`, 'give an ARPA file (see `earshot lm build`)');
+  }
 }
 
 function decodeWav(bytes: ArrayBuffer): { samples: Float32Array; rate: number } {

@@ -1,12 +1,13 @@
 /**
- * Browser-test plumbing: build the demo with Vite, serve it with COOP/COEP from a tiny static server,
- * launch Debian's Chromium through playwright-core (flags from shared/BROWSER-TESTING.md).
+ * Browser-test plumbing: build the demo with Vite (or run its dev server), serve it with COOP/COEP from
+ * a tiny static server, launch Debian's Chromium through playwright-core (flags from
+ * shared/BROWSER-TESTING.md), change the microphone permission of a running page.
  */
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.EARSHOT_CHROMIUM ?? '/usr/lib/chromium/chromium';
 export const BASE_ARGS = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check'];
@@ -43,6 +44,33 @@ export async function launchChromium(args: string[], opts: { permissions?: strin
     viewport: { width: 900, height: 760 },
     ...(opts.permissions ? { permissions: opts.permissions } : {}),
   });
+}
+
+/**
+ * Set this origin's microphone permission in the running browser (CDP Browser.setPermission). Denying
+ * it while a page records makes Chromium end the capture: the track fires a real 'ended' event, as
+ * when a microphone is unplugged.
+ */
+export async function setMicPermission(ctx: BrowserContext, page: Page, origin: string, setting: 'granted' | 'denied'): Promise<void> {
+  const cdp = await ctx.newCDPSession(page);
+  try {
+    await cdp.send('Browser.setPermission', { permission: { name: 'microphone' }, setting, origin });
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** Start the Vite dev server (what `npm run demo` runs) with the repository's vite.config.ts on a free port. */
+export async function startDevServer(root: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const { createServer } = await import('vite');
+  const server = await createServer({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn', server: { port: 0, strictPort: false } });
+  await server.listen();
+  const url = server.resolvedUrls?.local[0];
+  if (!url) {
+    await server.close();
+    throw new Error('the Vite dev server started but reported no local URL');
+  }
+  return { url: url.replace(/\/$/, ''), close: () => server.close() };
 }
 
 /** Build the demo page into `outDir` with the repository's vite.config.ts. */
