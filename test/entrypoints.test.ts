@@ -19,7 +19,7 @@ function files(dir: string): string[] {
 describe('entry points', () => {
   it('the Node entry exports exactly this API', () => {
     expect(Object.keys(nodeEntry).sort()).toEqual(
-      ['ArpaLanguageModel', 'AudioInputError', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'defaultModelPath', 'loadLanguageModel', 'loadRecognizer', 'transcribeFile'].sort(),
+      ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'defaultLanguageModelPath', 'defaultModelPath', 'loadDefaultLanguageModel', 'loadLanguageModel', 'loadRecognizer', 'transcribeFile'].sort(),
     );
   });
 

@@ -1,15 +1,18 @@
 /**
- * `earshot lm build`, and the decoder options of `earshot transcribe` / `earshot stream`
- * (--decoder, --beam, --lm, --lm-weight, --word-bonus, --lexicon, --phrases, --boost), with the files they name.
+ * `earshot lm build` and `earshot lm compile`, and the decoder options of `earshot transcribe` / `stream` /
+ * `eval` (--decoder, --beam, --lm, --lm-weight, --word-bonus, --lexicon, --phrases, --boost), with the files they name.
  */
 import { promises as fs } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import { ArpaLanguageModel, writeArpa } from '../lm/arpa.js';
+import { writeBinaryLanguageModel } from '../lm/binary.js';
 import { buildKneserNey, normalizeText } from '../lm/build.js';
 import { LabelSet } from '../decoder/trie.js';
 import type { DecoderOptions } from '../decoder/select.js';
 import type { Recognizer } from '../recognizer.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
+import { loadDefaultLanguageModel, loadLanguageModel } from '../node/index.js';
+import { isDefaultModel } from '../node/default-model.js';
 import { parsePositiveInt } from './options.js';
 
 /** Options of `earshot lm build`. */
@@ -17,7 +20,26 @@ export interface LmBuildCliOptions {
   out: string;
   order: string;
   force: boolean;
+  /** Write earshot's binary form (.lmbin) instead of ARPA. */
+  binary?: boolean;
 }
+
+/** Options of `earshot lm compile`. */
+export interface LmCompileCliOptions {
+  force: boolean;
+}
+
+/** Write atomically; an existing file without --force is a UsageError. */
+async function writeOutput(file: string, data: string | Uint8Array, force: boolean): Promise<void> {
+  try {
+    await writeFileAtomic(file, data, { force });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} exists; pass --force to overwrite`);
+    throw e;
+  }
+}
+
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
 async function readText(file: string, what: string): Promise<string> {
   try {
@@ -29,6 +51,7 @@ async function readText(file: string, what: string): Promise<string> {
 
 /**
  * `earshot lm build <text> -o <arpa> --order N`: interpolated modified Kneser-Ney from one sentence per line.
+ * With --binary the output is the .lmbin of exactly that ARPA text (the same bytes as `lm compile` of it).
  * @example
  * await lmBuildCommand('train.txt', { out: 'en.arpa', order: '3', force: false });
  */
@@ -40,17 +63,31 @@ export async function lmBuildCommand(textFile: string, o: LmBuildCliOptions): Pr
   if (sentences.length === 0) throw new UsageError(`text file ${textFile}: no words in it (one sentence per line expected)`);
   const t0 = Date.now();
   const ngrams = buildKneserNey(sentences, { order });
-  try {
-    await writeFileAtomic(o.out, writeArpa(ngrams), { force: o.force });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${o.out} exists; pass --force to overwrite`);
-    throw e;
-  }
-  process.stderr.write(`earshot: ${sentences.length} sentences -> ${o.out}: order ${order}, n-grams ${ngrams.map((g) => g.length).join('/')}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  const arpa = writeArpa(ngrams);
+  // Binary: from the ARPA text as written (6 decimals), so that it is the same model as `lm compile` of the ARPA file.
+  await writeOutput(o.out, o.binary ? writeBinaryLanguageModel(ArpaLanguageModel.parse(arpa, o.out)) : arpa, o.force);
+  process.stderr.write(`earshot: ${sentences.length} sentences -> ${o.out}: order ${order}, n-grams ${ngrams.map((g) => g.length).join('/')}${o.binary ? ', binary' : ''}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 
-/** Decoder flags shared by transcribe and stream. */
+/**
+ * `earshot lm compile <in> <out.lmbin>`: an ARPA file (or an .lmbin) to earshot's binary form, which loads
+ * without parsing text. Deterministic: the same input gives the same bytes.
+ * @example
+ * await lmCompileCommand('models/en-3gram.arpa', 'models/en-3gram.lmbin', { force: false });
+ */
+export async function lmCompileCommand(input: string, output: string, o: LmCompileCliOptions): Promise<void> {
+  const t0 = Date.now();
+  const lm = await loadLanguageModel(input);
+  const bytes = writeBinaryLanguageModel(lm);
+  await writeOutput(output, bytes, o.force);
+  const inSize = (await fs.stat(input)).size;
+  process.stderr.write(`earshot: ${input} (${mb(inSize)}) -> ${output} (${mb(bytes.length)}): order ${lm.order}, n-grams ${lm.counts.join('/')}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
+/** Decoder flags shared by transcribe, stream and eval. */
 export interface DecoderCliOptions {
+  /** The command's --model: the shipped LM is the default only for the shipped model. */
+  model?: string;
   decoder?: string;
   beam?: string;
   lm?: string;
@@ -85,6 +122,8 @@ async function readList(file: string, what: string, labelSet: LabelSet): Promise
 /**
  * Turn the decoder flags into DecoderOptions for a loaded model (reading the LM and list files), or
  * undefined for the greedy default. Any beam-only flag without --decoder beam is an error.
+ * Without --lm, beam search with the shipped default model uses the shipped LM (models/en-3gram.lmbin);
+ * `--lm none`, or another --model, means no LM.
  * @example
  * const decoder = await decoderFromCli({ decoder: 'beam', lm: 'en.arpa' }, rec);
  */
@@ -100,7 +139,11 @@ export async function decoderFromCli(o: DecoderCliOptions, rec: Recognizer): Pro
   const labelSet = new LabelSet(rec.metadata.labels, rec.metadata.output.blankId);
   const beam = parsePositiveInt('--beam', o.beam);
   const opts: DecoderOptions = { type: 'beam', ...(beam !== undefined ? { beam } : {}) };
-  if (o.lm !== undefined && o.lm !== 'none') opts.lm = ArpaLanguageModel.parse(await readText(o.lm, 'language model'), o.lm);
+  if (o.lm === undefined) {
+    if (isDefaultModel(o.model) && o.phrases === undefined) opts.lm = await loadDefaultLanguageModel();
+  } else if (o.lm !== 'none') {
+    opts.lm = await loadLanguageModel(o.lm);
+  }
   const lmWeight = parseNumber('--lm-weight', o.lmWeight);
   if (lmWeight !== undefined) opts.lmWeight = lmWeight;
   const wordBonus = parseNumber('--word-bonus', o.wordBonus);

@@ -10,7 +10,7 @@ import { streamCommand } from './stream.js';
 import { inspectCommand } from './inspect.js';
 import { convertCommand } from './convert.js';
 import { evalCommand } from './eval.js';
-import { lmBuildCommand } from './lm.js';
+import { lmBuildCommand, lmCompileCommand } from './lm.js';
 import { VERSION } from '../version.js';
 
 /** The decoder options shared by transcribe, stream and eval. */
@@ -18,9 +18,9 @@ function withDecoderOptions(cmd: Command): Command {
   return cmd
     .option('--decoder <type>', 'greedy (default, fastest) | beam (CTC prefix beam search)')
     .option('--beam <n>', 'beam width for --decoder beam (default 16)')
-    .option('--lm <file>', 'ARPA word n-gram LM for --decoder beam (see `earshot lm build`), or none')
-    .option('--lm-weight <x>', 'LM weight (default 0.5)')
-    .option('--word-bonus <x>', 'score per word (default 1 with an LM)')
+    .option('--lm <file>', 'word n-gram LM for --decoder beam: .lmbin or ARPA (see `earshot lm build`), or none (default: the shipped models/en-3gram.lmbin with the default model, none with --model)')
+    .option('--lm-weight <x>', 'LM weight (default 0.5 with an LM)')
+    .option('--word-bonus <x>', 'score per word (default 4 with an LM, else 0)')
     .option('--lexicon <file>', 'closed word list, one word per line')
     .option('--phrases <file>', 'closed phrase list, one per line: output the best phrase or nothing')
     .option('--boost <file>', 'hotwords/phrases to favour, one per line (open vocabulary)');
@@ -78,10 +78,17 @@ function build(): Command {
   lm.command('build')
     .description('estimate an interpolated modified Kneser-Ney n-gram LM from text (one sentence per line) and write ARPA')
     .argument('<text>', 'training text: lower-cased; characters other than letters, digits and apostrophes separate words')
-    .requiredOption('-o, --out <file>', 'output .arpa file')
+    .requiredOption('-o, --out <file>', 'output .arpa file (.lmbin with --binary)')
     .option('--order <n>', 'n-gram order, 1..6', '3')
+    .option('--binary', 'write earshot\'s compact binary form (fast to load) instead of ARPA', false)
     .option('--force', 'overwrite an existing output file', false)
     .action(lmBuildCommand);
+  lm.command('compile')
+    .description('convert an ARPA LM into earshot\'s compact binary form (.lmbin: about 40 % of the size, loads in milliseconds)')
+    .argument('<in>', 'ARPA file (or an .lmbin)')
+    .argument('<out>', 'output .lmbin file')
+    .option('--force', 'overwrite an existing output file', false)
+    .action(lmCompileCommand);
 
   program
     .command('inspect')

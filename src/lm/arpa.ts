@@ -10,10 +10,10 @@ import type { LanguageModel } from './types.js';
 
 const LN10 = Math.LN10;
 
-/** One listed n-gram: natural-log probability and back-off weight (0 when absent). */
+/** One listed n-gram: log10 probability and back-off weight (0 when absent), as written in the file. */
 interface Entry {
-  logProb: number;
-  backoff: number;
+  log10Prob: number;
+  log10Backoff: number;
 }
 
 /**
@@ -50,7 +50,7 @@ export class ArpaLanguageModel implements LanguageModel {
     };
     let i = 0;
     while (i < lines.length && lines[i]!.trim() !== '\\data\\') i++;
-    if (i === lines.length) throw new UsageError(`${source}: not an ARPA language model: no "\\data\\" line`);
+    if (i === lines.length) throw new UsageError(`${source}: not an ARPA language model: no "\\data\\" line (nor an earshot binary LM, which starts with the bytes 89 45 4c 4d)`);
     i++;
     const counts: number[] = [];
     for (; i < lines.length; i++) {
@@ -93,7 +93,7 @@ export class ArpaLanguageModel implements LanguageModel {
       if (!Number.isFinite(lp) || lp > 0) fail(i, `log10 probability "${f[0]}" is not a number <= 0`);
       const bo = f.length === n + 2 ? Number(f[n + 1]) : 0;
       if (!Number.isFinite(bo)) fail(i, `back-off weight "${f[n + 1]}" is not a number`);
-      tables[n - 1]!.set(f.slice(1, n + 1).join(' '), { logProb: lp * LN10, backoff: bo * LN10 });
+      tables[n - 1]!.set(f.slice(1, n + 1).join(' '), { log10Prob: lp, log10Backoff: bo });
     }
     if (!ended) throw new UsageError(`${source}: truncated ARPA file: no "\\end\\" line`);
     if (n > 0 && tables[n - 1]!.size !== counts[n - 1]) fail(sectionStart, `the ${n}-grams section has ${tables[n - 1]!.size} entries, the header says ${counts[n - 1]}`);
@@ -122,6 +122,20 @@ export class ArpaLanguageModel implements LanguageModel {
   }
 
   /**
+   * Every listed n-gram, grouped by order (result[n - 1] = the n-grams), in file order, with the log10
+   * values as read. Below the highest order each has a log10Backoff (0 where the file gives none); the
+   * highest order has none (a back-off weight there is never used). For writeArpa and writeBinaryLanguageModel.
+   * @example
+   * const text = writeArpa(lm.ngrams()); // the same model again as ARPA
+   */
+  ngrams(): ArpaNgram[][] {
+    const last = this.order - 1;
+    return this.tables.map((t, k) =>
+      Array.from(t, ([key, e]): ArpaNgram => (k < last ? { words: key.split(' '), log10Prob: e.log10Prob, log10Backoff: e.log10Backoff } : { words: key.split(' '), log10Prob: e.log10Prob })),
+    );
+  }
+
+  /**
    * ln P(word | history), with back-off; unknown words score as "<unk>".
    * @example
    * lm.score(['<s>'], 'the')
@@ -136,8 +150,8 @@ export class ArpaLanguageModel implements LanguageModel {
     for (let start = 0; start <= ctx.length; start++) {
       const h = ctx.slice(start);
       const e = this.tables[h.length]!.get(h.length ? `${h.join(' ')} ${word}` : word);
-      if (e) return bo + e.logProb;
-      if (h.length) bo += this.tables[h.length - 1]!.get(h.join(' '))?.backoff ?? 0;
+      if (e) return bo + e.log10Prob * LN10;
+      if (h.length) bo += (this.tables[h.length - 1]!.get(h.join(' '))?.log10Backoff ?? 0) * LN10;
     }
     return this.unkLogProb; // unreachable: the unigram exists
   }

@@ -1,4 +1,4 @@
-/** Where the shipped default model lives: models/ at the package root. */
+/** Where the shipped default model and its language model live: models/ at the package root. */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -6,6 +6,9 @@ import { ModelError } from '../core/errors.js';
 
 /** File name of the shipped default English model. */
 export const DEFAULT_MODEL_FILE = 'earshot-en.onnx';
+
+/** File name of the shipped word trigram LM (binary form) that goes with the default model. */
+export const DEFAULT_LM_FILE = 'en-3gram.lmbin';
 
 /** The package's models/ directory (works from src/ via tsx and from dist/src/). */
 export function modelsDir(): string {
@@ -32,4 +35,32 @@ export function defaultModelPath(): string {
     );
   }
   return p;
+}
+
+/**
+ * Path of the shipped language model (models/en-3gram.lmbin, next to the default model), or a ModelError
+ * saying that none is installed and what to do instead.
+ * @example
+ * const p = defaultLanguageModelPath();
+ */
+export function defaultLanguageModelPath(): string {
+  const p = path.join(modelsDir(), DEFAULT_LM_FILE);
+  if (!existsSync(p)) {
+    throw new ModelError(
+      p,
+      'no default language model is installed',
+      'pass --lm <file.lmbin|file.arpa> (see `earshot lm build` and `earshot lm compile`), or --lm none for beam search without an LM',
+    );
+  }
+  return p;
+}
+
+/**
+ * True when `model` (a --model value; undefined = none given) is the shipped default model, whose LM
+ * weight and word bonus were tuned with the shipped LM.
+ * @example
+ * if (isDefaultModel(opts.model)) lm = await loadDefaultLanguageModel();
+ */
+export function isDefaultModel(model: string | undefined): boolean {
+  return model === undefined || path.resolve(model) === path.join(modelsDir(), DEFAULT_MODEL_FILE);
 }

@@ -11,10 +11,12 @@ import { Recognizer, type RecognitionResult, type PartialResult, type SegmentRes
 import type { EndpointConfig } from '../decoder/endpoint.js';
 import type { ExecutionProviderName, OrtModule } from '../model/runtime.js';
 import { readModelFile } from './model-file.js';
-import { defaultModelPath } from './default-model.js';
+import { defaultLanguageModelPath, defaultModelPath } from './default-model.js';
 import { openAudio, type RawPcmOptions } from './audio-file.js';
 import type { DecoderOptions } from '../decoder/select.js';
-import { ArpaLanguageModel } from '../lm/arpa.js';
+import type { ArpaLanguageModel } from '../lm/arpa.js';
+import type { BinaryLanguageModel } from '../lm/binary.js';
+import { parseLanguageModel } from '../lm/parse.js';
 import { UsageError } from '../core/errors.js';
 import { promises as fs } from 'node:fs';
 
@@ -30,18 +32,30 @@ export interface LoadOptions {
 }
 
 /**
- * Read an ARPA word n-gram file (e.g. from `earshot lm build`) for `{ type: 'beam', lm }`.
+ * Read a word n-gram LM for `{ type: 'beam', lm }`: earshot's binary form (`.lmbin`, from `earshot lm
+ * compile` or `earshot lm build --binary`) or ARPA text, told apart by the file's first bytes.
  * @example
- * const rec = await loadRecognizer({ decoder: { type: 'beam', lm: await loadLanguageModel('en.arpa') } });
+ * const rec = await loadRecognizer({ decoder: { type: 'beam', lm: await loadLanguageModel('en.lmbin') } });
  */
-export async function loadLanguageModel(file: string): Promise<ArpaLanguageModel> {
-  let text: string;
+export async function loadLanguageModel(file: string): Promise<ArpaLanguageModel | BinaryLanguageModel> {
+  let bytes: Uint8Array;
   try {
-    text = await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch (e) {
     throw new UsageError(`language model ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  return ArpaLanguageModel.parse(text, file);
+  return parseLanguageModel(bytes, file);
+}
+
+/**
+ * Load the shipped English trigram LM (models/en-3gram.lmbin), the one the default model's beam settings
+ * (LM weight 0.5, word bonus 4: the beam decoder's defaults with an LM) were tuned with. Nothing loads it
+ * unless you call this; the CLI does for `--decoder beam` with the default model and no `--lm`.
+ * @example
+ * const rec = await loadRecognizer({ decoder: { type: 'beam', lm: await loadDefaultLanguageModel() } });
+ */
+export async function loadDefaultLanguageModel(): Promise<ArpaLanguageModel | BinaryLanguageModel> {
+  return loadLanguageModel(defaultLanguageModelPath());
 }
 
 /**
@@ -110,9 +124,10 @@ export type { BeamSearchOptions } from '../decoder/beam.js';
 export type { LanguageModel } from '../lm/types.js';
 export type { PhraseMatch } from '../decoder/types.js';
 export { ArpaLanguageModel } from '../lm/arpa.js';
+export { BinaryLanguageModel } from '../lm/binary.js';
 export type { DecodeResult, TokenResult, WordResult } from '../decoder/types.js';
 export type { FeatureConfig, Normalization } from '../features/config.js';
 export type { ModelMetadata, OutputSpec, NetworkSummary, Provenance } from '../model/metadata.js';
 export type { ExecutionProviderName } from '../model/runtime.js';
 export { EarshotError, UsageError, AudioInputError, ModelError, ConversionError, ExitCode } from '../core/errors.js';
-export { defaultModelPath } from './default-model.js';
+export { defaultModelPath, defaultLanguageModelPath } from './default-model.js';
