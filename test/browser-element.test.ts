@@ -2,8 +2,8 @@
  * `<earshot-mic>` in real Chromium (playwright-core + Debian's chromium): the one-tag page
  * demo/element.html, built by Vite and served with COOP/COEP, dictates the fake microphone (models/sample.wav
  * with silence around it) into its textarea with the shipped model and LM, and must give the Node CLI's
- * text; the microphone going away, a suspended AudioContext, a corrupt model and disconnecting the element
- * are each checked. Chromium that cannot start fails the tests (beforeAll throws), also under CI=true.
+ * text; the microphone going away, a suspended AudioContext, a corrupt model, an ARPA or defective LM file
+ * and disconnecting the element are each checked. Chromium that cannot start fails the tests (beforeAll throws), also under CI=true.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ let ctx: BrowserContext;
 /** The Node CLI's transcripts of models/sample.wav: greedy, and beam search with the shipped LM (what the page uses). */
 let nodeGreedy: string;
 let nodeBeam: string;
+/** The same with the shipped LM's ARPA form (`lm decompile` of the .lmbin, served as /fixtures/en-3gram.arpa). */
+let nodeBeamArpa: string;
 /**
  * What Node's beam search gives for the microphone's audio at each capture offset within one output
  * frame: the fake device starts the file anywhere from -20 to +25 ms, and for a few offsets the model
@@ -149,10 +151,15 @@ beforeAll(async () => {
   const fixtures = path.join(dir, 'fixtures');
   mkdirSync(fixtures);
   nodeGreedy = nodeText([]);
-  nodeBeam = nodeText(['--decoder', 'beam', '--lm', path.join(ROOT, 'models/en-3gram.arpa')]);
+  nodeBeam = nodeText(['--decoder', 'beam', '--lm', path.join(ROOT, 'models/en-3gram.lmbin')]);
+  const arpa = path.join(fixtures, 'en-3gram.arpa');
+  const dec = earshot(['lm', 'decompile', path.join(ROOT, 'models/en-3gram.lmbin'), arpa]);
+  expect(dec.code, dec.stderr).toBe(0);
+  nodeBeamArpa = nodeText(['--decoder', 'beam', '--lm', arpa]);
+  writeFileSync(path.join(fixtures, 'cut.lmbin'), readFileSync(path.join(ROOT, 'models/en-3gram.lmbin')).subarray(0, 1000));
   // the fake microphone loops this file: the sentence with 0.5 s of silence before it and 3 s after
   const { samples, rate } = readWav(path.join(ROOT, 'models/sample.wav'));
-  const lm = await loadLanguageModel(path.join(ROOT, 'models/en-3gram.arpa'));
+  const lm = await loadLanguageModel(path.join(ROOT, 'models/en-3gram.lmbin'));
   const beam = await loadRecognizer({ decoder: { type: 'beam', lm } });
   nodeBeamTexts = new Set();
   for (let shift = 0; shift < 0.03 * rate; shift += 0.001 * rate) {
@@ -164,7 +171,7 @@ beforeAll(async () => {
   writeFileSync(path.join(fixtures, 'corrupt.onnx'), Buffer.from('this is not an onnx model at all'.repeat(40)));
   const out = path.join(dir, 'site');
   await buildDemo(ROOT, out);
-  // element.html refers to ../models/earshot-en.onnx and ../models/en-3gram.arpa
+  // element.html refers to ../models/earshot-en.onnx and ../models/en-3gram.lmbin
   server = await serveStatic({ '/demo/': out, '/models/': path.join(ROOT, 'models'), '/fixtures/': fixtures });
   site = server.url;
   ctx = await launchChromium([...FAKE_MIC, `--use-file-for-fake-audio-capture=${path.join(fixtures, 'mic.wav')}`], { permissions: ['microphone'] });
@@ -295,6 +302,26 @@ describe('<earshot-mic> on the one-tag page', () => {
     expect(usage.code).toBe('usage');
     expect(usage.message).toMatch(/providers="wasm gpu".*webgpu, wasm/);
     expect(await page.getAttribute('#third', 'state')).toBe('failed');
+  }, 120_000);
+
+  it('lm takes an ARPA file as well as an .lmbin; a defective .lmbin is a model error that names it', async () => {
+    const from = (await micEvents(page)).length;
+    await page.evaluate(() => {
+      document.body.insertAdjacentHTML('beforeend', '<earshot-mic id="arpa" model="/models/earshot-en.onnx" lm="/fixtures/en-3gram.arpa" wasm-paths="./ort/" threads="1"></earshot-mic>');
+      document.body.insertAdjacentHTML('beforeend', '<earshot-mic id="cut" model="/models/earshot-en.onnx" lm="/fixtures/cut.lmbin" wasm-paths="./ort/" threads="1"></earshot-mic>');
+    });
+    const err = await waitForMicEvent(page, from, { type: 'error', id: 'cut' });
+    expect(err.code).toBe('model');
+    expect(err.message).toMatch(/\/fixtures\/cut\.lmbin: truncated: the header describes \d+ bytes, the file has 1000 \(rebuild it/);
+    await waitForMicEvent(page, from, { type: 'state', id: 'arpa', state: 'ready' });
+    const text = await page.evaluate(async () => {
+      interface Mic extends HTMLElement { recognizer: { transcribeFile(b: Blob): Promise<{ text: string }> } }
+      const blob = await (await fetch('/fixtures/sample.wav')).blob();
+      return (await (document.querySelector('#arpa') as Mic).recognizer.transcribeFile(blob)).text;
+    });
+    expect(text).toBe(nodeBeamArpa);
+    expect(text).toBe('put the cups on the shelf');
+    expect((await micEvents(page)).slice(from).filter((e) => e.type === 'error' && e.id !== 'cut')).toEqual([]);
     await page.close();
   }, 120_000);
 });

@@ -18,7 +18,7 @@ describe('shipped default model', () => {
   });
 
   it('beam search with the shipped LM gives the exact sentence', () => {
-    const r = earshot(['transcribe', '--decoder', 'beam', '--lm', path.join(ROOT, 'models/en-3gram.arpa'), '--lm-weight', '0.5', '--word-bonus', '4', sample]);
+    const r = earshot(['transcribe', '--decoder', 'beam', '--lm', path.join(ROOT, 'models/en-3gram.lmbin'), '--lm-weight', '0.5', '--word-bonus', '4', sample]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('put the cups on the shelf\n');
   });

@@ -165,7 +165,7 @@ describe('segmented recognition with the shipped model', () => {
     two.set(single.samples, 0);
     two.set(single.samples, single.samples.length + gap);
     offset = (single.samples.length + gap) / single.sampleRate;
-    beam = { type: 'beam', lm: await loadLanguageModel(path.join(ROOT, 'models/en-3gram.arpa')), lmWeight: 0.5, wordBonus: 4 };
+    beam = { type: 'beam', lm: await loadLanguageModel(path.join(ROOT, 'models/en-3gram.lmbin')), lmWeight: 0.5, wordBonus: 4 };
     dir = mkdtempSync(path.join(tmpdir(), 'earshot-endpoint-'));
     twoWav = path.join(dir, 'two.wav');
     writeFileSync(twoWav, wavBytes([two], single.sampleRate));
@@ -274,7 +274,7 @@ describe('segmented recognition with the shipped model', () => {
     expect(() => rec.createStream({ endpoint: { rule3MaxUtteranceLength: -1 } })).toThrow(/rule3MaxUtteranceLength/);
   });
 
-  const beamArgs = (): string[] => ['--decoder', 'beam', '--lm', path.join(ROOT, 'models/en-3gram.arpa'), '--lm-weight', '0.5', '--word-bonus', '4'];
+  const beamArgs = (): string[] => ['--decoder', 'beam', '--lm', path.join(ROOT, 'models/en-3gram.lmbin'), '--lm-weight', '0.5', '--word-bonus', '4'];
 
   it('earshot stream prints one "[start --> end] text" line per segment', () => {
     const r = earshot(['stream', ...beamArgs(), twoWav]);

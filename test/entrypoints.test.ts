@@ -19,13 +19,13 @@ function files(dir: string): string[] {
 describe('entry points', () => {
   it('the Node entry exports exactly this API', () => {
     expect(Object.keys(nodeEntry).sort()).toEqual(
-      ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'defaultLanguageModelPath', 'defaultModelPath', 'loadDefaultLanguageModel', 'loadLanguageModel', 'loadRecognizer', 'transcribeFile'].sort(),
+      ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'defaultLanguageModelPath', 'defaultModelPath', 'loadDefaultLanguageModel', 'loadLanguageModel', 'loadRecognizer', 'parseLanguageModel', 'transcribeFile'].sort(),
     );
   });
 
   it('the browser entry exports exactly this API', () => {
     expect(Object.keys(webEntry).sort()).toEqual(
-      ['ArpaLanguageModel', 'AudioInputError', 'EarshotError', 'ModelError', 'RecognitionStream', 'Recognizer', 'SpeechError', 'SpeechRecognizer', 'UsageError', 'createRecognizer', 'createSpeechRecognizer', 'formatTranscript', 'toCues'].sort(),
+      ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'EarshotError', 'ModelError', 'RecognitionStream', 'Recognizer', 'SpeechError', 'SpeechRecognizer', 'UsageError', 'createRecognizer', 'createSpeechRecognizer', 'formatTranscript', 'parseLanguageModel', 'toCues'].sort(),
     );
   });
 
@@ -42,6 +42,14 @@ describe('entry points', () => {
     expect(pkg.exports['.'].default.default).toBe('./dist/src/web/index.js');
     expect(pkg.bin.earshot).toBe('dist/src/cli/main.js');
     expect(pkg.version).toBe(VERSION);
+  });
+
+  it('the package ships the model, the .lmbin LM, the sample and the model card from models/, and no ARPA text', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+    const models = pkg.files.filter((f) => f.startsWith('models/'));
+    expect(models.sort()).toEqual(['models/*.lmbin', 'models/*.onnx', 'models/README.md', 'models/sample.wav']);
+    expect(readdirSync(path.join(ROOT, 'models')).filter((f) => f.endsWith('.arpa'))).toEqual([]);
+    for (const f of ['en-3gram.lmbin', 'sample.wav', 'README.md']) expect(statSync(path.join(ROOT, 'models', f)).isFile(), f).toBe(true);
   });
 });
 

@@ -1,13 +1,15 @@
 /**
  * The binary LM form (.lmbin): equivalence with the ARPA model it is made from, error paths of the reader,
- * the `lm compile` / `lm build --binary` CLI, and beam search with the shipped LM by default.
+ * the `lm compile` / `lm build --binary` / `lm decompile` CLI, and beam search with the shipped LM by default.
+ * The package ships the LM as .lmbin only; its ARPA form is made here with `lm decompile` (writeArpa).
  *
  * Equivalence contract: the binary model applies the ARPA model's back-off rule with the same floating-point
  * operations to log10 values rounded to float32, so scores are bit-identical when the ARPA values are
  * float32 numbers and otherwise differ by float32 rounding only (relative error <= 2^-24 per stored value).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ArpaLanguageModel, writeArpa } from '../src/lm/arpa.js';
@@ -106,6 +108,23 @@ describe('binary LM: equivalence with ARPA', () => {
     expect(writeBinaryLanguageModel(ArpaLanguageModel.parse(EXACT))).toEqual(bytes);
   });
 
+  it('writeArpa(..., { float32: true }) is lossless for float32 values (6 decimals do not always suffice); a zero back-off is left out', () => {
+    // -0.7781513, -0.4771213 and -1.2345678e-7 need more than 6 decimals; -0.5 is written with 6, -99 as an integer.
+    const text = INEXACT.replace('-0.125\tb </s>', '-1.2345678e-7\tb </s>');
+    const bytes = writeBinaryLanguageModel(ArpaLanguageModel.parse(text));
+    const bin = BinaryLanguageModel.fromBytes(bytes);
+    const exact = writeArpa(bin.ngrams(), { float32: true });
+    expect(writeBinaryLanguageModel(ArpaLanguageModel.parse(exact))).toEqual(bytes);
+    expect(exact).toContain('-0.7781513\ta\t-0.301030\n'); // -0.30103 is no float32, but 6 decimals identify it
+    expect(exact).toContain('-1.2345679e-7\tb </s>\n'); // the float32 nearest -1.2345678e-7, in 8 digits
+    expect(exact).toContain('-99\t<s>\t-0.500000\n');
+    expect(exact).toContain('-0.4771213\tc\n');
+    expect(exact).toContain('-0.500000\t</s>\n'); // back-off 0: left out
+    const sixDecimals = writeArpa(bin.ngrams());
+    expect(sixDecimals).toContain('-0.500000\t</s>\t0\n');
+    expect(writeBinaryLanguageModel(ArpaLanguageModel.parse(sixDecimals))).not.toEqual(bytes); // -1.2345678e-7 -> -0.000000
+  });
+
   it('reads misaligned bytes (by copying) and detects the format by its magic bytes', () => {
     const bytes = writeBinaryLanguageModel(ArpaLanguageModel.parse(EXACT));
     const odd = new Uint8Array(bytes.length + 1).subarray(1);
@@ -120,20 +139,32 @@ describe('binary LM: equivalence with ARPA', () => {
   });
 });
 
+/**
+ * SHA-256 of the lines, sorted, of the ARPA file that models/en-3gram.lmbin was compiled from (`lm build` of the
+ * training text, 9,029,536 bytes, sha256:17e49a1c...; no longer shipped). Its decompiled form has the same lines.
+ */
+const SHIPPED_ARPA_SORTED_LINES_SHA256 = 'b76b665986cb5de4e5809ff3e616a7245f25f4b465be9c7b80ca011915a99d8c';
+
 describe('binary LM: the shipped model', () => {
+  let arpaText: string;
   let arpa: ArpaLanguageModel;
   let bin: BinaryLanguageModel;
   beforeAll(async () => {
-    arpa = ArpaLanguageModel.parse(readFileSync(path.join(ROOT, 'models/en-3gram.arpa'), 'utf8'), 'en-3gram.arpa');
     const lm = await loadLanguageModel(path.join(ROOT, 'models/en-3gram.lmbin'));
     expect(lm).toBeInstanceOf(BinaryLanguageModel);
     bin = lm as BinaryLanguageModel;
+    // The ARPA form, decompiled (the package ships no ARPA file): the ArpaLanguageModel scoring code is the reference.
+    arpaText = writeArpa(bin.ngrams(), { float32: true });
+    arpa = ArpaLanguageModel.parse(arpaText, 'en-3gram.arpa (decompiled)');
   });
 
-  it('models/en-3gram.lmbin is exactly `lm compile` of models/en-3gram.arpa', () => {
+  it('models/en-3gram.lmbin holds the ARPA model it was compiled from, line for line; `lm compile` of its ARPA form gives its bytes', () => {
     const shipped = readFileSync(path.join(ROOT, 'models/en-3gram.lmbin'));
     expect(Buffer.compare(writeBinaryLanguageModel(arpa), shipped)).toBe(0); // (toEqual on 3.6 MB is slow)
     expect(bin.counts).toEqual([13868, 107320, 200056]);
+    expect(Buffer.byteLength(arpaText)).toBe(9_029_536);
+    expect(createHash('sha256').update(arpaText.split('\n').sort().join('\n')).digest('hex')).toBe(SHIPPED_ARPA_SORTED_LINES_SHA256);
+    expect(existsSync(path.join(ROOT, 'models/en-3gram.arpa'))).toBe(false); // the package ships the .lmbin only
   });
 
   it('every listed n-gram, with its own context and with <s> before it, scores as in the ARPA model', () => {
@@ -260,6 +291,24 @@ describe('earshot lm compile / lm build --binary', () => {
     writeFileSync(path.join(dir, 'text.txt'), 'put the cups on the shelf\nput the cup down\nthe shelf is full\n');
   });
 
+  it('decompile writes an .lmbin as ARPA text that compiles to the same bytes, refusing to overwrite without --force', () => {
+    const lmbin = path.join(dir, 'd.lmbin');
+    expect(earshot(['lm', 'build', path.join(dir, 'text.txt'), '-o', lmbin, '--binary']).code).toBe(0);
+    const arpa = path.join(dir, 'd.arpa');
+    let r = earshot(['lm', 'decompile', lmbin, arpa]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/d\.lmbin \(0\.0 MB\) -> .*d\.arpa \(0\.0 MB\): order 3, n-grams \d+\/\d+\/\d+/);
+    const text = readFileSync(arpa, 'utf8');
+    expect(text).toMatch(/^\\data\\\nngram 1=\d+\n/);
+    expect(writeBinaryLanguageModel(ArpaLanguageModel.parse(text))).toEqual(new Uint8Array(readFileSync(lmbin)));
+    r = earshot(['lm', 'decompile', lmbin, arpa]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${arpa} exists; pass --force to overwrite`);
+    r = earshot(['lm', 'decompile', path.join(dir, 'nope.lmbin'), path.join(dir, 'x.arpa')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/language model .*nope\.lmbin: cannot read it \(ENOENT\)/);
+  });
+
   it('compile writes the binary of the ARPA file, atomically, refusing to overwrite without --force; build --binary gives the same bytes', () => {
     const arpa = path.join(dir, 'lm.arpa');
     const lmbin = path.join(dir, 'lm.lmbin');
@@ -302,7 +351,9 @@ describe('beam search uses the shipped LM by default', () => {
     expect(JSON.parse(def.stdout).text).toBe('put the cups on the shelf');
     const explicit = earshot(['transcribe', '--decoder', 'beam', '-f', 'json', '--lm', path.join(ROOT, 'models/en-3gram.lmbin'), '--lm-weight', '0.5', '--word-bonus', '4', sample]);
     expect(explicit.stdout).toBe(def.stdout);
-    const viaArpa = earshot(['transcribe', '--decoder', 'beam', '--lm', path.join(ROOT, 'models/en-3gram.arpa'), '-m', path.join(ROOT, 'models/earshot-en.onnx'), sample]);
+    const arpa = path.join(mkdtempSync(path.join(tmpdir(), 'earshot-lmarpa-')), 'en-3gram.arpa');
+    expect(earshot(['lm', 'decompile', path.join(ROOT, 'models/en-3gram.lmbin'), arpa]).code).toBe(0);
+    const viaArpa = earshot(['transcribe', '--decoder', 'beam', '--lm', arpa, '-m', path.join(ROOT, 'models/earshot-en.onnx'), sample]);
     expect(viaArpa.stdout).toBe('put the cups on the shelf\n');
     const none = earshot(['transcribe', '--decoder', 'beam', '--lm', 'none', sample]);
     expect(none.code, none.stderr).toBe(0);

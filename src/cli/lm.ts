@@ -1,5 +1,5 @@
 /**
- * `earshot lm build` and `earshot lm compile`, and the decoder options of `earshot transcribe` / `stream` /
+ * `earshot lm build`, `lm compile` and `lm decompile`, and the decoder options of `earshot transcribe` / `stream` /
  * `eval` (--decoder, --beam, --lm, --lm-weight, --word-bonus, --lexicon, --phrases, --boost), with the files they name.
  */
 import { promises as fs } from 'node:fs';
@@ -26,6 +26,11 @@ export interface LmBuildCliOptions {
 
 /** Options of `earshot lm compile`. */
 export interface LmCompileCliOptions {
+  force: boolean;
+}
+
+/** Options of `earshot lm decompile`. */
+export interface LmDecompileCliOptions {
   force: boolean;
 }
 
@@ -73,7 +78,7 @@ export async function lmBuildCommand(textFile: string, o: LmBuildCliOptions): Pr
  * `earshot lm compile <in> <out.lmbin>`: an ARPA file (or an .lmbin) to earshot's binary form, which loads
  * without parsing text. Deterministic: the same input gives the same bytes.
  * @example
- * await lmCompileCommand('models/en-3gram.arpa', 'models/en-3gram.lmbin', { force: false });
+ * await lmCompileCommand('en-3gram.arpa', 'models/en-3gram.lmbin', { force: false });
  */
 export async function lmCompileCommand(input: string, output: string, o: LmCompileCliOptions): Promise<void> {
   const t0 = Date.now();
@@ -82,6 +87,23 @@ export async function lmCompileCommand(input: string, output: string, o: LmCompi
   await writeOutput(output, bytes, o.force);
   const inSize = (await fs.stat(input)).size;
   process.stderr.write(`earshot: ${input} (${mb(inSize)}) -> ${output} (${mb(bytes.length)}): order ${lm.order}, n-grams ${lm.counts.join('/')}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
+/**
+ * `earshot lm decompile <in.lmbin> <out.arpa>`: an .lmbin back to ARPA text, for other tools. Lossless:
+ * every value is written so that it reads back as the same float32, so `lm compile` of the output gives
+ * the input's bytes again (an ARPA input is rewritten the same way: `lm compile` of either gives the same
+ * bytes). N-grams of order 2 and up come sorted by word ids.
+ * @example
+ * await lmDecompileCommand('models/en-3gram.lmbin', 'en-3gram.arpa', { force: false });
+ */
+export async function lmDecompileCommand(input: string, output: string, o: LmDecompileCliOptions): Promise<void> {
+  const t0 = Date.now();
+  const lm = await loadLanguageModel(input);
+  const text = writeArpa(lm.ngrams(), { float32: true });
+  await writeOutput(output, text, o.force);
+  const inSize = (await fs.stat(input)).size;
+  process.stderr.write(`earshot: ${input} (${mb(inSize)}) -> ${output} (${mb(Buffer.byteLength(text))}): order ${lm.order}, n-grams ${lm.counts.join('/')}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 
 /** Decoder flags shared by transcribe, stream and eval. */

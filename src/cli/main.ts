@@ -10,7 +10,7 @@ import { streamCommand } from './stream.js';
 import { inspectCommand } from './inspect.js';
 import { convertCommand } from './convert.js';
 import { evalCommand } from './eval.js';
-import { lmBuildCommand, lmCompileCommand } from './lm.js';
+import { lmBuildCommand, lmCompileCommand, lmDecompileCommand } from './lm.js';
 import { VERSION } from '../version.js';
 
 /** The decoder options shared by transcribe, stream and eval. */
@@ -89,6 +89,12 @@ function build(): Command {
     .argument('<out>', 'output .lmbin file')
     .option('--force', 'overwrite an existing output file', false)
     .action(lmCompileCommand);
+  lm.command('decompile')
+    .description('write an .lmbin back as ARPA text for other tools (lossless: `lm compile` of it gives the same .lmbin)')
+    .argument('<in>', '.lmbin file (or ARPA)')
+    .argument('<out>', 'output .arpa file')
+    .option('--force', 'overwrite an existing output file', false)
+    .action(lmDecompileCommand);
 
   program
     .command('inspect')

@@ -169,17 +169,49 @@ export interface ArpaNgram {
 }
 
 /**
+ * Options of {@link writeArpa}.
+ * @example
+ * const opts: WriteArpaOptions = { float32: true };
+ */
+export interface WriteArpaOptions {
+  /**
+   * The values are float32 numbers (a BinaryLanguageModel's): write each one so that it reads back as
+   * the same float32 — with 6 decimals where that suffices (as `lm build` writes), else with the fewest
+   * significant digits that do — and leave out back-off weights of 0 (the same as none, and all that an
+   * .lmbin keeps of a missing one). `lm compile` of such text gives the .lmbin's bytes again. Default
+   * false: 6 decimals (integers as such), every back-off weight given.
+   */
+  float32?: boolean;
+}
+
+/** x with 6 decimals if that reads back as the float32 x, else the shortest decimal that does. */
+function formatFloat32(x: number): string {
+  const f = Math.fround(x);
+  const fixed = x.toFixed(6);
+  if (Math.fround(Number(fixed)) === f) return fixed;
+  for (let p = 1; p < 9; p++) {
+    const s = x.toPrecision(p);
+    if (Math.fround(Number(s)) === f) return String(Number(s));
+  }
+  return String(Number(x.toPrecision(9))); // 9 significant digits always identify a float32
+}
+
+/**
  * Render n-grams (grouped by order: ngrams[n - 1] are the n-grams) as ARPA text.
  * @example
  * const text = writeArpa([[{ words: ['a'], log10Prob: -0.5 }]]);
+ * const again = writeArpa(BinaryLanguageModel.fromBytes(bytes).ngrams(), { float32: true }); // .lmbin -> ARPA
  */
-export function writeArpa(ngrams: readonly (readonly ArpaNgram[])[]): string {
+export function writeArpa(ngrams: readonly (readonly ArpaNgram[])[], options: WriteArpaOptions = {}): string {
   const out: string[] = ['\\data\\'];
   ngrams.forEach((g, k) => out.push(`ngram ${k + 1}=${g.length}`));
-  const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(6));
+  const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : options.float32 ? formatFloat32(x) : x.toFixed(6));
   ngrams.forEach((g, k) => {
     out.push('', `\\${k + 1}-grams:`);
-    for (const e of g) out.push(`${fmt(e.log10Prob)}\t${e.words.join(' ')}${e.log10Backoff !== undefined ? `\t${fmt(e.log10Backoff)}` : ''}`);
+    for (const e of g) {
+      const bo = e.log10Backoff === undefined || (options.float32 && e.log10Backoff === 0) ? '' : `\t${fmt(e.log10Backoff)}`;
+      out.push(`${fmt(e.log10Prob)}\t${e.words.join(' ')}${bo}`);
+    }
   });
   out.push('', '\\end\\', '');
   return out.join('\n');

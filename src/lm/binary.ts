@@ -418,9 +418,10 @@ export class BinaryLanguageModel implements LanguageModel {
 
   /**
    * Every listed n-gram, grouped by order, with its float32 log10 values (sorted by word ids, unigrams
-   * in vocabulary order). `writeArpa(lm.ngrams())` turns the model back into ARPA text.
+   * in vocabulary order). `writeArpa(lm.ngrams(), { float32: true })` turns the model back into ARPA text
+   * (which `lm compile` turns into the same bytes again).
    * @example
-   * const arpa = writeArpa(BinaryLanguageModel.fromBytes(bytes).ngrams());
+   * const arpa = writeArpa(BinaryLanguageModel.fromBytes(bytes).ngrams(), { float32: true });
    */
   ngrams(): ArpaNgram[][] {
     const N = this.order;

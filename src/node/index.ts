@@ -125,6 +125,7 @@ export type { LanguageModel } from '../lm/types.js';
 export type { PhraseMatch } from '../decoder/types.js';
 export { ArpaLanguageModel } from '../lm/arpa.js';
 export { BinaryLanguageModel } from '../lm/binary.js';
+export { parseLanguageModel } from '../lm/parse.js';
 export type { DecodeResult, TokenResult, WordResult } from '../decoder/types.js';
 export type { FeatureConfig, Normalization } from '../features/config.js';
 export type { ModelMetadata, OutputSpec, NetworkSummary, Provenance } from '../model/metadata.js';

@@ -59,6 +59,8 @@ export type { BeamSearchOptions } from '../decoder/beam.js';
 export type { LanguageModel } from '../lm/types.js';
 export type { PhraseMatch } from '../decoder/types.js';
 export { ArpaLanguageModel } from '../lm/arpa.js';
+export { BinaryLanguageModel } from '../lm/binary.js';
+export { parseLanguageModel } from '../lm/parse.js';
 export type { DecodeResult, TokenResult, WordResult } from '../decoder/types.js';
 export type { FeatureConfig } from '../features/config.js';
 export type { ModelMetadata, OutputSpec } from '../model/metadata.js';

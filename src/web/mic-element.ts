@@ -11,7 +11,7 @@
  * - `threads`: wasm threads (used when the page is crossOriginIsolated).
  * - `wasm-paths`: base URL, on this origin, of onnxruntime-web's dist files. Default "/ort/".
  * - `decoder`: "greedy" (default), "beam", or a JSON object of beam options ({"type":"beam","beam":8}).
- * - `lm`: URL of an ARPA word LM; implies the beam decoder.
+ * - `lm`: URL of a word LM file: .lmbin (earshot binary) or ARPA; implies the beam decoder.
  * - `for`: id of the input, textarea or contenteditable element that receives the final text.
  * - `mode`: how the text is written there: "insert" (default: at the caret, replacing a selection),
  *   "append" or "replace".

@@ -7,8 +7,8 @@ import type { ExecutionProviderName } from '../model/runtime.js';
 import type { BeamSearchOptions } from '../decoder/beam.js';
 
 /**
- * Decoder options that can cross to the worker: the beam decoder's `lm` is the absolute URL of an
- * ARPA file (the worker fetches and parses it) instead of a LanguageModel object.
+ * Decoder options that can cross to the worker: the beam decoder's `lm` is the absolute URL of an LM
+ * file, .lmbin or ARPA (the worker fetches and parses it), instead of a LanguageModel object.
  */
 export type WireDecoderOptions = { type: 'greedy' } | (Omit<BeamSearchOptions, 'lm'> & { lm?: string });
 

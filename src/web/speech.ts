@@ -14,9 +14,9 @@ export type { ReadyInfo as SpeechRecognizerInfo } from './protocol.js';
 
 /**
  * The decoder of a {@link SpeechRecognizer}: greedy (default), or CTC beam search whose optional word
- * LM is given as the URL of an ARPA file (fetched and parsed in the worker).
+ * LM is given as the URL of an LM file: .lmbin (earshot binary) or ARPA (fetched and parsed in the worker).
  * @example
- * const decoder: SpeechDecoderOptions = { type: 'beam', beam: 16, lm: '/models/en-3gram.arpa' };
+ * const decoder: SpeechDecoderOptions = { type: 'beam', beam: 16, lm: '/models/en-3gram.lmbin' };
  */
 export type SpeechDecoderOptions = { type: 'greedy' } | (Omit<BeamSearchOptions, 'lm'> & { lm?: string | URL });
 

@@ -11,7 +11,7 @@ import { Recognizer, type RecognitionStream } from '../recognizer.js';
 import type { ExecutionProviderName, OrtModule } from '../model/runtime.js';
 import { WavDecoder } from '../audio/wav.js';
 import { concatSamples } from '../audio/samples.js';
-import { ArpaLanguageModel } from '../lm/arpa.js';
+import { parseLanguageModel } from '../lm/parse.js';
 import { ModelError } from '../core/errors.js';
 import type { DecoderOptions } from '../decoder/select.js';
 import { evictModel, loadModelBytes } from './model-cache.js';
@@ -88,23 +88,27 @@ async function init(m: WorkerInit): Promise<void> {
   });
 }
 
-/** The decoder options with the beam decoder's ARPA LM URL fetched and parsed. */
+/**
+ * The decoder options with the beam decoder's LM URL fetched and parsed: an .lmbin (earshot's binary form,
+ * told by its magic bytes) or ARPA text.
+ */
 async function resolveDecoder(d: WireDecoderOptions | undefined): Promise<DecoderOptions | undefined> {
   if (d === undefined || d.type === 'greedy') return d;
   const { lm: url, ...rest } = d;
   if (url === undefined) return rest;
-  let text: string;
+  let bytes: Uint8Array;
   try {
     const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
-    text = await res.text();
+    bytes = new Uint8Array(await res.arrayBuffer());
   } catch (e) {
     throw new ModelError(url, `cannot fetch the language model: ${(e as Error).message}`, 'check the lm URL and that it is served from this origin');
   }
   try {
-    return { ...rest, lm: ArpaLanguageModel.parse(text, url) };
+    return { ...rest, lm: parseLanguageModel(bytes, url) };
   } catch (e) {
-    throw new ModelError(url, `not a valid ARPA language model: ${(e as Error).message}`, 'give an ARPA file (see `earshot lm build`)');
+    if (e instanceof ModelError) throw e; // a defective .lmbin: the message names the URL and the fix
+    throw new ModelError(url, `not a valid language model: ${(e as Error).message}`, 'give an .lmbin (`earshot lm compile`) or an ARPA file (`earshot lm build`)');
   }
 }
 

@@ -4,18 +4,20 @@
  * pays) and the median of the repeats, plus the cost of a score() query in each and the largest
  * difference between their scores on the same queries.
  *
- *   npx tsc -p tsconfig.json && node dist/tools/bench/lm-load.js [--arpa models/en-3gram.arpa] [--lmbin models/en-3gram.lmbin] [--repeat 5]
+ *   npx tsc -p tsconfig.json && node dist/tools/bench/lm-load.js [--lmbin models/en-3gram.lmbin] [--arpa <file>] [--repeat 5]
  *
- * Without --lmbin the binary form is made from the ARPA file in memory (writeBinaryLanguageModel) and
- * written to a temporary file.
+ * The package ships the .lmbin only. Without --arpa the ARPA form is made from the .lmbin (as
+ * `earshot lm decompile` does) and written to a temporary file; with --arpa and no --lmbin the binary
+ * form is made from the ARPA file (as `earshot lm compile` does). Default --lmbin: the shipped
+ * models/en-3gram.lmbin.
  */
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadLanguageModel } from '../../src/node/index.js';
-import { ArpaLanguageModel } from '../../src/lm/arpa.js';
-import { writeBinaryLanguageModel } from '../../src/lm/binary.js';
+import { ArpaLanguageModel, writeArpa } from '../../src/lm/arpa.js';
+import { BinaryLanguageModel, writeBinaryLanguageModel } from '../../src/lm/binary.js';
 import { modelsDir } from '../../src/node/default-model.js';
 import { seededUniform } from '../../src/model/tiny.js';
 import type { LanguageModel } from '../../src/lm/types.js';
@@ -52,11 +54,17 @@ function timeQueries(lm: LanguageModel, queries: readonly [string[], string][]):
 }
 
 async function main(): Promise<void> {
-  const arpaFile = values.arpa ?? path.join(modelsDir(), 'en-3gram.arpa');
+  const tmp = (name: string): string => path.join(mkdtempSync(path.join(tmpdir(), 'earshot-lmbench-')), name);
+  let arpaFile = values.arpa;
   let binFile = values.lmbin;
-  if (binFile === undefined) {
-    binFile = path.join(mkdtempSync(path.join(tmpdir(), 'earshot-lmbench-')), 'lm.lmbin');
+  if (arpaFile !== undefined && binFile === undefined) {
+    binFile = tmp('lm.lmbin');
     writeFileSync(binFile, writeBinaryLanguageModel(ArpaLanguageModel.parse(readFileSync(arpaFile, 'utf8'), arpaFile)));
+  }
+  binFile ??= path.join(modelsDir(), 'en-3gram.lmbin');
+  if (arpaFile === undefined) {
+    arpaFile = tmp(`${path.basename(binFile, '.lmbin')}.arpa`);
+    writeFileSync(arpaFile, writeArpa(BinaryLanguageModel.fromBytes(readFileSync(binFile), binFile).ngrams(), { float32: true }));
   }
   // Binary first, so that its first load is as cold as a fresh process's.
   const bin = await timeLoads(binFile);
