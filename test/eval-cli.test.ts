@@ -1,0 +1,88 @@
+/**
+ * `earshot eval` through the built CLI, on the hand-made tone model of the e2e test (its hypothesis is
+ * known: "aa b"): error counts per subset and overall, and the real-time factors in total and of the
+ * acoustic model and of the decoder alone.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { earshot } from './helpers/cli.js';
+import { E2E_TEXT, e2eArch, e2eSignal, e2eWeights, toSafetensors, wavBytes } from './helpers/e2e.js';
+
+let dir: string;
+let model: string;
+
+interface Row {
+  subset: string;
+  utterances: number;
+  failed: number;
+  wordErrors: number;
+  words: number;
+  wer: number;
+  audioSec: number;
+  rtf: number;
+  rtfAcoustic: number;
+  rtfDecoder: number;
+  stageSec: Record<'resample' | 'features' | 'acoustic' | 'decoder', number>;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'earshot-eval-'));
+  writeFileSync(path.join(dir, 'w.safetensors'), toSafetensors(e2eWeights()));
+  writeFileSync(path.join(dir, 'arch.json'), JSON.stringify(e2eArch()));
+  model = path.join(dir, 'tones.onnx');
+  expect(earshot(['convert', '-w', path.join(dir, 'w.safetensors'), '-a', path.join(dir, 'arch.json'), '-o', model]).code).toBe(0);
+  writeFileSync(path.join(dir, 'a.wav'), wavBytes([e2eSignal(16000)], 16000));
+  // Subset "right": the reference is the hypothesis. Subset "wrong": one word substituted, one deleted.
+  writeFileSync(path.join(dir, 'right.jsonl'), `${JSON.stringify({ id: 'r1', audio: 'a.wav', text: E2E_TEXT })}\n`);
+  writeFileSync(path.join(dir, 'wrong.jsonl'), `${JSON.stringify({ id: 'w1', audio: 'a.wav', text: 'aa aa b' })}\n${JSON.stringify({ id: 'w2', audio: 'a.wav', text: 'b b' })}\n`);
+});
+
+describe('earshot eval', () => {
+  for (const decoder of [[], ['--decoder', 'beam']]) {
+    it(`scores the known hypothesis and reports the acoustic and decoder RTF (${decoder.join(' ') || 'greedy'})`, () => {
+      const json = path.join(dir, `report${decoder.length}.json`);
+      const r = earshot(['eval', '-m', model, '--threads', '1', ...decoder, '--json', json, path.join(dir, 'right.jsonl'), path.join(dir, 'wrong.jsonl')]);
+      expect(r.code, r.stderr).toBe(0);
+      const [head, ...lines] = r.stdout.trimEnd().split('\n');
+      expect(head!.split(/\s{2,}/)).toEqual(['subset', 'utts', 'audio h', 'WER %', 'CER %', 'RTF', 'AM RTF', 'dec RTF']);
+      expect(lines.map((l) => l.split(/\s+/).slice(0, 4))).toEqual([
+        ['right', '1', '0.00', '0.00'],
+        ['wrong', '2', '0.00', '40.00'],
+        ['overall', '3', '0.00', '28.57'],
+      ]);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as { subsets: Row[] };
+      expect(report.subsets.map((s) => [s.subset, s.wordErrors, s.words])).toEqual([['right', 0, 2], ['wrong', 2, 5], ['overall', 2, 7]]);
+      for (const s of report.subsets) {
+        expect(s.audioSec).toBeCloseTo(2.3 * s.utterances, 3);
+        for (const k of ['resample', 'features', 'acoustic', 'decoder'] as const) expect(s.stageSec[k]).toBeGreaterThanOrEqual(0);
+        expect(s.rtfAcoustic).toBeGreaterThan(0);
+        expect(s.rtfDecoder).toBeGreaterThanOrEqual(0);
+        expect(s.rtfAcoustic).toBeCloseTo(s.stageSec.acoustic / s.audioSec, 12);
+        expect(s.rtfDecoder).toBeCloseTo(s.stageSec.decoder / s.audioSec, 12);
+        expect(s.rtfAcoustic + s.rtfDecoder).toBeLessThanOrEqual(s.rtf);
+      }
+      // The overall row sums the subsets' stage times.
+      const [a, b, all] = report.subsets;
+      expect(all!.stageSec.acoustic).toBeCloseTo(a!.stageSec.acoustic + b!.stageSec.acoustic, 12);
+      expect(all!.stageSec.decoder).toBeCloseTo(a!.stageSec.decoder + b!.stageSec.decoder, 12);
+      // The table shows the same numbers as the JSON.
+      lines.forEach((l, i) => {
+        const cells = l.split(/\s+/);
+        const s = report.subsets[i]!;
+        expect(cells.slice(5)).toEqual([s.rtf.toFixed(4), s.rtfAcoustic.toFixed(4), s.rtfDecoder.toFixed(4)]);
+      });
+    });
+  }
+
+  it('closed phrases (--phrases): the chosen phrase is the hypothesis', () => {
+    writeFileSync(path.join(dir, 'phrases.txt'), 'aa b\nb\n');
+    writeFileSync(path.join(dir, 'words.jsonl'), `${JSON.stringify({ id: 'p1', audio: 'a.wav', text: 'aa b' })}\n`);
+    const hyp = path.join(dir, 'hyp.jsonl');
+    const r = earshot(['eval', '-m', model, '--decoder', 'beam', '--phrases', path.join(dir, 'phrases.txt'), '--hyp', hyp, path.join(dir, 'words.jsonl')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\nwords\s+1\s+0\.00\s+0\.00\s+0\.00\s/);
+    expect(JSON.parse(readFileSync(hyp, 'utf8').trim()).hyp).toBe('aa b');
+  });
+});
