@@ -153,7 +153,7 @@ describe('parseMetadata and checkModelAgainstGraph', () => {
     const { metadata } = await describeModel(tiny, 'tiny.onnx');
     expect(metadata.featureConfig).toEqual(defaultFeatureConfig());
     expect(metadata.output).toEqual({ type: 'ctc', blankId: 0 });
-    expect(metadata.network).toEqual({ kind: 'mlp', inputDim: 429, hidden: [16], outputDim: 29, activation: 'lrelu', alpha: 0.01, parameters: 429 * 16 + 16 + 16 * 29 + 29 });
+    expect(metadata.network).toEqual({ kind: 'mlp', inputDim: 429, hidden: [16], outputDim: 29, activation: 'lrelu', alpha: 0.01, parameters: 429 * 16 + 16 + 16 * 29 + 29, weightStorage: 'float32' });
     expect(metadata.provenance.producer).toBe('earshot buildTinyModel');
   });
 

@@ -1,5 +1,6 @@
 /** `earshot convert`: trained weights + architecture JSON -> a verified earshot model. */
 import { UsageError } from '../core/errors.js';
+import { parseWeightStorage } from '../model/weight-storage.js';
 import { convertWeightsFile } from '../node/convert-file.js';
 
 export interface ConvertCliOptions {
@@ -8,6 +9,7 @@ export interface ConvertCliOptions {
   out: string;
   activation?: string;
   alpha?: string;
+  weightType?: string;
   force: boolean;
 }
 
@@ -22,9 +24,10 @@ export async function convertCommand(o: ConvertCliOptions): Promise<void> {
     if (!Number.isFinite(a) || a < 0 || a >= 1) throw new UsageError(`--alpha must be a number in [0, 1), got "${o.alpha}"`);
     overrides.alpha = a;
   }
-  const r = await convertWeightsFile({ weights: o.weights, arch: o.arch, out: o.out, force: o.force, overrides });
+  const weightStorage = parseWeightStorage(o.weightType ?? 'float32', '--weight-type');
+  const r = await convertWeightsFile({ weights: o.weights, arch: o.arch, out: o.out, force: o.force, overrides, weightStorage });
   process.stdout.write(
-    `wrote ${r.out}: ${r.bytes} bytes, ${r.parameters} parameters, ${r.contentHash}\n` +
+    `wrote ${r.out}: ${r.bytes} bytes, ${r.parameters} parameters, ${r.weightStorage} weights, ${r.contentHash}\n` +
       `verified with onnxruntime-node (${r.provider}) against the TypeScript reference: max abs error ${r.maxAbsError.toExponential(2)}\n`,
   );
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `earshot` command line: transcribe, stream, inspect, convert, eval.
+ * The `earshot` command line: transcribe, stream, inspect, convert, quantize, eval.
  * Exit codes: 0 ok, 1 usage error, 2 input error (audio or weights), 3 model error.
  */
 import { Command, CommanderError } from 'commander';
@@ -9,6 +9,7 @@ import { transcribeCommand } from './transcribe.js';
 import { streamCommand } from './stream.js';
 import { inspectCommand } from './inspect.js';
 import { convertCommand } from './convert.js';
+import { quantizeCommand } from './quantize.js';
 import { evalCommand } from './eval.js';
 import { lmBuildCommand, lmCompileCommand, lmDecompileCommand } from './lm.js';
 import { VERSION } from '../version.js';
@@ -19,8 +20,8 @@ function withDecoderOptions(cmd: Command): Command {
     .option('--decoder <type>', 'greedy (default, fastest) | beam (CTC prefix beam search)')
     .option('--beam <n>', 'beam width for --decoder beam (default 16)')
     .option('--lm <file>', 'word n-gram LM for --decoder beam: .lmbin or ARPA (see `earshot lm build`), or none (default: the shipped models/en-3gram.lmbin with the default model, none with --model)')
-    .option('--lm-weight <x>', 'LM weight (default 0.5 with an LM)')
-    .option('--word-bonus <x>', 'score per word (default 4 with an LM, else 0)')
+    .option('--lm-weight <x>', 'LM weight (default 0.7 with an LM)')
+    .option('--word-bonus <x>', 'score per word (default 6 with an LM, else 0)')
     .option('--lexicon <file>', 'closed word list, one word per line')
     .option('--phrases <file>', 'closed phrase list, one per line: output the best phrase or nothing')
     .option('--boost <file>', 'hotwords/phrases to favour, one per line (open vocabulary)');
@@ -111,8 +112,18 @@ function build(): Command {
     .requiredOption('-o, --out <file>', 'output .onnx file')
     .option('--activation <name>', 'override the activation: lrelu | relu | tanh')
     .option('--alpha <x>', 'override the leaky-ReLU slope')
+    .option('--weight-type <type>', 'store the layer weights as float32 (default) | float16 | int8 (per-output-channel)')
     .option('--force', 'overwrite an existing output file', false)
     .action(convertCommand);
+
+  program
+    .command('quantize')
+    .description('re-encode a float32 earshot model\'s weights as float16 or int8: a smaller file with the same metadata (verified before writing)')
+    .argument('<in>', 'float32 earshot .onnx model')
+    .argument('<out>', 'output .onnx file')
+    .option('--weight-type <type>', 'float16 (half the size) | int8 (a quarter; per-output-channel symmetric) | float32')
+    .option('--force', 'overwrite an existing output file', false)
+    .action(quantizeCommand);
 
   program
     .command('eval')

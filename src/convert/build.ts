@@ -5,7 +5,7 @@
  */
 import { ConversionError } from '../core/errors.js';
 import { baseDim, inputDim } from '../features/config.js';
-import type { NetworkSummary, Provenance } from '../model/metadata.js';
+import type { NetworkSummary, Provenance, WeightStorage } from '../model/metadata.js';
 import { buildMlpModel, mlpNetworkSummary, type DenseLayer } from '../model/onnx-writer.js';
 import { computeContentHash } from '../model/hash.js';
 import { VERSION } from '../version.js';
@@ -38,6 +38,8 @@ export interface BuildOptions {
   archSource?: string;
   /** Extra provenance fields (e.g. the source weights' hash); the arch file's provenance is merged under these. */
   provenance?: Record<string, unknown>;
+  /** How to store the layer weights (see model/weight-storage.ts). Default 'float32'. */
+  weightStorage?: WeightStorage;
 }
 
 const listNames = (names: readonly string[]): string => (names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, ... (${names.length} in all)`);
@@ -134,7 +136,7 @@ const baseName = (p: string): string => p.split(/[\\/]/).pop() ?? p;
 export async function buildModelFromWeights(weights: WeightsFile, arch: ArchDescription, opts: BuildOptions = {}): Promise<BuiltModel> {
   const layerRefs = arch.layers ?? discoverLayers(weights);
   const layers = readLayers(weights, layerRefs, arch);
-  const network = mlpNetworkSummary(layers, arch.activation, arch.alpha);
+  const network = mlpNetworkSummary(layers, arch.activation, arch.alpha, opts.weightStorage ?? 'float32');
   const provenance: Provenance = {
     ...(arch.provenance ?? {}),
     ...(opts.provenance ?? {}),
@@ -148,6 +150,7 @@ export async function buildModelFromWeights(weights: WeightsFile, arch: ArchDesc
       layers,
       activation: arch.activation,
       alpha: arch.alpha,
+      weightStorage: opts.weightStorage ?? 'float32',
       metadata: { featureConfig: arch.featureConfig, output: arch.output, labels: arch.labels, provenance },
     });
   } catch (e) {

@@ -34,6 +34,13 @@ export type OutputSpec =
 
 export type Activation = 'lrelu' | 'relu' | 'tanh';
 
+/**
+ * Element type of the stored layer weights (see weight-storage.ts for the encodings). Biases are float32 in all.
+ * @example
+ * const s: WeightStorage = 'float16';
+ */
+export type WeightStorage = 'float32' | 'float16' | 'int8';
+
 /** A short description of the network, for `earshot inspect` and validation. */
 export interface NetworkSummary {
   /** e.g. "mlp" */
@@ -49,6 +56,11 @@ export interface NetworkSummary {
   alpha: number;
   /** Number of trainable parameters. */
   parameters: number;
+  /**
+   * How the layer weights are stored in the file. Models written before this field existed omit it;
+   * they are float32, and parseMetadata fills that in.
+   */
+  weightStorage: WeightStorage;
 }
 
 /** Where the weights came from. Free-form fields are allowed beside these. */

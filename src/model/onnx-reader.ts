@@ -81,6 +81,8 @@ export interface ModelInfo {
   initializerBytes: number;
   /** Initializers whose data lives in another file (data_location = EXTERNAL). */
   externalInitializers: number;
+  /** Number of initializers of each element type, by readable name, e.g. { float32: 6, float16: 3 }. */
+  initializerTypes: Record<string, number>;
   /** ModelProto.metadata_props as a key -> value map, in file order. */
   metadataProps: Record<string, string>;
 }
@@ -201,6 +203,7 @@ function walkModel(bytes: Uint8Array): Walked {
   const info: Walked['info'] = {
     byteLength: bytes.length, irVersion: 0, opsetImports: [], opset: 0, producerName: '', producerVersion: '', graphName: '',
     inputs: [], outputs: [], opCounts: {}, nodeCount: 0, initializerCount: 0, initializerBytes: 0, externalInitializers: 0,
+    initializerTypes: {},
   };
   const metadata: MetadataEntrySpan[] = [];
   let hasGraph = false;
@@ -246,12 +249,16 @@ function walkModel(bytes: Uint8Array): Walked {
             const iEnd = enter(r, gw, 'graph.initializer');
             info.initializerCount++;
             info.initializerBytes += iEnd - r.pos;
+            let elemType = 0;
             walk(r, iEnd, (tf, tw) => {
-              if (tf === 8) initNames.add(str(r, tw, 'TensorProto.name'));
+              if (tf === 2) elemType = varint(r, tw, 'TensorProto.data_type');
+              else if (tf === 8) initNames.add(str(r, tw, 'TensorProto.name'));
               else if (tf === 14) { if (varint(r, tw, 'TensorProto.data_location') === 1) info.externalInitializers++; }
               else return false;
               return true;
             });
+            const typeName = ELEM_TYPE_NAMES[elemType] ?? `type ${elemType}`;
+            info.initializerTypes[typeName] = (info.initializerTypes[typeName] ?? 0) + 1;
           } else if (gf === 11) graphInputs.push(readValueInfo(r, enter(r, gw, 'graph.input')));
           else if (gf === 12) info.outputs.push(readValueInfo(r, enter(r, gw, 'graph.output')));
           else return false;

@@ -7,6 +7,13 @@
  * - per layer i: `MatMul(x, layer{i}.weight)` with the weight stored transposed as an [in, out]
  *   initializer, then `Add(layer{i}.bias)`; hidden layers then apply `LeakyRelu` (alpha written
  *   explicitly), `Relu` or `Tanh`
+ * - weight storage (metadata `network.weightStorage`; encodings in weight-storage.ts): `float32` stores
+ *   `layer{i}.weight` itself. `float16` stores `layer{i}.weight_f16` (FLOAT16 [in, out]) and computes
+ *   `layer{i}.weight = Cast(to=FLOAT)` of it. `int8` stores `layer{i}.weight_q` (INT8 [in, out]) and
+ *   `layer{i}.weight_scale` (FLOAT [out], one per output unit) and computes
+ *   `layer{i}.weight = DequantizeLinear(axis=1)` of them (no zero point: symmetric). Either way the
+ *   MatMul runs in float32 on the decoded weights, so a float16 or int8 model computes exactly what a
+ *   float32 model of the decoded weights does; ONNX Runtime folds the Cast at load time. Biases are FLOAT.
  * - output `logprobs` float32 [batch, time, outputDim] = `LogSoftmax(axis=-1)` of the last layer.
  * MatMul + Add rather than Gemm, because Gemm only takes 2-D input.
  * Metadata values are canonical JSON (object keys sorted) so key order in the inputs does not matter;
@@ -16,7 +23,8 @@ import onnxProto from 'onnx-proto';
 import { UsageError } from '../core/errors.js';
 import { inputDim } from '../features/config.js';
 import { VERSION } from '../version.js';
-import { FORMAT_VERSION, MetadataKeys, type Activation, type ModelMetadata, type NetworkSummary } from './metadata.js';
+import { FORMAT_VERSION, MetadataKeys, type Activation, type ModelMetadata, type NetworkSummary, type WeightStorage } from './metadata.js';
+import { WEIGHT_STORAGES, float16Bits, quantizeInt8PerChannel } from './weight-storage.js';
 import { embedContentHash } from './hash.js';
 import { readModelInfo } from './onnx-reader.js';
 import { checkModelAgainstGraph, parseMetadata } from './validate.js';
@@ -72,6 +80,8 @@ export interface MlpModelSpec {
   activation: Activation;
   /** Leaky-ReLU negative slope; ignored (stored as 0) for relu and tanh. */
   alpha: number;
+  /** How to store the layer weights. Default 'float32'. */
+  weightStorage?: WeightStorage;
   /**
    * The model's metadata except the content hash, which is computed. `network` may be left out:
    * it is computed from the layers; if given it must agree with them. `formatVersion` defaults to "1".
@@ -82,9 +92,9 @@ export interface MlpModelSpec {
 /**
  * The NetworkSummary of an MLP.
  * @example
- * const net = mlpNetworkSummary(layers, 'lrelu', 0.01); // { kind: 'mlp', inputDim: 429, hidden: [512, 512], ... }
+ * const net = mlpNetworkSummary(layers, 'lrelu', 0.01); // { kind: 'mlp', inputDim: 429, hidden: [512, 512], ..., weightStorage: 'float32' }
  */
-export function mlpNetworkSummary(layers: readonly DenseLayer[], activation: Activation, alpha: number): NetworkSummary {
+export function mlpNetworkSummary(layers: readonly DenseLayer[], activation: Activation, alpha: number, weightStorage: WeightStorage = 'float32'): NetworkSummary {
   const first = layers[0];
   const last = layers[layers.length - 1];
   if (!first || !last) throw new UsageError('an MLP needs at least one layer');
@@ -96,6 +106,7 @@ export function mlpNetworkSummary(layers: readonly DenseLayer[], activation: Act
     activation,
     alpha: activation === 'lrelu' ? alpha : 0,
     parameters: layers.reduce((n, l) => n + l.outDim * l.inDim + l.outDim, 0),
+    weightStorage,
   };
 }
 
@@ -120,10 +131,55 @@ function f32le(values: Float32Array): Uint8Array {
   return out;
 }
 
-function transpose(l: DenseLayer): Float32Array {
-  const t = new Float32Array(l.weight.length);
-  for (let o = 0; o < l.outDim; o++) for (let i = 0; i < l.inDim; i++) t[i * l.outDim + o] = l.weight[o * l.inDim + i]!;
+/** [out, in] row-major -> [in, out] row-major. */
+function transpose<T extends Float32Array | Int8Array>(a: T, outDim: number, inDim: number, make: (n: number) => T): T {
+  const t = make(a.length);
+  for (let o = 0; o < outDim; o++) for (let i = 0; i < inDim; i++) t[i * outDim + o] = a[o * inDim + i]!;
   return t;
+}
+
+/** Half-precision bits as little-endian bytes; names the layer and the weight when one is out of range. */
+function f16le(values: Float32Array, what: string, outDim: number): Uint8Array {
+  const out = new Uint8Array(values.length * 2);
+  const dv = new DataView(out.buffer);
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    if (!Number.isFinite(v) || Math.abs(v) >= 65520) {
+      throw new UsageError(`buildMlpModel: ${what} [${k % outDim}, ${Math.floor(k / outDim)}] is ${v}, which float16 cannot hold (largest 65504); store the weights as float32 or int8`);
+    }
+    dv.setUint16(k * 2, float16Bits(v), true);
+  }
+  return out;
+}
+
+/** The initializers and decode node of one layer's weight, stored as `storage`; the node outputs `name`. */
+function weightTensors(l: DenseLayer, i: number, name: string, storage: WeightStorage): { inits: onnxProto.onnx.ITensorProto[]; nodes: onnxProto.onnx.INodeProto[] } {
+  const T = onnx.TensorProto.DataType;
+  const dims = [l.inDim, l.outDim];
+  if (storage === 'float32') {
+    return { inits: [{ name, dataType: T.FLOAT, dims, rawData: f32le(transpose(l.weight, l.outDim, l.inDim, (n) => new Float32Array(n))) }], nodes: [] };
+  }
+  if (storage === 'float16') {
+    const stored = `${name}_f16`;
+    return {
+      inits: [{ name: stored, dataType: T.FLOAT16, dims, rawData: f16le(transpose(l.weight, l.outDim, l.inDim, (n) => new Float32Array(n)), `spec.layers[${i}].weight`, l.outDim) }],
+      nodes: [{ name: `layer${i}/Cast`, opType: 'Cast', input: [stored], output: [name], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: T.FLOAT }] }],
+    };
+  }
+  const bad = l.weight.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new UsageError(`buildMlpModel: spec.layers[${i}].weight [${Math.floor(bad / l.inDim)}, ${bad % l.inDim}] is ${l.weight[bad]}; int8 quantization needs finite weights`);
+  const { q, scale } = quantizeInt8PerChannel(l.weight, l.outDim, l.inDim);
+  const qt = transpose(q, l.outDim, l.inDim, (n) => new Int8Array(n));
+  return {
+    inits: [
+      { name: `${name}_q`, dataType: T.INT8, dims, rawData: new Uint8Array(qt.buffer, qt.byteOffset, qt.byteLength) },
+      { name: `${name}_scale`, dataType: T.FLOAT, dims: [l.outDim], rawData: f32le(scale) },
+    ],
+    nodes: [{
+      name: `layer${i}/DequantizeLinear`, opType: 'DequantizeLinear', input: [`${name}_q`, `${name}_scale`], output: [name],
+      attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }],
+    }],
+  };
 }
 
 function checkLayers(layers: readonly DenseLayer[]): void {
@@ -139,7 +195,8 @@ function checkLayers(layers: readonly DenseLayer[]): void {
 }
 
 /**
- * Serialize an MLP acoustic model as ONNX with its metadata and content hash. The result is checked
+ * Serialize an MLP acoustic model as ONNX with its metadata and content hash, its weights stored as
+ * `spec.weightStorage` (float32 by default; float16 or int8 for a smaller file). The result is checked
  * by reading it back (metadata parsed and compared with the graph) before it is returned.
  * Async because the content hash uses WebCrypto.
  * @example
@@ -154,7 +211,9 @@ export async function buildMlpModel(spec: MlpModelSpec): Promise<Uint8Array> {
   if (spec.activation === 'lrelu' && !(typeof spec.alpha === 'number' && Number.isFinite(spec.alpha) && spec.alpha >= 0 && spec.alpha < 1)) {
     throw new UsageError(`buildMlpModel: alpha must be a number in [0, 1) for lrelu, got ${String(spec.alpha)}`);
   }
-  const network = mlpNetworkSummary(spec.layers, spec.activation, spec.alpha);
+  const storage = spec.weightStorage ?? 'float32';
+  if (!WEIGHT_STORAGES.includes(storage)) throw new UsageError(`buildMlpModel: weightStorage must be one of ${WEIGHT_STORAGES.join(', ')}, got ${JSON.stringify(storage)}`);
+  const network = mlpNetworkSummary(spec.layers, spec.activation, spec.alpha, storage);
   if (spec.metadata.network && canonicalJson(spec.metadata.network) !== canonicalJson(network)) {
     throw new UsageError(`buildMlpModel: metadata.network ${canonicalJson(spec.metadata.network)} disagrees with the layers ${canonicalJson(network)}; leave it out to have it computed`);
   }
@@ -171,8 +230,10 @@ export async function buildMlpModel(spec: MlpModelSpec): Promise<Uint8Array> {
     const last = i === spec.layers.length - 1;
     const w = `layer${i}.weight`;
     const b = `layer${i}.bias`;
-    inits.push({ name: w, dataType: onnx.TensorProto.DataType.FLOAT, dims: [l.inDim, l.outDim], rawData: f32le(transpose(l)) });
+    const stored = weightTensors(l, i, w, storage);
+    inits.push(...stored.inits);
     inits.push({ name: b, dataType: onnx.TensorProto.DataType.FLOAT, dims: [l.outDim], rawData: f32le(l.bias) });
+    nodes.push(...stored.nodes);
     nodes.push({ name: `layer${i}/MatMul`, opType: 'MatMul', input: [x, w], output: [`layer${i}.matmul`] });
     nodes.push({ name: `layer${i}/Add`, opType: 'Add', input: [`layer${i}.matmul`, b], output: [`layer${i}.linear`] });
     x = `layer${i}.linear`;

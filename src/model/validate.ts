@@ -8,6 +8,7 @@ import { featureConfigProblems, inputDim, type FeatureConfig } from '../features
 import { FORMAT_VERSION, MetadataKeys, type Activation, type ModelMetadata, type NetworkSummary, type OutputSpec, type Provenance } from './metadata.js';
 import { ONNX_FLOAT, type ModelInfo, type ValueInfo } from './onnx-reader.js';
 import { CONTENT_HASH_PATTERN } from './hash.js';
+import { WEIGHT_STORAGES } from './weight-storage.js';
 
 const RECONVERT = 'convert the weights again with `earshot convert`';
 
@@ -68,6 +69,9 @@ function networkProblems(v: unknown, field: string): string[] {
   if (!Array.isArray(v.hidden) || !v.hidden.every((h) => isInt(h, 1))) p.push(`${field}.hidden: expected an array of positive integers, got ${show(v.hidden)}`);
   if (!ACTIVATIONS.includes(v.activation as Activation)) p.push(`${field}.activation: expected "lrelu", "relu" or "tanh", got ${show(v.activation)}`);
   if (typeof v.alpha !== 'number' || !Number.isFinite(v.alpha) || v.alpha < 0 || v.alpha >= 1) p.push(`${field}.alpha: expected a number in [0, 1), got ${show(v.alpha)}`);
+  if (v.weightStorage !== undefined && !(WEIGHT_STORAGES as readonly unknown[]).includes(v.weightStorage)) {
+    p.push(`${field}.weightStorage: expected ${WEIGHT_STORAGES.map((w) => `"${w}"`).join(', ')} (or no field, meaning "float32"), got ${show(v.weightStorage)}`);
+  }
   return p;
 }
 
@@ -151,7 +155,8 @@ export function parseMetadata(props: Record<string, string>, source: string): Mo
     featureConfig: featureConfig as FeatureConfig,
     output: output as OutputSpec,
     labels: labels as string[],
-    network: network as NetworkSummary,
+    // Models written before weightStorage existed store float32 weights.
+    network: { ...(network as NetworkSummary), weightStorage: (network as Partial<NetworkSummary>).weightStorage ?? 'float32' },
     provenance: provenance as Provenance,
     contentHash: contentHash as string,
   };
@@ -162,7 +167,8 @@ const dimsText = (v: ValueInfo): string => (v.dims === null ? 'no shape' : `[${v
 /**
  * Check a model's graph against its metadata: exactly one float32 3-D input [batch, time, inputDim] and
  * one float32 3-D output [batch, time, outputDim], with inputDim = inputDim(featureConfig) =
- * network.inputDim and outputDim = labels.length = network.outputDim, and weights stored inside the file.
+ * network.inputDim and outputDim = labels.length = network.outputDim, weights stored inside the file,
+ * and float16 / int8 initializers present exactly when network.weightStorage says so.
  * Throws ModelError listing every disagreement.
  * @example
  * checkModelAgainstGraph(info, meta, 'model.onnx');
@@ -186,6 +192,13 @@ export function checkModelAgainstGraph(info: ModelInfo, meta: ModelMetadata, sou
   if (meta.network.outputDim !== want.output) p.push(`network.outputDim is ${meta.network.outputDim} but there are ${want.output} labels`);
   const id = meta.output.type === 'ctc' ? meta.output.blankId : meta.output.silenceId;
   if (id >= want.output) p.push(`output ${meta.output.type === 'ctc' ? 'blankId' : 'silenceId'} ${id} is out of range for ${want.output} labels`);
+  const types = info.initializerTypes;
+  const storage = meta.network.weightStorage;
+  const stored = storage === 'int8' ? 'int8' : storage === 'float16' ? 'float16' : undefined;
+  if (stored !== undefined && (types[stored] ?? 0) === 0) p.push(`network.weightStorage is "${storage}" but the graph has no ${stored} initializers`);
+  for (const other of ['float16', 'int8']) {
+    if (other !== stored && (types[other] ?? 0) > 0) p.push(`the graph has ${types[other]} ${other} initializers but network.weightStorage is "${storage}"`);
+  }
   if (info.externalInitializers > 0) p.push(`${info.externalInitializers} initializers keep their data in external files; an earshot model must be one self-contained .onnx file`);
   if (p.length > 0) throw new ModelError(source, `model metadata disagrees with the graph: ${p.join('; ')}`, RECONVERT);
 }

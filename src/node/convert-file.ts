@@ -1,7 +1,8 @@
 /**
  * `earshot convert` for Node: read a weights file (.safetensors or .npz, by magic) and an architecture
- * description, build the ONNX model, verify it by running the written bytes in onnxruntime-node against
- * the independent TypeScript reference, and only then write it atomically.
+ * description, build the ONNX model (weights stored as float32, float16 or int8), verify it by running the
+ * written bytes in onnxruntime-node against the independent TypeScript reference (on the decoded weights),
+ * and only then write it atomically.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,8 @@ import { describeModel } from '../model/load.js';
 import { sha256Hex } from '../model/hash.js';
 import { seededUniform } from '../model/tiny.js';
 import type { DenseLayer } from '../model/onnx-writer.js';
-import type { Activation } from '../model/metadata.js';
+import type { Activation, WeightStorage } from '../model/metadata.js';
+import { effectiveLayers } from '../model/weight-storage.js';
 import { createAcousticSession, runAcoustic, type ExecutionProviderName, type OrtModule } from '../model/runtime.js';
 import { writeFileAtomic } from './atomic-write.js';
 
@@ -44,6 +46,8 @@ export interface ConvertOptions {
   verify?: true;
   /** Command-line overrides of the architecture's activation, alpha or labels. */
   overrides?: ArchOverrides;
+  /** How to store the layer weights: float32 (default), float16 or int8 (see model/weight-storage.ts). */
+  weightStorage?: WeightStorage;
 }
 
 /**
@@ -63,6 +67,8 @@ export interface ConversionReport {
   contentHash: string;
   /** Which format the weights were read as. */
   weightsFormat: 'safetensors' | 'npz';
+  /** How the layer weights are stored in the written model. */
+  weightStorage: WeightStorage;
 }
 
 async function readInput(file: string, what: string): Promise<Uint8Array> {
@@ -145,14 +151,16 @@ export async function convertWeightsFile(opts: ConvertOptions): Promise<Conversi
   const archSource = typeof opts.arch === 'string' ? opts.arch : '<arch>';
   const weightBytes = await readInput(opts.weights, 'weights file');
   const weights = parseWeights(weightBytes, opts.weights);
-  const built = await buildModelFromWeights(weights, arch, { archSource, provenance: { sourceSha256: await sha256Hex(weightBytes) } });
+  const weightStorage = opts.weightStorage ?? 'float32';
+  const built = await buildModelFromWeights(weights, arch, { archSource, provenance: { sourceSha256: await sha256Hex(weightBytes) }, weightStorage });
   try {
     await describeModel(built.bytes, out);
   } catch (e) {
     if (e instanceof ModelError) throw new ConversionError(out, `the written model does not load back: ${e.message}`, { cause: e });
     throw e;
   }
-  const { maxAbsError, provider } = await verifyModelBytes(built.bytes, built.layers, arch.activation, arch.alpha, out);
+  // A float16 / int8 model must compute exactly what a float32 model of its decoded weights does.
+  const { maxAbsError, provider } = await verifyModelBytes(built.bytes, effectiveLayers(built.layers, weightStorage), arch.activation, arch.alpha, out);
   try {
     await writeFileAtomic(out, built.bytes, { force });
   } catch (e) {
@@ -160,5 +168,5 @@ export async function convertWeightsFile(opts: ConvertOptions): Promise<Conversi
     if (code === 'EEXIST') throw new ConversionError(out, 'refusing to overwrite an existing file (it appeared while converting); pass --force (force: true) to replace it', { cause: e });
     throw new ConversionError(out, `cannot write the model: ${(e as Error).message}`, { cause: e });
   }
-  return { out, bytes: built.bytes.length, parameters: built.network.parameters, maxAbsError, provider, contentHash: built.contentHash, weightsFormat: weights.format };
+  return { out, bytes: built.bytes.length, parameters: built.network.parameters, maxAbsError, provider, contentHash: built.contentHash, weightsFormat: weights.format, weightStorage };
 }

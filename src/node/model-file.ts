@@ -44,7 +44,8 @@ export interface ModelSummary {
     inputs: ValueInfo[];
     outputs: ValueInfo[];
     ops: Record<string, number>;
-    initializers: { count: number; bytes: number };
+    /** Initializer count, serialized bytes and count per element type (e.g. { float32: 6, int8: 6 }). */
+    initializers: { count: number; bytes: number; types: Record<string, number> };
     metadata: ModelMetadata;
   };
   text: string;
@@ -70,6 +71,7 @@ export function summarizeModel(file: string, d: { info: ModelInfo; metadata: Mod
     `format       earshot v${m.formatVersion}, ONNX IR ${info.irVersion}, opset ${info.opset}, by ${info.producerName} ${info.producerVersion}`.trimEnd(),
     `content hash ${m.contentHash} (verified)`,
     `network      ${n.kind} ${[n.inputDim, ...n.hidden, n.outputDim].join(' -> ')}, ${n.activation}${n.activation === 'lrelu' ? ` alpha=${n.alpha}` : ''}, ${n.parameters} parameters`,
+    `weights      ${n.weightStorage}${n.weightStorage === 'float32' ? '' : n.weightStorage === 'float16' ? ' (IEEE half, decoded with Cast; biases float32)' : ' (per-output-channel symmetric, decoded with DequantizeLinear; biases float32)'}`,
     `ops          ${Object.entries(info.opCounts).map(([k, v]) => `${k} x${v}`).join(', ')}`,
     `input        ${info.inputs.map(dims).join('; ')}`,
     `output       ${info.outputs.map(dims).join('; ')}`,
@@ -90,7 +92,7 @@ export function summarizeModel(file: string, d: { info: ModelInfo; metadata: Mod
       inputs: info.inputs,
       outputs: info.outputs,
       ops: info.opCounts,
-      initializers: { count: info.initializerCount, bytes: info.initializerBytes },
+      initializers: { count: info.initializerCount, bytes: info.initializerBytes, types: info.initializerTypes },
       metadata: m,
     },
     text: lines.join('\n'),

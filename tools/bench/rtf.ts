@@ -2,7 +2,11 @@
  * End-to-end real-time factor on a 60 s file, per stage (decode, resample, features, acoustic model,
  * decoder), at 1 and 2 threads, in one run. RTF = processing seconds / audio seconds (lower is faster).
  *
- *   node dist/tools/bench/rtf.js [--model file.onnx] [--audio file] [--seconds 60] [--repeat 3]
+ *   node dist/tools/bench/rtf.js [--model file.onnx ...] [--audio file] [--seconds 60] [--repeat 3] [--threads 1,2]
+ *
+ * --model may be given several times (e.g. a float32 model and its float16 / int8 variants): each is
+ * measured on the same audio, interleaved repeat by repeat, and the summary gives each one's speed
+ * relative to the first.
  *
  * Without --model it uses the shipped default model when present, else a random 4x1024 leaky-ReLU MLP
  * over +-10 spliced frames with subsampling 3 (the reference architecture, 4 M parameters).
@@ -24,10 +28,22 @@ import { buildTinyModel } from '../../src/model/tiny.js';
 import { defaultFeatureConfig } from '../../src/features/config.js';
 
 const { values } = parseArgs({
-  options: { model: { type: 'string' }, audio: { type: 'string' }, seconds: { type: 'string', default: '60' }, repeat: { type: 'string', default: '3' } },
+  options: {
+    model: { type: 'string', multiple: true }, audio: { type: 'string' }, seconds: { type: 'string', default: '60' }, repeat: { type: 'string', default: '3' },
+    threads: { type: 'string', default: '1,2' }, help: { type: 'boolean', default: false },
+  },
 });
+if (values.help) {
+  console.log('usage: node dist/tools/bench/rtf.js [--model file.onnx ...] [--audio file] [--seconds 60] [--repeat 3] [--threads 1,2]\n' +
+    '  --model    model to measure; repeat it to compare models (speed ratios relative to the first); default: the shipped model\n' +
+    '  --audio    audio file; default: 60 s of espeak-ng speech at 22.05 kHz\n' +
+    '  --seconds  audio length used; --repeat: best of n runs; --threads: comma-separated intra-op thread counts');
+  process.exit(0);
+}
 const seconds = Number(values.seconds);
 const repeat = Number(values.repeat);
+const threadCounts = values.threads.split(',').map(Number);
+if (threadCounts.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--threads: expected comma-separated positive integers, got "${values.threads}"`);
 
 function makeAudio(): { file: string; what: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'earshot-bench-'));
@@ -55,8 +71,8 @@ function makeAudio(): { file: string; what: string } {
   }
 }
 
-async function loadModel(): Promise<{ bytes: Uint8Array; what: string }> {
-  if (values.model) return { bytes: await readModelFile(values.model), what: values.model };
+async function loadModel(file: string | undefined): Promise<{ bytes: Uint8Array; what: string }> {
+  if (file) return { bytes: await readModelFile(file), what: file };
   const shipped = path.join(modelsDir(), DEFAULT_MODEL_FILE);
   if (existsSync(shipped)) return { bytes: await readModelFile(shipped), what: `${shipped} (shipped default)` };
   const featureConfig = { ...defaultFeatureConfig(), contextLeft: 10, contextRight: 10, subsampling: 3 };
@@ -90,19 +106,19 @@ function trim(chunks: Float32Array[], rate: number, sec: number): Float32Array[]
 }
 
 const audio = values.audio ? { file: values.audio, what: values.audio } : makeAudio();
-const model = await loadModel();
+const models = await Promise.all((values.model ?? [undefined]).map(loadModel));
 console.log(`audio: ${audio.what}`);
-console.log(`model: ${model.what}`);
 let decoded = await decodeAll(audio.file);
 const chunks = trim(decoded.chunks, decoded.rate, seconds);
 const audioSec = chunks.reduce((s, c) => s + c.length, 0) / decoded.rate;
 console.log(`audio length used: ${audioSec.toFixed(1)} s at ${decoded.rate} Hz; repeats: ${repeat} (best of)\n`);
 
-const rows: { threads: number; stages: Record<string, number>; total: number }[] = [];
-for (const threads of [1, 2]) {
-  const rec = await Recognizer.create({ ort: ort as unknown as OrtModule, model: model.bytes, source: model.what, threads });
-  let best: { stages: Record<string, number>; total: number } | undefined;
-  for (let r = 0; r < repeat; r++) {
+type Row = { threads: number; stages: Record<string, number>; total: number };
+const recs = await Promise.all(models.flatMap((m) => threadCounts.map((threads) => Recognizer.create({ ort: ort as unknown as OrtModule, model: m.bytes, source: m.what, threads }))));
+const best: Array<Row | undefined> = recs.map(() => undefined);
+// Interleaved: every model and thread count once per repeat, so load from other processes hits them alike.
+for (let r = 0; r < repeat; r++) {
+  for (const [k, rec] of recs.entries()) {
     decoded = await decodeAll(audio.file);
     const t0 = performance.now();
     const s = rec.createStream();
@@ -110,17 +126,31 @@ for (const threads of [1, 2]) {
     const res = await s.inputFinished();
     const wall = (performance.now() - t0) / 1000 + decoded.decode * (audioSec / decoded.sec);
     const stages = { decode: decoded.decode * (audioSec / decoded.sec), ...res.timings };
-    if (!best || wall < best.total) best = { stages, total: wall };
+    if (!best[k] || wall < best[k]!.total) best[k] = { threads: threadCounts[k % threadCounts.length]!, stages, total: wall };
   }
-  rows.push({ threads, ...best! });
 }
 
 const names = ['decode', 'resample', 'features', 'acoustic', 'decoder'];
 const pad = (s: string, n: number) => s.padStart(n);
-console.log(`${'stage'.padEnd(10)}${rows.map((r) => pad(`RTF ${r.threads} thr`, 14)).join('')}${pad('share (1 thr)', 15)}`);
-for (const n of names) {
-  console.log(`${n.padEnd(10)}${rows.map((r) => pad((r.stages[n]! / audioSec).toExponential(2), 14)).join('')}${pad(((100 * rows[0]!.stages[n]!) / rows[0]!.total).toFixed(1) + ' %', 15)}`);
+models.forEach((m, mi) => {
+  const rows = best.slice(mi * threadCounts.length, (mi + 1) * threadCounts.length) as Row[];
+  console.log(`model: ${m.what}`);
+  console.log(`${'stage'.padEnd(10)}${rows.map((r) => pad(`RTF ${r.threads} thr`, 14)).join('')}${pad(`share (${rows[0]!.threads} thr)`, 15)}`);
+  for (const n of names) {
+    console.log(`${n.padEnd(10)}${rows.map((r) => pad((r.stages[n]! / audioSec).toExponential(2), 14)).join('')}${pad(((100 * rows[0]!.stages[n]!) / rows[0]!.total).toFixed(1) + ' %', 15)}`);
+  }
+  console.log(`${'total'.padEnd(10)}${rows.map((r) => pad((r.total / audioSec).toExponential(2), 14)).join('')}`);
+  if (rows.length > 1) console.log(`\nspeed-up ${rows[1]!.threads} threads vs ${rows[0]!.threads}: ${(rows[0]!.total / rows[1]!.total).toFixed(2)}x; acoustic model ${(rows[0]!.stages.acoustic! / rows[1]!.stages.acoustic!).toFixed(2)}x`);
+  console.log(`${rows[0]!.threads} thread(s): ${(audioSec / rows[0]!.total).toFixed(0)}x faster than real time (process start and model load excluded)\n`);
+});
+if (models.length > 1) {
+  console.log(`speed relative to ${models[0]!.what} (> 1 is faster), total / acoustic model:`);
+  models.forEach((m, mi) => {
+    const cells = threadCounts.map((t, ti) => {
+      const base = best[ti]!;
+      const r = best[mi * threadCounts.length + ti]!;
+      return `${t} thr ${(base.total / r.total).toFixed(2)}x / ${(base.stages.acoustic! / r.stages.acoustic!).toFixed(2)}x`;
+    });
+    console.log(`  ${m.what}: ${cells.join(';  ')}`);
+  });
 }
-console.log(`${'total'.padEnd(10)}${rows.map((r) => pad((r.total / audioSec).toExponential(2), 14)).join('')}`);
-console.log(`\nspeed-up 2 threads vs 1: ${(rows[0]!.total / rows[1]!.total).toFixed(2)}x; acoustic model ${(rows[0]!.stages.acoustic! / rows[1]!.stages.acoustic!).toFixed(2)}x`);
-console.log(`1 thread: ${(audioSec / rows[0]!.total).toFixed(0)}x faster than real time (process start and model load excluded)`);
