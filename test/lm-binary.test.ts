@@ -345,11 +345,11 @@ describe('earshot lm compile / lm build --binary', () => {
 describe('beam search uses the shipped LM by default', () => {
   const sample = path.join(ROOT, 'models/sample.wav');
 
-  it('transcribe --decoder beam without --lm: the tuned LM decode (= explicit --lm en-3gram.lmbin --lm-weight 0.5 --word-bonus 4); --lm none: none', () => {
+  it('transcribe --decoder beam without --lm: the tuned LM decode (= explicit --lm en-3gram.lmbin --lm-weight 0.7 --word-bonus 6); --lm none: none', () => {
     const def = earshot(['transcribe', '--decoder', 'beam', '-f', 'json', sample]);
     expect(def.stderr).toBe('');
     expect(JSON.parse(def.stdout).text).toBe('put the cups on the shelf');
-    const explicit = earshot(['transcribe', '--decoder', 'beam', '-f', 'json', '--lm', path.join(ROOT, 'models/en-3gram.lmbin'), '--lm-weight', '0.5', '--word-bonus', '4', sample]);
+    const explicit = earshot(['transcribe', '--decoder', 'beam', '-f', 'json', '--lm', path.join(ROOT, 'models/en-3gram.lmbin'), '--lm-weight', '0.7', '--word-bonus', '6', sample]);
     expect(explicit.stdout).toBe(def.stdout);
     const arpa = path.join(mkdtempSync(path.join(tmpdir(), 'earshot-lmarpa-')), 'en-3gram.arpa');
     expect(earshot(['lm', 'decompile', path.join(ROOT, 'models/en-3gram.lmbin'), arpa]).code).toBe(0);

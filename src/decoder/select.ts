@@ -8,7 +8,7 @@ import type { DecodeResult } from './types.js';
 /**
  * Which decoder a recognizer's streams use.
  * @example
- * const d: DecoderOptions = { type: 'beam', beam: 16, lm, lmWeight: 0.5, wordBonus: 4 };
+ * const d: DecoderOptions = { type: 'beam', beam: 16, lm, lmWeight: 0.7, wordBonus: 6 };
  */
 export type DecoderOptions = { type: 'greedy' } | BeamSearchOptions;
 
