@@ -16,20 +16,12 @@ import { buildTinyModel, randomLayers, TINY_LABELS } from '../src/model/tiny.js'
 import { createAcousticSession, type OrtModule } from '../src/model/runtime.js';
 import { MetadataKeys } from '../src/model/metadata.js';
 import { inspectModel, readModelFile } from '../src/node/model-file.js';
+import { withMetadata } from './helpers/metadata.js';
 
 const { onnx } = onnxProto;
 const ortm = ort as unknown as OrtModule;
 const fixture = (name: string): string => path.join(import.meta.dirname, 'fixtures', 'models', name);
 
-/** Rewrite a model's metadata (and re-embed a correct hash) to make a file with bad metadata. */
-async function withMetadata(bytes: Uint8Array, edit: (props: Record<string, string>) => void): Promise<Uint8Array> {
-  const m = onnx.ModelProto.decode(hashedBytes(bytes, 't'));
-  const props: Record<string, string> = {};
-  for (const e of m.metadataProps) props[e.key] = e.value;
-  edit(props);
-  m.metadataProps = Object.entries(props).map(([key, value]) => onnx.StringStringEntryProto.create({ key, value }));
-  return embedContentHash(onnx.ModelProto.encode(m).finish(), 't');
-}
 
 async function expectModelError(p: Promise<unknown> | (() => unknown), ...words: RegExp[]): Promise<ModelError> {
   let err: unknown;

@@ -12,7 +12,6 @@ import * as ortWeb from 'onnxruntime-web';
 import onnxProto from 'onnx-proto';
 import { ConversionError, ModelError, UsageError } from '../src/core/errors.js';
 import { defaultFeatureConfig, inputDim } from '../src/features/config.js';
-import { embedContentHash, hashedBytes } from '../src/model/hash.js';
 import { describeModel } from '../src/model/load.js';
 import { MetadataKeys, type ModelMetadata, type WeightStorage } from '../src/model/metadata.js';
 import { readMlpLayers } from '../src/model/onnx-layers.js';
@@ -24,6 +23,7 @@ import { effectiveLayers, float16Bits, parseWeightStorage, quantizeInt8PerChanne
 import { quantizeModelFile } from '../src/node/quantize-file.js';
 import { convertWeightsFile } from '../src/node/convert-file.js';
 import { earshot, ROOT } from './helpers/cli.js';
+import { withMetadata } from './helpers/metadata.js';
 
 const { onnx } = onnxProto;
 const ortNode = ort as unknown as OrtModule;
@@ -206,15 +206,6 @@ describe('ONNX Runtime output equals a float32 model of the decoded weights', ()
   });
 });
 
-/** Rewrite a model's metadata (and re-embed a correct hash). */
-async function withMetadata(bytes: Uint8Array, edit: (props: Record<string, string>) => void): Promise<Uint8Array> {
-  const m = onnx.ModelProto.decode(hashedBytes(bytes, 't'));
-  const props: Record<string, string> = {};
-  for (const e of m.metadataProps) props[e.key] = e.value;
-  edit(props);
-  m.metadataProps = Object.entries(props).map(([key, value]) => onnx.StringStringEntryProto.create({ key, value }));
-  return embedContentHash(onnx.ModelProto.encode(m).finish(), 't');
-}
 const editNetwork = (edit: (n: Record<string, unknown>) => void) => (p: Record<string, string>): void => {
   const n = JSON.parse(p[MetadataKeys.network]!) as Record<string, unknown>;
   edit(n);
