@@ -26,14 +26,14 @@ export function modelsDir(): string {
  * const p = defaultModelPath();
  */
 export function defaultModelPath(): string {
-  const p = path.join(modelsDir(), DEFAULT_MODEL_FILE);
-  if (!existsSync(p)) {
-    throw new ModelError(
-      p,
-      'no default model is installed',
-      'pass --model <file.onnx>, or build one with the training recipe (tools/recipe/README.md) and `earshot convert`',
-    );
-  }
+  return shippedFile(DEFAULT_MODEL_FILE, 'no default model is installed',
+    'pass --model <file.onnx>, or build one with the training recipe (tools/recipe/README.md) and `earshot convert`');
+}
+
+/** A file of models/, or a ModelError saying it is missing and what to do instead. */
+function shippedFile(name: string, problem: string, fix: string): string {
+  const p = path.join(modelsDir(), name);
+  if (!existsSync(p)) throw new ModelError(p, problem, fix);
   return p;
 }
 
@@ -44,15 +44,8 @@ export function defaultModelPath(): string {
  * const p = defaultLanguageModelPath();
  */
 export function defaultLanguageModelPath(): string {
-  const p = path.join(modelsDir(), DEFAULT_LM_FILE);
-  if (!existsSync(p)) {
-    throw new ModelError(
-      p,
-      'no default language model is installed',
-      'pass --lm <file.lmbin|file.arpa> (see `earshot lm build` and `earshot lm compile`), or --lm none for beam search without an LM',
-    );
-  }
-  return p;
+  return shippedFile(DEFAULT_LM_FILE, 'no default language model is installed',
+    'pass --lm <file.lmbin|file.arpa> (see `earshot lm build` and `earshot lm compile`), or --lm none for beam search without an LM');
 }
 
 /**
