@@ -1,9 +1,12 @@
-/** The beam decoder and `earshot lm build` through the built CLI, on the hand-made tone model of the e2e test. */
+/**
+ * The beam decoder and `earshot lm build` through the built CLI, on the hand-made tone model of the e2e
+ * test; --phrase-threshold also on the shipped model and models/sample.wav ("put the cups on the shelf").
+ */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { earshot } from './helpers/cli.js';
+import { earshot, ROOT } from './helpers/cli.js';
 import { E2E_TEXT, e2eArch, e2eSignal, e2eWeights, toSafetensors, wavBytes } from './helpers/e2e.js';
 
 let dir: string;
@@ -62,5 +65,44 @@ describe('earshot transcribe --decoder beam', () => {
     expect(r.stderr).toContain('exists; pass --force');
     r = earshot(['lm', 'build', path.join(dir, 'text.txt'), '-o', path.join(dir, 'x.arpa'), '--order', '9']);
     expect(r.stderr).toContain('--order must be from 1 to 6, got 9');
+  });
+});
+
+describe('earshot transcribe --phrases --phrase-threshold', () => {
+  const sample = path.join(ROOT, 'models/sample.wav');
+  const text = (args: string[]): string => {
+    const r = earshot(['transcribe', '--decoder', 'beam', ...args, '-f', 'json', sample]);
+    expect(r.code, r.stderr).toBe(0);
+    return (JSON.parse(r.stdout) as { text: string }).text;
+  };
+
+  it('the default threshold (0.3) gives a listed phrase; a high one rejects a near miss', () => {
+    const exact = path.join(dir, 'shelf.txt');
+    writeFileSync(exact, 'put the cups on the shelf\nput the cup on the shelf\nyes\nno\n');
+    expect(text(['--phrases', exact])).toBe('put the cups on the shelf');
+    // "cup" for "cups": the phrase explains the audio less well than the best free path (confidence ~0.89)
+    const near = path.join(dir, 'near.txt');
+    writeFileSync(near, 'put the cup on the shelf\nyes\nno\n');
+    expect(text(['--phrases', near])).toBe('put the cup on the shelf');
+    expect(text(['--phrases', near, '--phrase-threshold', '0.99'])).toBe('');
+    expect(text(['--phrases', near, '--phrase-threshold', '0'])).toBe('put the cup on the shelf');
+  }, 60_000);
+
+  it('a threshold outside [0, 1], not a number, or without --phrases is a usage error naming the option', () => {
+    writeFileSync(path.join(dir, 'p.txt'), 'b\naa b\n');
+    const list = ['--phrases', path.join(dir, 'p.txt')];
+    for (const [args, msg] of [
+      [[...list, '--phrase-threshold', '1.5'], '--phrase-threshold must be a confidence between 0 and 1, got "1.5"'],
+      [[...list, '--phrase-threshold', '-0.1'], '--phrase-threshold must be a confidence between 0 and 1, got "-0.1"'],
+      [[...list, '--phrase-threshold', 'high'], '--phrase-threshold must be a number, got "high"'],
+      [['--phrase-threshold', '0.5'], '--phrase-threshold needs --phrases'],
+    ] as const) {
+      const r = earshot(['transcribe', '-m', model, '--decoder', 'beam', ...args, wav]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(msg);
+    }
+    const g = earshot(['transcribe', '-m', model, '--phrase-threshold', '0.5', wav]);
+    expect(g.code).toBe(1);
+    expect(g.stderr).toContain('--phrase-threshold needs --decoder beam');
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `earshot lm build`, `lm compile` and `lm decompile`, and the decoder options of `earshot transcribe` / `stream` /
- * `eval` (--decoder, --beam, --lm, --lm-weight, --word-bonus, --lexicon, --phrases, --boost), with the files they name.
+ * `eval` (--decoder, --beam, --lm, --lm-weight, --word-bonus, --lexicon, --phrases, --phrase-threshold, --boost), with the files they name.
  */
 import { promises as fs } from 'node:fs';
 import { UsageError } from '../core/errors.js';
@@ -117,6 +117,7 @@ export interface DecoderCliOptions {
   wordBonus?: string;
   lexicon?: string;
   phrases?: string;
+  phraseThreshold?: string;
   boost?: string;
 }
 
@@ -152,7 +153,7 @@ async function readList(file: string, what: string, labelSet: LabelSet): Promise
 export async function decoderFromCli(o: DecoderCliOptions, rec: Recognizer): Promise<DecoderOptions | undefined> {
   const type = o.decoder ?? 'greedy';
   if (type !== 'greedy' && type !== 'beam') throw new UsageError(`--decoder must be greedy or beam, got "${type}"`);
-  const beamOnly = (['beam', 'lm', 'lmWeight', 'wordBonus', 'lexicon', 'phrases', 'boost'] as const).filter((k) => o[k] !== undefined);
+  const beamOnly = (['beam', 'lm', 'lmWeight', 'wordBonus', 'lexicon', 'phrases', 'phraseThreshold', 'boost'] as const).filter((k) => o[k] !== undefined);
   if (type === 'greedy') {
     if (beamOnly.length) throw new UsageError(`--${beamOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --decoder beam`);
     return undefined;
@@ -175,6 +176,12 @@ export async function decoderFromCli(o: DecoderCliOptions, rec: Recognizer): Pro
     const bad = words.findIndex((w) => /\s/.test(w));
     if (bad >= 0) throw new UsageError(`lexicon ${o.lexicon}: "${words[bad]}" has a space; list one word per line`);
     opts.lexicon = words;
+  }
+  if (o.phraseThreshold !== undefined) {
+    if (o.phrases === undefined) throw new UsageError('--phrase-threshold needs --phrases <file> (it is the confidence a phrase of that list needs)');
+    const t = parseNumber('--phrase-threshold', o.phraseThreshold)!;
+    if (t < 0 || t > 1) throw new UsageError(`--phrase-threshold must be a confidence between 0 and 1, got "${o.phraseThreshold}"`);
+    opts.phraseThreshold = t;
   }
   if (o.phrases !== undefined) opts.phrases = await readList(o.phrases, 'phrase list', labelSet);
   if (o.boost !== undefined) opts.boost = await readList(o.boost, 'boost list', labelSet);

@@ -24,6 +24,7 @@ function withDecoderOptions(cmd: Command): Command {
     .option('--word-bonus <x>', 'score per word (default 6 with an LM, else 0)')
     .option('--lexicon <file>', 'closed word list, one word per line')
     .option('--phrases <file>', 'closed phrase list, one per line: output the best phrase or nothing')
+    .option('--phrase-threshold <x>', 'with --phrases: the least confidence, 0..1, a phrase needs to be output; below it the output is empty (default 0.3)')
     .option('--boost <file>', 'hotwords/phrases to favour, one per line (open vocabulary)');
 }
 

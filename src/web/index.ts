@@ -53,7 +53,8 @@ export async function createRecognizer(opts: WebRecognizerOptions): Promise<Reco
 }
 
 export { Recognizer, RecognitionStream } from '../recognizer.js';
-export type { RecognitionResult, PartialResult, StageTimings, StreamOptions } from '../recognizer.js';
+export type { RecognitionResult, PartialResult, SegmentResult, StageTimings, StreamOptions } from '../recognizer.js';
+export type { EndpointConfig, EndpointReason } from '../decoder/endpoint.js';
 export type { DecoderOptions } from '../decoder/select.js';
 export type { BeamSearchOptions } from '../decoder/beam.js';
 export type { LanguageModel } from '../lm/types.js';
@@ -70,7 +71,7 @@ export { formatTranscript, toCues } from '../format.js';
 
 // The browser speech frontend: a Worker running onnxruntime-web, AudioWorklet microphone capture.
 export { SpeechRecognizer, createSpeechRecognizer } from './speech.js';
-export type { SpeechRecognizerOptions, SpeechRecognizerEvents, SpeechResult, SpeechLevel, SpeechRecognizerInfo, SpeechDecoderOptions } from './speech.js';
+export type { SpeechRecognizerOptions, SpeechRecognizerEvents, SpeechResult, SpeechLevel, SpeechRecognizerInfo, SpeechDecoderOptions, MicrophoneOptions } from './speech.js';
 // <earshot-mic>, the one-tag speech input, is the subpath 'earshot/web/mic-element' (importing it defines the element).
 export { SpeechError } from './errors.js';
 export type { SpeechErrorCode } from './errors.js';

@@ -12,6 +12,10 @@
  * - `wasm-paths`: base URL, on this origin, of onnxruntime-web's dist files. Default "/ort/".
  * - `decoder`: "greedy" (default), "beam", or a JSON object of beam options ({"type":"beam","beam":8}).
  * - `lm`: URL of a word LM file: .lmbin (earshot binary) or ARPA; implies the beam decoder.
+ * - `endpoint`: cut the dictation into segments at pauses and keep listening: each segment is written
+ *   into the target as it ends (an `earshot-final` per segment). Present (or "true") = the default rules
+ *   (a segment ends after 1.2 s of silence); a number = that many seconds of trailing silence
+ *   (`endpoint="0.8"`); or a JSON object of endpoint rules (`{"rule2MinTrailingSilence":0.8}`).
  * - `for`: id of the input, textarea or contenteditable element that receives the final text.
  * - `mode`: how the text is written there: "insert" (default: at the caret, replacing a selection),
  *   "append" or "replace".
@@ -30,6 +34,7 @@
  * <textarea id="notes"></textarea>
  * <earshot-mic model="/models/earshot-en.onnx" for="notes"></earshot-mic>
  */
+import { DEFAULT_ENDPOINT_CONFIG, type EndpointConfig } from '../decoder/endpoint.js';
 import { SpeechRecognizer, type SpeechDecoderOptions, type SpeechRecognizerInfo, type SpeechRecognizerOptions, type SpeechResult } from './speech.js';
 import { SpeechError, type SpeechErrorCode } from './errors.js';
 import type { ExecutionProviderName } from '../model/runtime.js';
@@ -52,7 +57,10 @@ export type EarshotMicState = 'idle' | 'loading' | 'ready' | 'starting' | 'liste
 export interface EarshotMicEventMap {
   /** The text so far while listening (only when it changed). */
   'earshot-partial': CustomEvent<{ text: string; words: WordResult[] }>;
-  /** The whole utterance after a stop (also after a lost device); already written into the target. */
+  /**
+   * The whole utterance after a stop (also after a lost device); already written into the target. With
+   * the `endpoint` attribute: each segment as it ends (`result.segment`, `result.start`, `result.end`).
+   */
   'earshot-final': CustomEvent<{ text: string; words: WordResult[]; result: SpeechResult }>;
   /** What went wrong, with a code to react to and a message that says what to do. */
   'earshot-error': CustomEvent<{ code: SpeechErrorCode; message: string; error: SpeechError }>;
@@ -61,7 +69,7 @@ export interface EarshotMicEventMap {
 }
 
 const PROVIDERS: readonly ExecutionProviderName[] = ['webgpu', 'wasm', 'webgl', 'cpu'];
-const CONFIG_ATTRIBUTES = ['model', 'providers', 'threads', 'wasm-paths', 'decoder', 'lm', 'sha256', 'no-cache'];
+const CONFIG_ATTRIBUTES = ['model', 'providers', 'threads', 'wasm-paths', 'decoder', 'lm', 'endpoint', 'sha256', 'no-cache'];
 
 const STYLE = `
 :host { display: inline-flex; align-items: center; gap: 0.5em; vertical-align: middle; --_size: var(--earshot-mic-size, 2.5em); }
@@ -342,7 +350,32 @@ export class EarshotMicElement extends Base {
     if (this.hasAttribute('no-cache')) o.cache = false;
     const decoder = this.decoder();
     if (decoder) o.decoder = decoder;
+    const endpoint = this.endpoint();
+    if (endpoint !== undefined) o.endpoint = endpoint;
     return o;
+  }
+
+  /** The `endpoint` attribute: absent = off; "", "true" = defaults; seconds of trailing silence; or a JSON object of rules. */
+  private endpoint(): boolean | Partial<EndpointConfig> | undefined {
+    const attr = this.getAttribute('endpoint')?.trim();
+    if (attr === undefined) return undefined;
+    if (attr === '' || attr === 'true') return true;
+    if (attr === 'false') return false;
+    const bad = (): SpeechError => usage(`<earshot-mic endpoint="${attr}">: leave it empty for the default rules, or give seconds of trailing silence (endpoint="0.8"), or a JSON object of endpoint rules such as {"rule2MinTrailingSilence":0.8}`);
+    if (attr.startsWith('{')) {
+      let rules: unknown;
+      try {
+        rules = JSON.parse(attr);
+      } catch {
+        throw bad();
+      }
+      if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw bad();
+      return rules as Partial<EndpointConfig>; // the fields are checked by the recognizer, which names a bad one
+    }
+    const sec = Number(attr);
+    if (!Number.isFinite(sec) || sec <= 0) throw bad();
+    // rule 1 (any trailing silence, default 2.4 s) must not cut a longer pause first
+    return { rule2MinTrailingSilence: sec, ...(sec > DEFAULT_ENDPOINT_CONFIG.rule1MinTrailingSilence ? { rule1MinTrailingSilence: sec } : {}) };
   }
 
   private decoder(): SpeechDecoderOptions | undefined {

@@ -2,7 +2,8 @@
  * Messages between the main thread (speech.ts), the recognition Worker (worker.ts) and the capture
  * AudioWorklet (capture-worklet.ts). Audio always travels as transferred ArrayBuffers.
  */
-import type { PartialResult, RecognitionResult } from '../recognizer.js';
+import type { PartialResult, RecognitionResult, SegmentResult } from '../recognizer.js';
+import type { EndpointConfig } from '../decoder/endpoint.js';
 import type { ExecutionProviderName } from '../model/runtime.js';
 import type { BeamSearchOptions } from '../decoder/beam.js';
 
@@ -36,7 +37,8 @@ export type ToWorker =
   | WorkerInit
   | { type: 'transcribeWav'; id: number; bytes: ArrayBuffer }
   | { type: 'transcribeSamples'; id: number; samples: Float32Array; sampleRate: number }
-  | { type: 'micStart'; sampleRate: number; port: MessagePort }
+  /** `endpoint` (already checked): cut the stream into segments, each reported as a 'segment' message. */
+  | { type: 'micStart'; sampleRate: number; port: MessagePort; endpoint?: Partial<EndpointConfig> }
   | { type: 'dispose' };
 
 /** What the worker reports once the model is loaded. */
@@ -71,6 +73,8 @@ export type FromWorker =
   | { type: 'resultError'; id: number; error: WireError }
   | { type: 'partial'; result: PartialResult }
   | { type: 'final'; result: RecognitionResult; audioSec: number; elapsedMs: number }
+  /** With endpointing: a segment ended (audioSec and elapsedMs are the stream's so far). */
+  | { type: 'segment'; result: SegmentResult; audioSec: number; elapsedMs: number; provider: ExecutionProviderName }
   | { type: 'micError'; error: WireError };
 
 /** Worklet -> worker, over the MessagePort the main thread hands to both. */

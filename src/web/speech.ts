@@ -3,7 +3,8 @@
  * microphone is captured by an AudioWorklet (capture-worklet.ts) whose buffers go straight to the
  * worker through a MessagePort; this thread only routes events.
  */
-import type { PartialResult, RecognitionResult } from '../recognizer.js';
+import type { PartialResult, RecognitionResult, SegmentResult } from '../recognizer.js';
+import { resolveEndpointConfig, type EndpointConfig, type EndpointReason } from '../decoder/endpoint.js';
 import type { ExecutionProviderName } from '../model/runtime.js';
 import type { BeamSearchOptions } from '../decoder/beam.js';
 import { CAPTURE_PROCESSOR, captureWorkletSource } from './capture-worklet.js';
@@ -40,9 +41,35 @@ export interface SpeechRecognizerOptions {
   worker?: Worker | (() => Worker);
   /** The decoder of files and the microphone. Default greedy. */
   decoder?: SpeechDecoderOptions;
+  /**
+   * Endpointing of the microphone (default off): `true` for the default rules, or some rules
+   * (e.g. `{ rule2MinTrailingSilence: 0.8 }`). The microphone is then cut into segments at pauses: each
+   * segment emits its own 'final' event (with `segment`, `start`, `end`, `reason`) and listening goes
+   * on; 'partial' events carry the current segment's text only. startMicrophone({ endpoint }) overrides it.
+   */
+  endpoint?: boolean | Partial<EndpointConfig>;
 }
 
-/** A final result with its speed. */
+/**
+ * Options of {@link SpeechRecognizer.startMicrophone}.
+ * @example
+ * const opts: MicrophoneOptions = { endpoint: { rule2MinTrailingSilence: 0.8 } };
+ */
+export interface MicrophoneOptions {
+  /** The microphone to open (from enumerateDevices). Default: the browser's choice. */
+  deviceId?: string;
+  /** Endpointing for this session; default: the recognizer's `endpoint` option. See {@link SpeechRecognizerOptions.endpoint}. */
+  endpoint?: boolean | Partial<EndpointConfig>;
+}
+
+/**
+ * A final result with its speed. With endpointing, each segment's 'final' event sets `segment`,
+ * `start`, `end` and `reason` (its times are seconds from the start of the microphone session; its
+ * `audioSec`, `elapsedMs` and `rtf` are the session's so far, its `timings` zero), and the result stop()
+ * resolves with is the whole session, its segments in `segments`.
+ * @example
+ * rec.on('final', (r) => r.segment !== undefined && console.log(`#${r.segment} [${r.start}-${r.end}s] ${r.text}`));
+ */
 export interface SpeechResult extends RecognitionResult {
   /** Seconds of audio recognized. */
   audioSec: number;
@@ -50,6 +77,14 @@ export interface SpeechResult extends RecognitionResult {
   elapsedMs: number;
   /** Real-time factor: processing time / audio time. */
   rtf: number;
+  /** With endpointing: the 0-based index of this segment among the reported ones. */
+  segment?: number;
+  /** With endpointing: where the segment begins, seconds from the start of the session. */
+  start?: number;
+  /** With endpointing: where the segment ends, seconds from the start of the session. */
+  end?: number;
+  /** With endpointing: which rule ended the segment ('end-of-input' for the last one, at stop()). */
+  reason?: EndpointReason;
 }
 
 /** The microphone level, about 20 times a second. */
@@ -74,11 +109,31 @@ interface Mic {
   source: MediaStreamAudioSourceNode;
   final: Promise<SpeechResult | null>;
   resolveFinal: (r: SpeechResult | null) => void;
+  /** Endpointed: segments are the 'final' events, the whole session only resolves stop(). */
+  endpointed: boolean;
   /** Set by the first stop(): later calls await the same promise. */
   stopped: Promise<SpeechResult | null> | undefined;
 }
 
 const withRtf = (r: RecognitionResult, audioSec: number, elapsedMs: number): SpeechResult => ({ ...r, audioSec, elapsedMs, rtf: audioSec > 0 ? elapsedMs / 1000 / audioSec : 0 });
+
+/** A segment as a 'final' result. The worker does not time segments apart: timings are zero but for their sum. */
+const segmentResult = (s: SegmentResult, audioSec: number, elapsedMs: number, provider: ExecutionProviderName): SpeechResult =>
+  withRtf({ ...s, durationSec: s.end - s.start, timings: { resample: 0, features: 0, acoustic: 0, decoder: 0 }, provider }, audioSec, elapsedMs);
+
+/**
+ * The endpoint option as it crosses to the worker: undefined (off) or checked rules; a bad one is a
+ * SpeechError ('usage') that names the field.
+ */
+function wireEndpoint(e: boolean | Partial<EndpointConfig> | undefined): Partial<EndpointConfig> | undefined {
+  if (e === undefined || e === false) return undefined;
+  if (e === true) return {};
+  try {
+    return resolveEndpointConfig(e);
+  } catch (err) {
+    throw new SpeechError('usage', (err as Error).message, { cause: err });
+  }
+}
 
 function micError(e: unknown): SpeechError {
   const name = e instanceof Error ? e.name : '';
@@ -123,6 +178,8 @@ export class SpeechRecognizer {
   private readonly pending = new Map<number, { resolve: (r: SpeechResult) => void; reject: (e: SpeechError) => void }>();
   private nextId = 1;
   private mic: Mic | undefined;
+  /** The checked `endpoint` option: undefined = off. */
+  private readonly endpoint: Partial<EndpointConfig> | undefined;
   /** startMicrophone() is between its first await and its end. */
   private starting = false;
   private disposed = false;
@@ -131,6 +188,7 @@ export class SpeechRecognizer {
     const base = new URL(String(opts.wasmPaths ?? '/ort/'), document.baseURI).href;
     const wasmPaths = base.endsWith('/') ? base : `${base}/`;
     const decoder = opts.decoder ? wireDecoder(opts.decoder) : undefined; // validated before a worker starts
+    this.endpoint = wireEndpoint(opts.endpoint);
     this.worker = typeof opts.worker === 'function' ? opts.worker() : opts.worker ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'earshot' });
     let resolveReady!: (i: ReadyInfo) => void;
     let rejectReady!: (e: SpeechError) => void;
@@ -229,7 +287,8 @@ export class SpeechRecognizer {
 
   /**
    * Start recognizing the microphone: 'partial' events while you speak, 'level' events for a meter,
-   * 'final' after stop(). Call it from a click handler (autoplay rules suspend audio otherwise).
+   * 'final' after stop(). With endpointing (`endpoint` here or in the recognizer's options), 'final'
+   * comes once per segment, at each pause and at stop(), and listening goes on. Call it from a click handler (autoplay rules suspend audio otherwise).
    * Rejects (and emits 'error') with code 'permission-denied', 'no-device' or 'audio-suspended'
    * (the AudioContext stayed suspended for 1 s: call it again from a user gesture). While recording,
    * a microphone that goes away (unplugged, permission revoked: the track's 'ended' event) emits
@@ -237,10 +296,17 @@ export class SpeechRecognizer {
    * stop() does, so 'final' carries the text so far and startMicrophone() can be called again.
    * @example
    * micButton.onclick = () => rec.startMicrophone();
+   * dictateButton.onclick = () => rec.startMicrophone({ endpoint: { rule2MinTrailingSilence: 0.8 } }); // a 'final' per sentence
    */
-  async startMicrophone(opts: { deviceId?: string } = {}): Promise<void> {
+  async startMicrophone(opts: MicrophoneOptions = {}): Promise<void> {
     if (this.mic || this.starting) throw this.report(new SpeechError('usage', 'the microphone is already running: call stop() first'), 'usage');
     if (this.disposed) throw this.report(new SpeechError('usage', 'the recognizer was disposed: create a new one'), 'usage');
+    let endpoint: Partial<EndpointConfig> | undefined;
+    try {
+      endpoint = opts.endpoint === undefined ? this.endpoint : wireEndpoint(opts.endpoint);
+    } catch (e) {
+      throw this.report(e, 'usage');
+    }
     this.starting = true;
     let media: MediaStream | undefined;
     let ctx: AudioContext | undefined;
@@ -277,9 +343,9 @@ export class SpeechRecognizer {
       const channel = new MessageChannel();
       let resolveFinal!: (r: SpeechResult | null) => void;
       const final = new Promise<SpeechResult | null>((r) => (resolveFinal = r));
-      const mic: Mic = { media, ctx, node, source, final, resolveFinal, stopped: undefined };
+      const mic: Mic = { media, ctx, node, source, final, resolveFinal, endpointed: endpoint !== undefined, stopped: undefined };
       this.mic = mic;
-      this.post({ type: 'micStart', sampleRate: ctx.sampleRate, port: channel.port1 }, [channel.port1]);
+      this.post({ type: 'micStart', sampleRate: ctx.sampleRate, port: channel.port1, ...(endpoint ? { endpoint } : {}) }, [channel.port1]);
       node.port.postMessage({ port: channel.port2 }, [channel.port2]);
       node.port.onmessage = (ev: MessageEvent<{ type: string; rms: number; peak: number }>) => {
         if (ev.data.type === 'level') this.emit('level', { rms: ev.data.rms, peak: ev.data.peak });
@@ -313,7 +379,8 @@ export class SpeechRecognizer {
   }
 
   /**
-   * Stop the microphone; resolves with the final result (also emitted as 'final'), or null when no
+   * Stop the microphone; resolves with the final result (also emitted as 'final'; with endpointing,
+   * the whole session with its `segments`, whose last one was emitted as 'final'), or null when no
    * microphone was running.
    * @example
    * const { text, words } = (await rec.stop())!;
@@ -425,10 +492,13 @@ export class SpeechRecognizer {
         break;
       case 'final': {
         const r = withRtf(m.result, m.audioSec, m.elapsedMs);
-        this.emit('final', r);
+        if (!this.mic?.endpointed) this.emit('final', r); // endpointed: each segment was a 'final' already
         this.mic?.resolveFinal(r);
         break;
       }
+      case 'segment':
+        this.emit('final', segmentResult(m.result, m.audioSec, m.elapsedMs, m.provider));
+        break;
       case 'micError': {
         this.report(fromWireError(m.error), 'audio');
         this.mic?.resolveFinal(null);

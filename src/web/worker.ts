@@ -14,6 +14,7 @@ import { concatSamples } from '../audio/samples.js';
 import { parseLanguageModel } from '../lm/parse.js';
 import { ModelError } from '../core/errors.js';
 import type { DecoderOptions } from '../decoder/select.js';
+import type { EndpointConfig } from '../decoder/endpoint.js';
 import { evictModel, loadModelBytes } from './model-cache.js';
 import { toWireError } from './errors.js';
 import type { CaptureMessage, FromWorker, ToWorker, WireDecoderOptions, WorkerInit } from './protocol.js';
@@ -131,9 +132,10 @@ async function need(): Promise<Recognizer> {
   return recognizer!;
 }
 
-function startMic(sampleRate: number, port: MessagePort): void {
+function startMic(sampleRate: number, port: MessagePort, endpoint: Partial<EndpointConfig> | undefined): void {
   let stream: RecognitionStream | undefined;
   let lastText = '';
+  let lastSegment = endpoint ? 0 : undefined;
   let audioSec = 0;
   let busyMs = 0;
   const fail = (e: unknown): void => {
@@ -144,14 +146,21 @@ function startMic(sampleRate: number, port: MessagePort): void {
     const msg = ev.data;
     enqueue(async () => {
       const rec = await need();
-      stream ??= rec.createStream();
       const t = now();
+      stream ??= endpoint
+        ? rec.createStream({
+            endpoint,
+            // called inside acceptWaveform/inputFinished, so before the partial that follows it and before 'final'
+            onSegment: (result) => post({ type: 'segment', result, audioSec, elapsedMs: busyMs + now() - t, provider: rec.provider }),
+          })
+        : rec.createStream();
       if (msg.type === 'audio') {
         audioSec += msg.samples.length / sampleRate;
         const p = await stream.acceptWaveform(msg.samples, sampleRate);
         busyMs += now() - t;
-        if (p.text !== lastText) {
+        if (p.text !== lastText || p.segment !== lastSegment) {
           lastText = p.text;
+          lastSegment = p.segment;
           post({ type: 'partial', result: p });
         }
       } else {
@@ -181,7 +190,7 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
       enqueue(() => transcribe(m.id, m.samples, m.sampleRate)).catch((e: unknown) => post({ type: 'resultError', id: m.id, error: toWireError(e, 'audio') }));
       break;
     case 'micStart':
-      startMic(m.sampleRate, m.port);
+      startMic(m.sampleRate, m.port, m.endpoint);
       break;
     case 'dispose':
       scope.close();

@@ -60,8 +60,9 @@ run_eval test-beam --decoder beam --lm none "${LIMIT_ARGS[@]}" "$TEST"
 run_eval test-beamlm --decoder beam --lm "$LM" "${LIMIT_ARGS[@]}" "$TEST"
 
 echo "closed vocabulary at other thresholds" >&2
-# The CLI has no --phrase-threshold: decode once with threshold 0 through the library and keep each
-# utterance's phrase and confidence; the accuracy at threshold t counts the correct ones with confidence >= t.
+# One threshold per run is the CLI's --phrase-threshold; to sweep several from one decode, decode once
+# with threshold 0 through the library and keep each utterance's phrase and confidence (eval's --hyp
+# has no confidence); the accuracy at threshold t counts the correct ones with confidence >= t.
 node --input-type=module - "$MODEL" "$THREADS" "$WORDS/words.txt" "$OUT/words-phrases-t0.jsonl" "${WORD_SETS[@]}" <<'EOF'
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
