@@ -1,6 +1,7 @@
 /**
  * Recipe smoke test: a tiny corpus (four fixture WAVs) through featurize -> 2 training steps (PyTorch) ->
- * export -> earshot convert -> parity (onnxruntime-node vs PyTorch on the same features) -> transcribe.
+ * export -> earshot convert -> parity (onnxruntime-node vs PyTorch on the same features) -> transcribe,
+ * for the spliced MLP and (train, convert, parity) for a small TDNN.
  *
  * Needs Debian's python3-torch (`/usr/bin/python3`, or $EARSHOT_PYTHON). Without it the test is skipped
  * locally, and FAILS under CI=true: CI must install python3-torch.
@@ -147,6 +148,28 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     expect(r.maxInputDiff).toBeLessThanOrEqual(1e-6);
     expect(r.maxOutputDiff).toBeLessThanOrEqual(1e-4);
     expect(r.ok).toBe(true);
+  });
+
+  it('trains a TDNN 2 steps, exports it, converts it and matches PyTorch on the same features (1e-4)', async () => {
+    const runT = path.join(work, 'run-tdnn');
+    const log = runPython([
+      'tools/train/train.py', '--train', feats(), '--dev', feats(), '--out', runT, '--model', 'tdnn',
+      '--hidden', '16,16', '--tdnn-dilations', '1,2', '--subsampling', '2',
+      '--max-steps', '2', '--batch-size', '2', '--warmup-steps', '1', '--eval-every', '0', '--ckpt-every', '0', '--threads', '1',
+    ]);
+    expect(log).toMatch(/stopped at step 2/);
+    const arch = JSON.parse(fs.readFileSync(path.join(runT, 'arch.json'), 'utf8')) as { kind: string; featureConfig: FeatureConfig };
+    expect(arch.kind).toBe('tdnn');
+    expect([arch.featureConfig.contextLeft, arch.featureConfig.contextRight, arch.featureConfig.subsampling]).toEqual([3, 3, 2]);
+    const model = path.join(work, 'tdnn.onnx');
+    const r = await convertWeightsFile({ weights: path.join(runT, 'model.safetensors'), arch: path.join(runT, 'arch.json'), out: model, force: true });
+    expect(r.parameters).toBe(16 * 39 * 3 + 16 + 16 * 16 * 3 + 16 + 16 * 29 + 29);
+    const dump = path.join(work, 'parity-tdnn');
+    runPython(['tools/train/parity.py', '--run', runT, '--shard', feats(), '--count', '4', '--out', dump, '--threads', '1']);
+    const p = await checkParity({ model, dump, shard: feats(), tolerance: 1e-4, inputTolerance: 1e-6 });
+    expect(p.utterances).toBe(4);
+    expect(p.maxOutputDiff).toBeLessThanOrEqual(1e-4);
+    expect(p.ok).toBe(true);
   });
 
   it('transcribes a fixture with the converted model', async () => {

@@ -1,6 +1,6 @@
 /**
  * The architecture description: a JSON file written by the training recipe (or by hand) that says how
- * to read a weights file as an earshot MLP and what the model's metadata is.
+ * to read a weights file as an earshot MLP or TDNN and what the model's metadata is.
  *
  * ```json
  * {
@@ -17,6 +17,18 @@
  * prefix, possibly empty), sorted by index numerically, each with its `<prefix>.<index>.bias`.
  * `alpha` is required for "lrelu" (framework defaults differ: PyTorch/ONNX 0.01, TensorFlow 0.2,
  * Keras 0.3) and ignored for "relu" and "tanh".
+ *
+ * A time-delay network (tools/train/train.py `--model tdnn`) is described as
+ * ```json
+ * {
+ *   "kind": "tdnn",
+ *   "layers": [{ "weight": "convs.0.weight", "bias": "convs.0.bias", "dilation": 1 }, ...],  // Conv1d [out, in, 3]
+ *   "kernel": 3,
+ *   "outputLayer": { "weight": "out.weight", "bias": "out.bias" },                        // Linear [labels, H]
+ *   "activation", "alpha", "featureConfig", "output", "labels", "provenance": as above
+ * }
+ * ```
+ * with featureConfig.contextLeft = contextRight = the sum of the dilations (the receptive field).
  */
 import { ConversionError } from '../core/errors.js';
 import { featureConfigProblems, type FeatureConfig } from '../features/config.js';
@@ -34,11 +46,46 @@ export interface LayerRef {
 }
 
 /**
- * A validated architecture description.
+ * Which tensors hold one convolution of a TDNN, and its dilation.
+ * @example
+ * const ref: TdnnLayerRef = { weight: 'convs.0.weight', bias: 'convs.0.bias', dilation: 2 };
+ */
+export interface TdnnLayerRef extends LayerRef {
+  dilation: number;
+}
+
+/**
+ * A validated TDNN architecture description (see the file comment).
+ * @example
+ * const arch = parseArch(json, 'arch.json');
+ * if (arch.kind === 'tdnn') console.log(arch.layers.map((l: TdnnLayerRef) => l.dilation));
+ */
+export interface TdnnArchDescription {
+  kind: 'tdnn';
+  layers: TdnnLayerRef[];
+  kernel: 3;
+  outputLayer: LayerRef;
+  activation: Activation;
+  alpha: number;
+  featureConfig: FeatureConfig;
+  output: OutputSpec;
+  labels: string[];
+  provenance?: Record<string, unknown>;
+}
+
+/**
+ * A validated architecture description: an MLP or a TDNN (discriminated by `kind`).
  * @example
  * const arch: ArchDescription = parseArch(JSON.parse(text), 'arch.json');
  */
-export interface ArchDescription {
+export type ArchDescription = MlpArchDescription | TdnnArchDescription;
+
+/**
+ * A validated MLP architecture description.
+ * @example
+ * const arch = parseArch(JSON.parse(text), 'arch.json') as MlpArchDescription;
+ */
+export interface MlpArchDescription {
   kind: 'mlp';
   /** Explicit layer tensors, input to output; absent = discover `<prefix>.<index>.weight`. */
   layers?: LayerRef[];
@@ -64,6 +111,8 @@ export interface ArchOverrides {
 }
 
 const KNOWN = ['kind', 'layers', 'activation', 'alpha', 'featureConfig', 'output', 'labels', 'provenance'];
+const KNOWN_TDNN = [...KNOWN, 'kernel', 'outputLayer'];
+const isRef = (o: unknown): o is LayerRef => typeof o === 'object' && o !== null && typeof (o as Record<string, unknown>).weight === 'string' && typeof (o as Record<string, unknown>).bias === 'string';
 const show = (v: unknown): string => {
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
@@ -80,8 +129,26 @@ export function parseArch(value: unknown, source: string, overrides: ArchOverrid
   const a: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) a[k] = v;
   const p: string[] = [];
-  if (a.kind !== 'mlp') p.push(`field "kind": expected "mlp" (the only architecture earshot converts), got ${show(a.kind)}`);
-  if (a.layers !== undefined) {
+  const tdnn = a.kind === 'tdnn';
+  if (a.kind !== 'mlp' && !tdnn) p.push(`field "kind": expected "mlp" or "tdnn" (the architectures earshot converts), got ${show(a.kind)}`);
+  if (tdnn) {
+    if (!Array.isArray(a.layers) || a.layers.length === 0) p.push(`field "layers": a "tdnn" needs a non-empty array of {"weight": name, "bias": name, "dilation": N}, got ${show(a.layers)}`);
+    else {
+      a.layers.forEach((l: unknown, i) => {
+        const d = (l as Record<string, unknown> | null)?.dilation;
+        if (!isRef(l) || typeof d !== 'number' || !Number.isInteger(d) || d < 1) p.push(`field "layers[${i}]": expected {"weight": "<tensor name>", "bias": "<tensor name>", "dilation": <positive integer>}, got ${show(l)}`);
+      });
+    }
+    if (a.kernel !== 3) p.push(`field "kernel": earshot converts TDNNs of kernel 3 only (as tools/train writes them), got ${show(a.kernel)}`);
+    if (!isRef(a.outputLayer)) p.push(`field "outputLayer": expected {"weight": "<tensor name>", "bias": "<tensor name>"} (the Linear output layer), got ${show(a.outputLayer)}`);
+    const fc = a.featureConfig as Partial<FeatureConfig> | undefined;
+    if (Array.isArray(a.layers) && typeof fc === 'object' && fc !== null) {
+      const rf = a.layers.reduce((n: number, l: unknown) => n + Number((l as Record<string, unknown> | null)?.dilation), 0);
+      if (Number.isInteger(rf) && (fc.contextLeft !== rf || fc.contextRight !== rf)) {
+        p.push(`field "featureConfig": contextLeft ${show(fc.contextLeft)} and contextRight ${show(fc.contextRight)} must both equal the TDNN's receptive field, the sum of the dilations (${rf})`);
+      }
+    }
+  } else if (a.layers !== undefined) {
     if (!Array.isArray(a.layers) || a.layers.length === 0) p.push(`field "layers": expected a non-empty array of {"weight": name, "bias": name}, got ${show(a.layers)}`);
     else {
       a.layers.forEach((l: unknown, i) => {
@@ -101,8 +168,24 @@ export function parseArch(value: unknown, source: string, overrides: ArchOverrid
   p.push(...labelProblems(a.labels, 'field "labels"'));
   p.push(...outputSpecProblems(a.output, Array.isArray(a.labels) ? a.labels.length : undefined, 'field "output"'));
   if (a.provenance !== undefined && (typeof a.provenance !== 'object' || a.provenance === null || Array.isArray(a.provenance))) p.push(`field "provenance": expected an object, got ${show(a.provenance)}`);
-  for (const k of Object.keys(a)) if (!KNOWN.includes(k)) p.push(`field "${k}": unknown field (known: ${KNOWN.join(', ')})`);
+  const known = tdnn ? KNOWN_TDNN : KNOWN;
+  for (const k of Object.keys(a)) if (!known.includes(k)) p.push(`field "${k}": unknown field for kind ${show(a.kind)} (known: ${known.join(', ')})`);
   if (p.length > 0) throw new ConversionError(source, `invalid architecture description: ${p.join('; ')}`);
+  if (tdnn) {
+    const out = a.outputLayer as LayerRef;
+    return {
+      kind: 'tdnn',
+      layers: (a.layers as TdnnLayerRef[]).map((l) => ({ weight: l.weight, bias: l.bias, dilation: l.dilation })),
+      kernel: 3,
+      outputLayer: { weight: out.weight, bias: out.bias },
+      activation: a.activation as Activation,
+      alpha,
+      featureConfig: a.featureConfig as FeatureConfig,
+      output: a.output as OutputSpec,
+      labels: [...(a.labels as string[])],
+      ...(a.provenance !== undefined ? { provenance: a.provenance as Record<string, unknown> } : {}),
+    };
+  }
   return {
     kind: 'mlp',
     ...(a.layers !== undefined ? { layers: (a.layers as LayerRef[]).map((l) => ({ weight: l.weight, bias: l.bias })) } : {}),

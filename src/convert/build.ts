@@ -1,15 +1,15 @@
 /**
- * Weights + architecture description -> an earshot model. Finds the layer tensors, checks that the
+ * Weights + architecture description -> an earshot model (MLP or TDNN). Finds the layer tensors, checks that the
  * layer chain is consistent with itself, with the feature config and with the labels, then writes
  * the ONNX bytes. Platform-neutral: no file I/O, no runtime.
  */
 import { ConversionError } from '../core/errors.js';
 import { baseDim, inputDim } from '../features/config.js';
 import type { NetworkSummary, Provenance, WeightStorage } from '../model/metadata.js';
-import { buildMlpModel, mlpNetworkSummary, type DenseLayer } from '../model/onnx-writer.js';
+import { buildMlpModel, buildTdnnModel, mlpNetworkSummary, tdnnNetworkSummary, type ConvLayer, type DenseLayer } from '../model/onnx-writer.js';
 import { computeContentHash } from '../model/hash.js';
 import { VERSION } from '../version.js';
-import type { ArchDescription, LayerRef } from './arch.js';
+import type { ArchDescription, LayerRef, TdnnArchDescription } from './arch.js';
 import type { WeightTensor, WeightsFile } from './tensors.js';
 
 /**
@@ -20,9 +20,11 @@ import type { WeightTensor, WeightsFile } from './tensors.js';
 export interface BuiltModel {
   /** The ONNX file's bytes. */
   bytes: Uint8Array;
-  /** The layers as read from the weights (PyTorch [out, in] layout), for the reference check. */
+  /** The MLP layers as read from the weights (PyTorch [out, in] layout), for the reference check; empty for a TDNN. */
   layers: DenseLayer[];
-  /** Which tensors each layer came from. */
+  /** A TDNN's convolutions ([out, in, kernel]) and output layer, for the reference check; absent for an MLP. */
+  tdnn?: { convs: ConvLayer[]; output: DenseLayer };
+  /** Which tensors each layer came from (a TDNN: the convolutions, then the output layer). */
   layerRefs: LayerRef[];
   network: NetworkSummary;
   contentHash: string;
@@ -93,7 +95,7 @@ function tensor(weights: WeightsFile, name: string, role: string): WeightTensor 
  * @example
  * const layers = readLayers(weights, discoverLayers(weights), arch);
  */
-export function readLayers(weights: WeightsFile, refs: readonly LayerRef[], arch: ArchDescription): DenseLayer[] {
+export function readLayers(weights: WeightsFile, refs: readonly LayerRef[], arch: Pick<ArchDescription, 'featureConfig' | 'labels'>): DenseLayer[] {
   const src = weights.source;
   const fc = arch.featureConfig;
   let want = inputDim(fc);
@@ -125,7 +127,83 @@ export function readLayers(weights: WeightsFile, refs: readonly LayerRef[], arch
   });
 }
 
+function finiteValues(src: string, pairs: ReadonlyArray<readonly [string, Float32Array]>): void {
+  for (const [name, a] of pairs) {
+    const bad = a.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new ConversionError(src, `tensor "${name}" holds a non-finite value (${a[bad]}) at flat index ${bad}; the training diverged or the file is corrupt`);
+  }
+}
+
+/**
+ * Read a TDNN's convolutions and output layer and check their shapes: conv weight [out, in, 3] with `in`
+ * equal to the previous layer's `out` (the first: baseDim of the feature config), bias [out]; output
+ * weight [labels, last out], bias [labels]; all values finite.
+ * @example
+ * const { convs, output } = readTdnnLayers(weights, arch); // arch.kind === 'tdnn'
+ */
+export function readTdnnLayers(weights: WeightsFile, arch: TdnnArchDescription): { convs: ConvLayer[]; output: DenseLayer } {
+  const src = weights.source;
+  const fc = arch.featureConfig;
+  let want = baseDim(fc);
+  const convs = arch.layers.map((ref, i) => {
+    const w = tensor(weights, ref.weight, `weight of convolution ${i}`);
+    const b = tensor(weights, ref.bias, `bias of convolution ${i}`);
+    if (w.shape.length !== 3) throw new ConversionError(src, `shape mismatch: tensor "${ref.weight}" (weight of convolution ${i}) must be 3-D [out, in, kernel] as nn.Conv1d stores it, got [${w.shape.join(', ')}]`);
+    const [out, inn, k] = w.shape as [number, number, number];
+    if (k !== arch.kernel) throw new ConversionError(src, `shape mismatch: tensor "${ref.weight}" (convolution ${i}) is [${w.shape.join(', ')}]; its kernel width ${k} is not the architecture's kernel ${arch.kernel}`);
+    if (inn !== want) {
+      const why = i === 0
+        ? `baseDim of the feature config: numCeps ${fc.numCeps} x (deltaOrder ${fc.deltaOrder} + 1)`
+        : `the output channels of convolution ${i - 1} ("${arch.layers[i - 1]!.weight}")`;
+      throw new ConversionError(src, `shape mismatch: tensor "${ref.weight}" (convolution ${i}) is [${out}, ${inn}, ${k}]; expected [${out}, ${want}, ${k}]: its input channels must be ${want}, ${why}`);
+    }
+    if (b.shape.length !== 1 || b.shape[0] !== out) throw new ConversionError(src, `shape mismatch: tensor "${ref.bias}" (bias of convolution ${i}) is [${b.shape.join(', ')}]; expected [${out}]`);
+    const weight = w.toFloat32();
+    const bias = b.toFloat32();
+    finiteValues(src, [[ref.weight, weight], [ref.bias, bias]]);
+    want = out;
+    return { weight, bias, outDim: out, inDim: inn, kernel: k, dilation: ref.dilation };
+  });
+  const ref = arch.outputLayer;
+  const w = tensor(weights, ref.weight, 'weight of the output layer');
+  const b = tensor(weights, ref.bias, 'bias of the output layer');
+  const labels = arch.labels.length;
+  if (w.shape.length !== 2 || w.shape[0] !== labels || w.shape[1] !== want) {
+    throw new ConversionError(src, `shape mismatch: tensor "${ref.weight}" (output layer) is [${w.shape.join(', ')}]; expected [${labels}, ${want}]: one output per label (${labels} labels) over the last convolution's ${want} channels`);
+  }
+  if (b.shape.length !== 1 || b.shape[0] !== labels) throw new ConversionError(src, `shape mismatch: tensor "${ref.bias}" (bias of the output layer) is [${b.shape.join(', ')}]; expected [${labels}]`);
+  const output = { weight: w.toFloat32(), bias: b.toFloat32(), outDim: labels, inDim: want };
+  finiteValues(src, [[ref.weight, output.weight], [ref.bias, output.bias]]);
+  return { convs, output };
+}
+
 const baseName = (p: string): string => p.split(/[\\/]/).pop() ?? p;
+
+async function buildTdnnFromWeights(weights: WeightsFile, arch: TdnnArchDescription, opts: BuildOptions, provenance: Provenance): Promise<BuiltModel> {
+  if ((opts.weightStorage ?? 'float32') !== 'float32') {
+    throw new ConversionError(opts.archSource ?? weights.source, `a "tdnn" model is written with float32 weights only, got weight storage "${opts.weightStorage}"; convert without --weight-storage`);
+  }
+  const tdnn = readTdnnLayers(weights, arch);
+  let bytes: Uint8Array;
+  try {
+    bytes = await buildTdnnModel({
+      ...tdnn,
+      activation: arch.activation,
+      alpha: arch.alpha,
+      metadata: { featureConfig: arch.featureConfig, output: arch.output, labels: arch.labels, provenance },
+    });
+  } catch (e) {
+    throw new ConversionError(opts.archSource ?? weights.source, `could not write the model: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  return {
+    bytes,
+    layers: [],
+    tdnn,
+    layerRefs: [...arch.layers.map((l) => ({ weight: l.weight, bias: l.bias })), arch.outputLayer],
+    network: tdnnNetworkSummary(tdnn.convs, tdnn.output, arch.activation, arch.alpha),
+    contentHash: await computeContentHash(bytes, '<built model>'),
+  };
+}
 
 /**
  * Build an earshot model from parsed weights and a validated architecture description.
@@ -134,9 +212,6 @@ const baseName = (p: string): string => p.split(/[\\/]/).pop() ?? p;
  * console.log(built.network.parameters, built.contentHash);
  */
 export async function buildModelFromWeights(weights: WeightsFile, arch: ArchDescription, opts: BuildOptions = {}): Promise<BuiltModel> {
-  const layerRefs = arch.layers ?? discoverLayers(weights);
-  const layers = readLayers(weights, layerRefs, arch);
-  const network = mlpNetworkSummary(layers, arch.activation, arch.alpha, opts.weightStorage ?? 'float32');
   const provenance: Provenance = {
     ...(arch.provenance ?? {}),
     ...(opts.provenance ?? {}),
@@ -144,6 +219,10 @@ export async function buildModelFromWeights(weights: WeightsFile, arch: ArchDesc
     source: baseName(weights.source),
     sourceFormat: weights.format,
   };
+  if (arch.kind === 'tdnn') return buildTdnnFromWeights(weights, arch, opts, provenance);
+  const layerRefs = arch.layers ?? discoverLayers(weights);
+  const layers = readLayers(weights, layerRefs, arch);
+  const network = mlpNetworkSummary(layers, arch.activation, arch.alpha, opts.weightStorage ?? 'float32');
   let bytes: Uint8Array;
   try {
     bytes = await buildMlpModel({

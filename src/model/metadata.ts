@@ -41,13 +41,17 @@ export type Activation = 'lrelu' | 'relu' | 'tanh';
  */
 export type WeightStorage = 'float32' | 'float16' | 'int8';
 
-/** A short description of the network, for `earshot inspect` and validation. */
+/**
+ * A short description of the network, for `earshot inspect` and validation.
+ * @example
+ * const net: NetworkSummary = { kind: 'tdnn', inputDim: 507, hidden: [16, 16, 16], outputDim: 29, activation: 'lrelu', alpha: 0.01, parameters: 4301, weightStorage: 'float32', dilations: [1, 2, 3], kernel: 3 };
+ */
 export interface NetworkSummary {
-  /** e.g. "mlp" */
+  /** "mlp" (spliced frames -> affine layers) or "tdnn" (spliced window -> dilated valid convolutions -> affine). */
   kind: string;
   /** Input feature dimension per frame (= inputDim(featureConfig)). */
   inputDim: number;
-  /** Widths of the hidden layers, in order. */
+  /** Widths of the hidden layers, in order (for a TDNN: the output channels of each convolution). */
   hidden: number[];
   /** Output dimension (= labels.length). */
   outputDim: number;
@@ -61,6 +65,13 @@ export interface NetworkSummary {
    * they are float32, and parseMetadata fills that in.
    */
   weightStorage: WeightStorage;
+  /**
+   * TDNN only: the dilation of each convolution (one per hidden layer). The receptive field
+   * sum(dilation x (kernel - 1) / 2) per side equals the feature config's contextLeft and contextRight.
+   */
+  dilations?: number[];
+  /** TDNN only: the convolution kernel width (3). */
+  kernel?: number;
 }
 
 /** Where the weights came from. Free-form fields are allowed beside these. */

@@ -16,6 +16,14 @@
  *   float32 model of the decoded weights does; ONNX Runtime folds the Cast at load time. Biases are FLOAT.
  * - output `logprobs` float32 [batch, time, outputDim] = `LogSoftmax(axis=-1)` of the last layer.
  * MatMul + Add rather than Gemm, because Gemm only takes 2-D input.
+ *
+ * TDNN models (`buildTdnnModel`, network.kind "tdnn") take the same input: each row is the clamped
+ * window of W = 2 Rf + 1 base frames (Rf = contextLeft = contextRight = sum of the dilations) around an
+ * output frame, spliced frame-major. The graph computes that output frame from the window alone:
+ * `Reshape(features, [-1, W, D])` -> `Transpose(perm [0, 2, 1])` -> [N, D, W]; per layer i
+ * `Conv(x, conv{i}.weight [out, in, 3], conv{i}.bias)` (valid: pads 0, dilation d_i, stride 1) and the
+ * activation, leaving [N, H, 1]; `Reshape` to [batch, time, H] (the shape from `Shape(features, end 2)`);
+ * then `MatMul(output.weight [H, labels])`, `Add(output.bias)` and `LogSoftmax`. Weights are float32.
  * Metadata values are canonical JSON (object keys sorted) so key order in the inputs does not matter;
  * the content hash is appended last (see hash.ts).
  */
@@ -254,6 +262,20 @@ export async function buildMlpModel(spec: MlpModelSpec): Promise<Uint8Array> {
       x = `layer${i}.act`;
     }
   });
+  return serializeModel('earshot_mlp', nodes, inits, network, m, '<buildMlpModel>');
+}
+
+type SpecMetadata = MlpModelSpec['metadata'];
+
+/** The ModelProto around a graph, with metadata and content hash, checked by reading it back. */
+async function serializeModel(
+  graphName: string,
+  nodes: onnxProto.onnx.INodeProto[],
+  inits: onnxProto.onnx.ITensorProto[],
+  network: NetworkSummary,
+  m: SpecMetadata,
+  source: string,
+): Promise<Uint8Array> {
   const tensorType = (name: string, last: number): onnxProto.onnx.IValueInfoProto => ({
     name,
     type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimParam: 'time' }, { dimValue: last }] } } },
@@ -272,7 +294,7 @@ export async function buildMlpModel(spec: MlpModelSpec): Promise<Uint8Array> {
     producerName: 'earshot',
     producerVersion: VERSION,
     graph: {
-      name: 'earshot_mlp',
+      name: graphName,
       node: nodes,
       initializer: inits,
       input: [tensorType(INPUT_NAME, network.inputDim)],
@@ -281,8 +303,166 @@ export async function buildMlpModel(spec: MlpModelSpec): Promise<Uint8Array> {
     metadataProps: props.map(([key, value]) => ({ key, value })),
   };
   const body = onnx.ModelProto.encode(model).finish();
-  const bytes = await embedContentHash(body, '<buildMlpModel>');
-  const info = readModelInfo(bytes, '<buildMlpModel>');
-  checkModelAgainstGraph(info, parseMetadata(info.metadataProps, '<buildMlpModel>'), '<buildMlpModel>');
+  const bytes = await embedContentHash(body, source);
+  const info = readModelInfo(bytes, source);
+  checkModelAgainstGraph(info, parseMetadata(info.metadataProps, source), source);
   return bytes;
+}
+
+/**
+ * One dilated 1-D convolution, stored as PyTorch stores nn.Conv1d: weight [outDim, inDim, kernel] row-major.
+ * @example
+ * const conv: ConvLayer = { weight: new Float32Array(16 * 39 * 3), bias: new Float32Array(16), outDim: 16, inDim: 39, kernel: 3, dilation: 2 };
+ */
+export interface ConvLayer {
+  /** outDim x inDim x kernel values, row-major. */
+  weight: Float32Array;
+  /** outDim values. */
+  bias: Float32Array;
+  outDim: number;
+  inDim: number;
+  /** Kernel width; earshot writes 3 only. */
+  kernel: number;
+  dilation: number;
+}
+
+/**
+ * Everything `buildTdnnModel` needs. The weights are stored as float32.
+ * @example
+ * const spec: TdnnModelSpec = { convs, output, activation: 'lrelu', alpha: 0.01, metadata: { featureConfig, output: { type: 'ctc', blankId: 0 }, labels, provenance: { producer: 'me' } } };
+ */
+export interface TdnnModelSpec {
+  /** The convolutions, input to output; `convs[0].inDim` = baseDim(featureConfig). */
+  convs: ConvLayer[];
+  /** The affine output layer: [labels, last hidden width]. */
+  output: DenseLayer;
+  activation: Activation;
+  /** Leaky-ReLU negative slope; ignored (stored as 0) for relu and tanh. */
+  alpha: number;
+  /** As MlpModelSpec.metadata; contextLeft and contextRight must equal the receptive field. */
+  metadata: SpecMetadata;
+}
+
+/**
+ * Receptive field per side of a stack of convolutions: sum of dilation x (kernel - 1) / 2.
+ * @example
+ * tdnnReceptiveField([{ dilation: 1, kernel: 3 }, { dilation: 2, kernel: 3 }]); // 3
+ */
+export function tdnnReceptiveField(convs: ReadonlyArray<{ dilation: number; kernel: number }>): number {
+  return convs.reduce((n, c) => n + (c.dilation * (c.kernel - 1)) / 2, 0);
+}
+
+/**
+ * The NetworkSummary of a TDNN (inputDim is the spliced window: baseDim x (2 Rf + 1)).
+ * @example
+ * const net = tdnnNetworkSummary(convs, output, 'lrelu', 0.01); // { kind: 'tdnn', hidden: [16, 16, 16], dilations: [1, 2, 3], kernel: 3, ... }
+ */
+export function tdnnNetworkSummary(convs: readonly ConvLayer[], output: DenseLayer, activation: Activation, alpha: number): NetworkSummary {
+  const first = convs[0];
+  if (!first) throw new UsageError('a TDNN needs at least one convolution');
+  return {
+    kind: 'tdnn',
+    inputDim: first.inDim * (2 * tdnnReceptiveField(convs) + 1),
+    hidden: convs.map((c) => c.outDim),
+    outputDim: output.outDim,
+    activation,
+    alpha: activation === 'lrelu' ? alpha : 0,
+    parameters: convs.reduce((n, c) => n + c.outDim * c.inDim * c.kernel + c.outDim, 0) + output.outDim * output.inDim + output.outDim,
+    weightStorage: 'float32',
+    dilations: convs.map((c) => c.dilation),
+    kernel: first.kernel,
+  };
+}
+
+/** Little-endian int64 bytes. */
+function i64le(values: readonly number[]): Uint8Array {
+  const out = new Uint8Array(values.length * 8);
+  const dv = new DataView(out.buffer);
+  values.forEach((v, i) => dv.setBigInt64(i * 8, BigInt(v), true));
+  return out;
+}
+
+/**
+ * Serialize a TDNN acoustic model as ONNX in the window form (see the file comment), with metadata and
+ * content hash; deterministic, float32 weights, checked by reading it back.
+ * @example
+ * const bytes = await buildTdnnModel({
+ *   convs: [{ weight, bias, outDim: 16, inDim: 39, kernel: 3, dilation: 1 }], output: { weight: w2, bias: b2, outDim: 29, inDim: 16 },
+ *   activation: 'lrelu', alpha: 0.01, metadata: { featureConfig, output: { type: 'ctc', blankId: 0 }, labels, provenance: { producer: 'me' } },
+ * });
+ */
+export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
+  const { convs, output } = spec;
+  if (convs.length === 0) throw new UsageError('buildTdnnModel: spec.convs is empty; a TDNN needs at least one convolution');
+  convs.forEach((c, i) => {
+    const at = `buildTdnnModel: spec.convs[${i}]`;
+    if (![c.outDim, c.inDim, c.dilation].every((v) => Number.isInteger(v) && v >= 1)) throw new UsageError(`${at}: outDim, inDim and dilation must be positive integers, got ${c.outDim}, ${c.inDim}, ${c.dilation}`);
+    if (c.kernel !== 3) throw new UsageError(`${at}: kernel must be 3, got ${c.kernel}`);
+    if (!(c.weight instanceof Float32Array) || c.weight.length !== c.outDim * c.inDim * c.kernel) throw new UsageError(`${at}.weight: expected a Float32Array of ${c.outDim} x ${c.inDim} x ${c.kernel} values, got ${c.weight?.length}`);
+    if (!(c.bias instanceof Float32Array) || c.bias.length !== c.outDim) throw new UsageError(`${at}.bias: expected a Float32Array of ${c.outDim} values, got ${c.bias?.length}`);
+    const prev = convs[i - 1];
+    if (prev && prev.outDim !== c.inDim) throw new UsageError(`${at}: inDim ${c.inDim} does not match the previous layer's outDim ${prev.outDim}`);
+  });
+  if (!(output.weight instanceof Float32Array) || output.weight.length !== output.outDim * output.inDim || !(output.bias instanceof Float32Array) || output.bias.length !== output.outDim) {
+    throw new UsageError(`buildTdnnModel: spec.output: expected a Float32Array weight of ${output.outDim} x ${output.inDim} values and a bias of ${output.outDim}, got ${output.weight?.length} and ${output.bias?.length}`);
+  }
+  const hiddenOut = convs[convs.length - 1]!.outDim;
+  if (output.inDim !== hiddenOut) throw new UsageError(`buildTdnnModel: spec.output.inDim ${output.inDim} does not match the last convolution's outDim ${hiddenOut}`);
+  if (!['lrelu', 'relu', 'tanh'].includes(spec.activation)) throw new UsageError(`buildTdnnModel: activation must be "lrelu", "relu" or "tanh", got ${JSON.stringify(spec.activation)}`);
+  if (spec.activation === 'lrelu' && !(typeof spec.alpha === 'number' && Number.isFinite(spec.alpha) && spec.alpha >= 0 && spec.alpha < 1)) {
+    throw new UsageError(`buildTdnnModel: alpha must be a number in [0, 1) for lrelu, got ${String(spec.alpha)}`);
+  }
+  const m = spec.metadata;
+  const network = tdnnNetworkSummary(convs, output, spec.activation, spec.alpha);
+  if (m.network && canonicalJson(m.network) !== canonicalJson(network)) {
+    throw new UsageError(`buildTdnnModel: metadata.network ${canonicalJson(m.network)} disagrees with the layers ${canonicalJson(network)}; leave it out to have it computed`);
+  }
+  const rf = tdnnReceptiveField(convs);
+  const fc = m.featureConfig;
+  if (fc.contextLeft !== rf || fc.contextRight !== rf) {
+    throw new UsageError(`buildTdnnModel: featureConfig context is -${fc.contextLeft}/+${fc.contextRight} but the convolutions see ${rf} frames each side (sum of dilations); set contextLeft = contextRight = ${rf}`);
+  }
+  if (network.inputDim !== inputDim(fc)) throw new UsageError(`buildTdnnModel: the window takes ${network.inputDim} inputs but inputDim(featureConfig) is ${inputDim(fc)}`);
+
+  const T = onnx.TensorProto.DataType;
+  const A = onnx.AttributeProto.AttributeType;
+  const span = 2 * rf + 1;
+  const nodes: onnxProto.onnx.INodeProto[] = [];
+  const inits: onnxProto.onnx.ITensorProto[] = [
+    { name: 'splice.shape', dataType: T.INT64, dims: [3], rawData: i64le([-1, span, convs[0]!.inDim]) },
+  ];
+  nodes.push({ name: 'splice/Reshape', opType: 'Reshape', input: [INPUT_NAME, 'splice.shape'], output: ['splice.frames'] });
+  nodes.push({ name: 'splice/Transpose', opType: 'Transpose', input: ['splice.frames'], output: ['splice.channels'], attribute: [{ name: 'perm', type: A.INTS, ints: [0, 2, 1] }] });
+  let x = 'splice.channels';
+  convs.forEach((c, i) => {
+    inits.push({ name: `conv${i}.weight`, dataType: T.FLOAT, dims: [c.outDim, c.inDim, c.kernel], rawData: f32le(c.weight) });
+    inits.push({ name: `conv${i}.bias`, dataType: T.FLOAT, dims: [c.outDim], rawData: f32le(c.bias) });
+    nodes.push({
+      name: `conv${i}/Conv`, opType: 'Conv', input: [x, `conv${i}.weight`, `conv${i}.bias`], output: [`conv${i}.out`],
+      attribute: [
+        { name: 'dilations', type: A.INTS, ints: [c.dilation] },
+        { name: 'group', type: A.INT, i: 1 },
+        { name: 'kernel_shape', type: A.INTS, ints: [c.kernel] },
+        { name: 'pads', type: A.INTS, ints: [0, 0] },
+        { name: 'strides', type: A.INTS, ints: [1] },
+      ],
+    });
+    if (spec.activation === 'lrelu') {
+      nodes.push({ name: `conv${i}/LeakyRelu`, opType: 'LeakyRelu', input: [`conv${i}.out`], output: [`conv${i}.act`], attribute: [{ name: 'alpha', type: A.FLOAT, f: spec.alpha }] });
+    } else {
+      const op = spec.activation === 'relu' ? 'Relu' : 'Tanh';
+      nodes.push({ name: `conv${i}/${op}`, opType: op, input: [`conv${i}.out`], output: [`conv${i}.act`] });
+    }
+    x = `conv${i}.act`;
+  });
+  inits.push({ name: 'output.width', dataType: T.INT64, dims: [1], rawData: i64le([hiddenOut]) });
+  inits.push({ name: 'output.weight', dataType: T.FLOAT, dims: [output.inDim, output.outDim], rawData: f32le(transpose(output.weight, output.outDim, output.inDim, (n) => new Float32Array(n))) });
+  inits.push({ name: 'output.bias', dataType: T.FLOAT, dims: [output.outDim], rawData: f32le(output.bias) });
+  nodes.push({ name: 'output/Shape', opType: 'Shape', input: [INPUT_NAME], output: ['output.batch_time'], attribute: [{ name: 'end', type: A.INT, i: 2 }] });
+  nodes.push({ name: 'output/Concat', opType: 'Concat', input: ['output.batch_time', 'output.width'], output: ['output.shape'], attribute: [{ name: 'axis', type: A.INT, i: 0 }] });
+  nodes.push({ name: 'output/Reshape', opType: 'Reshape', input: [x, 'output.shape'], output: ['output.hidden'] });
+  nodes.push({ name: 'output/MatMul', opType: 'MatMul', input: ['output.hidden', 'output.weight'], output: ['output.matmul'] });
+  nodes.push({ name: 'output/Add', opType: 'Add', input: ['output.matmul', 'output.bias'], output: ['output.linear'] });
+  nodes.push({ name: 'output/LogSoftmax', opType: 'LogSoftmax', input: ['output.linear'], output: [OUTPUT_NAME], attribute: [{ name: 'axis', type: A.INT, i: -1 }] });
+  return serializeModel('earshot_tdnn', nodes, inits, network, m, '<buildTdnnModel>');
 }

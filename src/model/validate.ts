@@ -72,6 +72,16 @@ function networkProblems(v: unknown, field: string): string[] {
   if (v.weightStorage !== undefined && !(WEIGHT_STORAGES as readonly unknown[]).includes(v.weightStorage)) {
     p.push(`${field}.weightStorage: expected ${WEIGHT_STORAGES.map((w) => `"${w}"`).join(', ')} (or no field, meaning "float32"), got ${show(v.weightStorage)}`);
   }
+  if (v.kind === 'tdnn') {
+    const layers = Array.isArray(v.hidden) ? v.hidden.length : undefined;
+    if (!Array.isArray(v.dilations) || !v.dilations.every((d) => isInt(d, 1)) || (layers !== undefined && v.dilations.length !== layers)) {
+      p.push(`${field}.dilations: a "tdnn" needs one positive integer dilation per hidden layer (${layers ?? '?'}), got ${show(v.dilations)}`);
+    }
+    if (v.kernel !== 3) p.push(`${field}.kernel: a "tdnn" has kernel 3, got ${show(v.kernel)}`);
+    if (v.weightStorage !== undefined && v.weightStorage !== 'float32') p.push(`${field}.weightStorage: a "tdnn" stores float32 weights, got ${show(v.weightStorage)}`);
+  } else if (v.dilations !== undefined || v.kernel !== undefined) {
+    p.push(`${field}: dilations and kernel belong to kind "tdnn", not ${show(v.kind)}`);
+  }
   return p;
 }
 
@@ -129,6 +139,11 @@ export function parseMetadata(props: Record<string, string>, source: string): Mo
       if (featureConfig !== undefined && featureConfigProblems(featureConfig).length === 0) {
         const d = inputDim(featureConfig as FeatureConfig);
         if (n.inputDim !== d) problems.push(`metadata key "${MetadataKeys.network}": inputDim is ${n.inputDim} but the feature config gives inputDim ${d}`);
+        const fc = featureConfig as FeatureConfig;
+        const rf = n.kind === 'tdnn' ? (n.dilations ?? []).reduce((a, b) => a + b, 0) : undefined;
+        if (rf !== undefined && (fc.contextLeft !== rf || fc.contextRight !== rf)) {
+          problems.push(`metadata key "${MetadataKeys.network}": a "tdnn" with dilations ${show(n.dilations)} sees ${rf} frames each side, but the feature config's context is -${fc.contextLeft}/+${fc.contextRight} (they must be equal)`);
+        }
       }
     }
   }

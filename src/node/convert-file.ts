@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { ConversionError, ModelError } from '../core/errors.js';
 import { parseArch, parseArchJson, type ArchDescription, type ArchOverrides } from '../convert/arch.js';
 import { buildModelFromWeights } from '../convert/build.js';
-import { referenceForward } from '../convert/reference.js';
+import { referenceForward, referenceTdnnForward } from '../convert/reference.js';
 import { parseWeights } from '../convert/weights.js';
 import { describeModel } from '../model/load.js';
 import { sha256Hex } from '../model/hash.js';
@@ -93,10 +93,37 @@ export async function verifyModelBytes(
   activation: Activation,
   alpha: number,
   source: string,
-  opts: { sequences?: number; frames?: number; seed?: number; tolerance?: number } = {},
+  opts: VerifyOptions = {},
+): Promise<{ maxAbsError: number; provider: ExecutionProviderName }> {
+  return verifyAgainstReference(bytes, layers[0]!.inDim, (input, frames) => referenceForward(layers, activation, alpha, input, frames), source, opts);
+}
+
+/**
+ * Options of the verification run (`verifyModelBytes`, `verifyAgainstReference`).
+ * @example
+ * const opts: VerifyOptions = { sequences: 2, frames: 7, tolerance: 1e-4 };
+ */
+export interface VerifyOptions {
+  sequences?: number;
+  frames?: number;
+  seed?: number;
+  tolerance?: number;
+}
+
+/**
+ * Run `bytes` in onnxruntime-node on seeded random input rows of `dim` values and compare with
+ * `reference(input, frames)` (float64 log-probabilities). Throws ConversionError above the tolerance.
+ * @example
+ * await verifyAgainstReference(bytes, 507, (x, n) => referenceTdnnForward(convs, output, 'lrelu', 0.01, x, n), 'model.onnx');
+ */
+export async function verifyAgainstReference(
+  bytes: Uint8Array,
+  dim: number,
+  reference: (input: Float32Array, frames: number) => Float64Array,
+  source: string,
+  opts: VerifyOptions = {},
 ): Promise<{ maxAbsError: number; provider: ExecutionProviderName }> {
   const ortm = ort as unknown as OrtModule;
-  const dim = layers[0]!.inDim;
   const frames = opts.frames ?? 7;
   const tolerance = opts.tolerance ?? VERIFY_TOLERANCE;
   const rand = seededUniform(opts.seed ?? 20240611);
@@ -111,7 +138,7 @@ export async function verifyModelBytes(
     for (let s = 0; s < (opts.sequences ?? 2); s++) {
       const input = new Float32Array(frames * dim).map(() => (rand() * 2 - 1) * 3);
       const got = await runAcoustic(ortm, session, input, frames, dim);
-      const want = referenceForward(layers, activation, alpha, input, frames);
+      const want = reference(input, frames);
       if (got.length !== want.length) throw new ConversionError(source, `verification failed: the model gave ${got.length} values, the reference ${want.length}`);
       for (let i = 0; i < got.length; i++) {
         const d = Math.abs(got[i]! - want[i]!);
@@ -160,7 +187,10 @@ export async function convertWeightsFile(opts: ConvertOptions): Promise<Conversi
     throw e;
   }
   // A float16 / int8 model must compute exactly what a float32 model of its decoded weights does.
-  const { maxAbsError, provider } = await verifyModelBytes(built.bytes, effectiveLayers(built.layers, weightStorage), arch.activation, arch.alpha, out);
+  const tdnn = built.tdnn;
+  const { maxAbsError, provider } = tdnn
+    ? await verifyAgainstReference(built.bytes, built.network.inputDim, (x, n) => referenceTdnnForward(tdnn.convs, tdnn.output, arch.activation, arch.alpha, x, n), out)
+    : await verifyModelBytes(built.bytes, effectiveLayers(built.layers, weightStorage), arch.activation, arch.alpha, out);
   try {
     await writeFileAtomic(out, built.bytes, { force });
   } catch (e) {

@@ -85,6 +85,9 @@ export async function quantizeModelFile(opts: QuantizeOptions): Promise<Quantize
   if (from !== 'float32') {
     throw new ConversionError(opts.input, `its weights are already stored as ${from}; re-encode from the float32 model (rounding twice compounds the error)`);
   }
+  if (metadata.network.kind === 'tdnn') {
+    throw new ConversionError(opts.input, 'it is a "tdnn" model; `earshot quantize` re-encodes MLPs only (TDNN weights are stored as float32), so use the float32 model as it is');
+  }
   const layers = readMlpLayers(src, opts.input, metadata);
   const { activation, alpha } = metadata.network;
   // The layers were read by name and shape; running the source proves they are the ones its graph computes with.

@@ -3,7 +3,8 @@
 
 Reads the exported `model.safetensors` + `arch.json` (exactly what `earshot convert` reads), takes the first N
 utterances of a feature shard, normalizes them with the model's global mean/std, splices and subsamples them as
-the TypeScript `spliceFrames` does, and writes:
+the TypeScript `spliceFrames` does (a TDNN runs the trainer's forward on the base frames instead; its spliced
+inputs are the windows the converted model reads), and writes:
   inputs.f32    spliced, normalized model inputs of every utterance, concatenated (float32 LE, inputDim per frame)
   logits.f32    PyTorch outputs before softmax (float32 LE, outputDim per frame)
   logprobs.f32  log-softmax of the same
@@ -25,13 +26,26 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train import Shard, SplicedMLP, read_safetensors, splice_np  # noqa: E402
+from train import TDNN, Shard, SplicedMLP, read_safetensors, splice_np  # noqa: E402
 
 
 def load_exported(run: str) -> tuple:
     with open(os.path.join(run, 'arch.json')) as f:
         arch = json.load(f)
     weights = read_safetensors(os.path.join(run, 'model.safetensors'))
+    if arch['kind'] == 'tdnn':
+        ws = [weights[l['weight']] for l in arch['layers']]
+        out_w = weights[arch['outputLayer']['weight']]
+        model = TDNN(ws[0].shape[1], [w.shape[0] for w in ws], [l['dilation'] for l in arch['layers']], out_w.shape[0],
+                     arch['activation'], float(arch['alpha']), 0.0, arch['featureConfig']['subsampling'])
+        with torch.no_grad():
+            for conv, l in zip(model.convs, arch['layers']):
+                conv.weight.copy_(torch.from_numpy(weights[l['weight']].copy()))
+                conv.bias.copy_(torch.from_numpy(weights[l['bias']].copy()))
+            model.out.weight.copy_(torch.from_numpy(out_w.copy()))
+            model.out.bias.copy_(torch.from_numpy(weights[arch['outputLayer']['bias']].copy()))
+        model.eval()
+        return model, arch
     ws = [weights[l['weight']] for l in arch['layers']]
     bs = [weights[l['bias']] for l in arch['layers']]
     hidden = [w.shape[0] for w in ws[:-1]]
@@ -70,7 +84,10 @@ def main() -> None:
         base = ((np.asarray(shard.frames(i), dtype=np.float64) - mean) / std).astype(np.float32)
         x = splice_np(base, fc['contextLeft'], fc['contextRight'], fc['subsampling'])
         with torch.no_grad():
-            y = model(torch.from_numpy(np.ascontiguousarray(x)))
+            if arch['kind'] == 'tdnn':  # the trainer's forward on the base frames; x is the spliced window it sees
+                y = model(torch.from_numpy(base)[None], torch.tensor([base.shape[0]]))[0][0]
+            else:
+                y = model(torch.from_numpy(np.ascontiguousarray(x)))
         inputs.append(x)
         logits.append(y.numpy())
         logprobs.append(y.log_softmax(-1).numpy())

@@ -283,9 +283,15 @@ class SplicedMLP(nn.Module):
 
 
 class TDNN(nn.Module):
-    """Time-delay stack over normalized base frames: dilated Conv1d layers (kernel 3), the last hidden layer
-    strided by `subsampling`, with edge-replicate padding so every output frame sees clamped context.
-    Training-only for now: `earshot convert` reads MLPs."""
+    """Time-delay stack over normalized base frames: dilated Conv1d layers (kernel 3, no padding), then a Linear
+    output layer on every `subsampling`-th frame (t = 0, s, 2s, ...).
+
+    The input is clamp-padded ONCE by the receptive field Rf = sum(dilations) at both ends (the first/last real
+    frame replicated, exactly as earshot's spliceFrames clamps indices) and the convolutions are valid. Output
+    frame t is therefore a function of the clamped window t - Rf .. t + Rf alone, which is what `earshot convert`
+    exports: the model input is that window spliced (contextLeft = contextRight = Rf) and the ONNX graph applies
+    the same valid convolutions to it. (Before, each layer replicate-padded its own input, which differs from
+    clamping near utterance edges and could not be exported with exact parity.)"""
 
     kind = 'tdnn'
 
@@ -299,6 +305,7 @@ class TDNN(nn.Module):
         self.dilations = list(dilations)
         self.out = nn.Linear(hidden[-1], out_dim)
         self.sub = subsampling
+        self.activation, self.alpha = activation, alpha
         self.act = activation_fn(activation, alpha)
         self.dropout = dropout
 
@@ -306,12 +313,14 @@ class TDNN(nn.Module):
         return sum(self.dilations)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        # x (B, T, D): replicate each utterance's last frame over the padding, then edge-pad.
+        # x (B, T, D): frame j of the padded input is base frame clamp(j - Rf, 0, len_b - 1), so each utterance's
+        # first/last real frame is replicated over the Rf edge frames and over the batch padding; then valid convs.
         B, T, D = x.shape
-        t = torch.minimum(torch.arange(T, device=x.device)[None].expand(B, -1), (lengths.to(x.device) - 1)[:, None])
+        r = self.receptive()
+        t = torch.arange(-r, T + r, device=x.device).clamp(min=0)[None].expand(B, -1)
+        t = torch.minimum(t, (lengths.to(x.device) - 1)[:, None])
         x = x.gather(1, t[..., None].expand(-1, -1, D)).transpose(1, 2)
-        for conv, d in zip(self.convs, self.dilations):
-            x = F.pad(x, (d, d), mode='replicate')
+        for conv in self.convs:
             x = self.act(conv(x))
             if self.dropout > 0:
                 x = F.dropout(x, self.dropout, self.training)
@@ -390,11 +399,49 @@ def feature_config_for_model(base_config: dict, mean: np.ndarray, std: np.ndarra
     return fc
 
 
+def write_arch(out_dir: str, arch: dict) -> None:
+    with open(os.path.join(out_dir, 'arch.json.tmp'), 'w') as f:
+        json.dump(arch, f, indent=1)
+    os.replace(os.path.join(out_dir, 'arch.json.tmp'), os.path.join(out_dir, 'arch.json'))
+
+
+def export_tdnn(m: 'TDNN', out_dir: str, feature_config: dict, provenance: dict) -> bool:
+    """TDNN export: tensors convs.<i>.weight [out, in, 3] / .bias and out.weight [labels, H] / .bias; arch.json kind
+    "tdnn" with each layer's dilation. The feature config's context becomes the receptive field (the converter
+    feeds each output frame's clamped window t - Rf .. t + Rf, spliced, to valid convolutions)."""
+    tensors = {}
+    layers = []
+    for i, (conv, d) in enumerate(zip(m.convs, m.dilations)):
+        tensors[f'convs.{i}.weight'] = conv.weight  # [out, in, kernel], as nn.Conv1d
+        tensors[f'convs.{i}.bias'] = conv.bias
+        layers.append({'weight': f'convs.{i}.weight', 'bias': f'convs.{i}.bias', 'dilation': int(d)})
+    tensors['out.weight'] = m.out.weight
+    tensors['out.bias'] = m.out.bias
+    write_safetensors(os.path.join(out_dir, 'model.safetensors'), tensors, {'format': 'pt', 'producer': 'earshot tools/train'})
+    fc = dict(feature_config)
+    fc['contextLeft'] = fc['contextRight'] = m.receptive()
+    write_arch(out_dir, {
+        'kind': 'tdnn',
+        'layers': layers,
+        'kernel': 3,
+        'outputLayer': {'weight': 'out.weight', 'bias': 'out.bias'},
+        'activation': m.activation,
+        'alpha': m.alpha,
+        'featureConfig': fc,
+        'output': {'type': 'ctc', 'blankId': BLANK_ID},
+        'labels': LABELS,
+        'provenance': provenance,
+    })
+    return True
+
+
 def export_model(model: nn.Module, out_dir: str, feature_config: dict, provenance: dict, args) -> bool:
     """Write model.safetensors + arch.json; False (and nothing written) for kinds the converter cannot read."""
     m = model.module if hasattr(model, 'module') else model
+    if m.kind == 'tdnn':
+        return export_tdnn(m, out_dir, feature_config, provenance)
     if m.kind != 'mlp':
-        print(f'export: {m.kind} models are not convertible yet (earshot convert reads MLPs); wrote the checkpoint only', file=sys.stderr)
+        print(f'export: {m.kind} models are not convertible (earshot convert reads mlp and tdnn); wrote the checkpoint only', file=sys.stderr)
         return False
     tensors = {}
     layers = []

@@ -1,0 +1,201 @@
+/**
+ * TDNN conversion: a random time-delay network from tools/train/train.py (dilations 1,2,3, subsampling 3) is run
+ * through the trainer's own forward on a padded batch (utterances of 29, 4 and 1 frames: two shorter than the
+ * receptive field), exported by the trainer, converted by the `earshot convert` CLI, and run in onnxruntime-node on
+ * inputs spliced by earshot's spliceFrames. Plus the converter's errors for bad TDNN architectures.
+ *
+ * Needs /usr/bin/python3 with torch (Debian: python3-torch; $EARSHOT_PYTHON overrides). Without it the parity
+ * test is skipped locally, but fails under CI=true. The CLI runs from dist/ (`npm test` builds it).
+ */
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseArch } from '../src/convert/arch.js';
+import { buildModelFromWeights } from '../src/convert/build.js';
+import { parseWeights } from '../src/convert/weights.js';
+import { ConversionError } from '../src/core/errors.js';
+import { defaultFeatureConfig, spliceFrames, type FeatureConfig } from '../src/features/index.js';
+import { readModelInfo } from '../src/model/onnx-reader.js';
+import { parseMetadata } from '../src/model/validate.js';
+import { createAcousticSession, type OrtModule } from '../src/model/runtime.js';
+import { quantizeModelFile } from '../src/node/quantize-file.js';
+import { earshot, ROOT } from './helpers/cli.js';
+
+const PYTHON = process.env.EARSHOT_PYTHON ?? '/usr/bin/python3';
+const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 60_000 });
+const torchOk = probe.status === 0;
+const ci = process.env.CI === 'true';
+
+interface Expected {
+  dim: number;
+  outputDim: number;
+  lengths: number[];
+  outFrames: number[];
+  receptiveField: number;
+}
+
+const f32 = async (file: string): Promise<Float32Array> => {
+  const b = await fs.readFile(file);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+};
+
+let dir = '';
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'earshot-tdnn-'));
+});
+afterAll(async () => {
+  if (dir) await fs.rm(dir, { recursive: true, force: true });
+});
+
+/** Run the fixture script into `out`; throws with its stderr on failure. */
+async function makeFixture(out: string, seed: number): Promise<Expected> {
+  const cfg = path.join(dir, 'base-config.json');
+  await fs.writeFile(cfg, JSON.stringify(defaultFeatureConfig()));
+  const r = spawnSync(PYTHON, [path.join(ROOT, 'tools/train/tdnn_fixture.py'), '--config', cfg, '--out', out, '--seed', String(seed)], {
+    encoding: 'utf8', timeout: 120_000, env: { ...process.env, OMP_NUM_THREADS: '1' },
+  });
+  if (r.status !== 0) throw new Error(`tdnn_fixture.py --seed ${seed} failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(await fs.readFile(path.join(out, 'expected.json'), 'utf8')) as Expected;
+}
+
+describe.skipIf(!torchOk && !ci)('TDNN: trainer forward == converted ONNX on spliced windows', () => {
+  it('converts a random TDNN (dilations 1,2,3, subsampling 3) and matches PyTorch within 1e-4, edges included', async () => {
+    if (!torchOk) {
+      throw new Error(`python3-torch is missing: \`${PYTHON} -c "import torch"\` failed (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}); install python3-torch and python3-numpy (CI=true makes this a failure, not a skip)`);
+    }
+    const seed = 1 + Math.floor(Math.random() * 2 ** 31);
+    const out = path.join(dir, 'fixture');
+    const exp = await makeFixture(out, seed);
+    expect(exp.receptiveField).toBe(6);
+    const arch = JSON.parse(await fs.readFile(path.join(out, 'arch.json'), 'utf8')) as { kind: string; featureConfig: FeatureConfig; layers: Array<{ dilation: number }> };
+    expect(arch.kind).toBe('tdnn');
+    expect(arch.layers.map((l) => l.dilation)).toEqual([1, 2, 3]);
+    expect([arch.featureConfig.contextLeft, arch.featureConfig.contextRight, arch.featureConfig.subsampling]).toEqual([6, 6, 3]);
+
+    const model = path.join(dir, 'tdnn.onnx');
+    const conv = earshot(['convert', '-w', path.join(out, 'model.safetensors'), '-a', path.join(out, 'arch.json'), '-o', model]);
+    expect(conv.code, `convert failed: ${conv.stderr}`).toBe(0);
+    const bytes = new Uint8Array(await fs.readFile(model));
+    const info = readModelInfo(bytes, model);
+    const meta = parseMetadata(info.metadataProps, model);
+    expect(meta.network).toMatchObject({ kind: 'tdnn', inputDim: 39 * 13, hidden: [16, 16, 16], outputDim: 29, dilations: [1, 2, 3], kernel: 3 });
+    expect(info.opCounts.Conv).toBe(3);
+    const inspect = earshot(['inspect', model]);
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout).toMatch(/network +tdnn 507 -> 16 -> 16 -> 16 -> 29/);
+    expect(inspect.stdout).toMatch(/dilations 1,2,3/);
+
+    const s = await createAcousticSession(ort as unknown as OrtModule, bytes, model, { executionProviders: ['cpu'], threads: 1 });
+    const base = await f32(path.join(out, 'base.f32'));
+    const want = await f32(path.join(out, 'logprobs.f32'));
+    const fc = meta.featureConfig;
+    let at = 0;
+    let wantAt = 0;
+    let maxDiff = 0;
+    let maxAbs = 0;
+    const perUtt: string[] = [];
+    for (const [u, n] of exp.lengths.entries()) {
+      const input = spliceFrames(base.subarray(at * exp.dim, (at + n) * exp.dim), n, fc);
+      at += n;
+      expect(input.frames).toBe(exp.outFrames[u]);
+      const res = await s.session.run({ [s.inputName]: new ort.Tensor('float32', input.data, [1, input.frames, input.data.length / input.frames]) });
+      const got = res[s.outputName]!.data as Float32Array;
+      expect(got.length).toBe(input.frames * exp.outputDim);
+      let d = 0;
+      for (let i = 0; i < got.length; i++) {
+        const w = want[wantAt + i]!;
+        d = Math.max(d, Math.abs(got[i]! - w));
+        maxAbs = Math.max(maxAbs, Math.abs(w));
+      }
+      wantAt += got.length;
+      maxDiff = Math.max(maxDiff, d);
+      perUtt.push(`${n} frames: ${d.toExponential(2)}`);
+    }
+    expect(wantAt).toBe(want.length);
+    await s.session.release?.();
+    console.log(`TDNN seed ${seed}: max |onnx - torch| ${maxDiff.toExponential(2)} (max |logprob| ${maxAbs.toFixed(1)}); ${perUtt.join(', ')}`);
+    expect(maxDiff, `seed ${seed}: max abs diff vs torch`).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs));
+
+    await expect(quantizeModelFile({ input: model, out: path.join(dir, 'q.onnx'), weightStorage: 'int8' })).rejects.toThrow(/"tdnn" model; `earshot quantize` re-encodes MLPs only/);
+  });
+});
+
+describe('TDNN architecture errors', () => {
+  const fc = (rf: number): FeatureConfig => ({ ...defaultFeatureConfig(), contextLeft: rf, contextRight: rf, subsampling: 3 });
+  const labels = ['<blank>', 'a', 'b'];
+  const archOf = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    kind: 'tdnn',
+    layers: [{ weight: 'convs.0.weight', bias: 'convs.0.bias', dilation: 1 }, { weight: 'convs.1.weight', bias: 'convs.1.bias', dilation: 2 }],
+    kernel: 3,
+    outputLayer: { weight: 'out.weight', bias: 'out.bias' },
+    activation: 'lrelu',
+    alpha: 0.01,
+    featureConfig: fc(3),
+    output: { type: 'ctc', blankId: 0 },
+    labels,
+    ...over,
+  });
+  /** A safetensors file of F32 tensors filled with small deterministic values. */
+  const safetensors = (shapes: Record<string, number[]>): Uint8Array => {
+    const header: Record<string, unknown> = {};
+    let off = 0;
+    for (const [k, sh] of Object.entries(shapes)) {
+      const n = sh.reduce((a, b) => a * b, 1) * 4;
+      header[k] = { dtype: 'F32', shape: sh, data_offsets: [off, off + n] };
+      off += n;
+    }
+    const h = new TextEncoder().encode(JSON.stringify(header));
+    const out = new Uint8Array(8 + h.length + off);
+    new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
+    out.set(h, 8);
+    const dv = new DataView(out.buffer, 8 + h.length);
+    for (let i = 0; i < off / 4; i++) dv.setFloat32(i * 4, Math.sin(i) * 0.1, true);
+    return out;
+  };
+  const good = { 'convs.0.weight': [8, 39, 3], 'convs.0.bias': [8], 'convs.1.weight': [8, 8, 3], 'convs.1.bias': [8], 'out.weight': [3, 8], 'out.bias': [3] };
+
+  it('parses a valid TDNN description and builds a model whose TS reference matches ORT', async () => {
+    const arch = parseArch(archOf(), 'arch.json');
+    expect(arch.kind).toBe('tdnn');
+    const built = await buildModelFromWeights(parseWeights(safetensors(good), 'w.safetensors'), arch);
+    expect(built.network).toMatchObject({ kind: 'tdnn', inputDim: 39 * 7, hidden: [8, 8], dilations: [1, 2], kernel: 3, parameters: 8 * 39 * 3 + 8 + 8 * 8 * 3 + 8 + 3 * 8 + 3 });
+    const again = await buildModelFromWeights(parseWeights(safetensors(good), 'w.safetensors'), arch);
+    expect(Buffer.from(again.bytes).equals(Buffer.from(built.bytes))).toBe(true);
+    // The loader checks the stated context against the dilations, and the TDNN fields.
+    const props = readModelInfo(built.bytes, 'm.onnx').metadataProps;
+    const net = JSON.parse(props['earshot.network']!) as Record<string, unknown>;
+    const withNet = (n: Record<string, unknown>): Record<string, string> => ({ ...props, 'earshot.network': JSON.stringify(n) });
+    expect(() => parseMetadata(withNet({ ...net, dilations: [1, 3] }), 'm.onnx')).toThrow(/sees 4 frames each side, but the feature config's context is -3\/\+3/);
+    expect(() => parseMetadata(withNet({ ...net, dilations: [3] }), 'm.onnx')).toThrow(/dilations: a "tdnn" needs one positive integer dilation per hidden layer \(2\)/);
+    expect(() => parseMetadata(withNet({ ...net, kernel: 5 }), 'm.onnx')).toThrow(/kernel: a "tdnn" has kernel 3, got 5/);
+    expect(() => parseMetadata(withNet({ ...net, kind: 'mlp' }), 'm.onnx')).toThrow(/dilations and kernel belong to kind "tdnn"/);
+  });
+
+  it('rejects a dilation sum that disagrees with the feature config context', () => {
+    expect(() => parseArch(archOf({ featureConfig: fc(2) }), 'arch.json')).toThrow(ConversionError);
+    expect(() => parseArch(archOf({ featureConfig: { ...fc(3), contextRight: 4 } }), 'arch.json')).toThrow(/contextLeft 3 and contextRight 4 must both equal the TDNN's receptive field, the sum of the dilations \(3\)/);
+  });
+
+  it('rejects kernel 5, missing dilations and an MLP with TDNN fields', () => {
+    expect(() => parseArch(archOf({ kernel: 5 }), 'arch.json')).toThrow(/field "kernel": earshot converts TDNNs of kernel 3 only/);
+    expect(() => parseArch(archOf({ layers: [{ weight: 'a', bias: 'b' }] }), 'arch.json')).toThrow(/field "layers\[0\]": expected .*"dilation": <positive integer>/);
+    expect(() => parseArch(archOf({ outputLayer: undefined }), 'arch.json')).toThrow(/field "outputLayer"/);
+    expect(() => parseArch(archOf({ kind: 'mlp', layers: undefined, featureConfig: fc(3) }), 'arch.json')).toThrow(/field "kernel": unknown field for kind "mlp"/);
+    expect(() => parseArch(archOf({ kind: 'lstm' }), 'arch.json')).toThrow(/expected "mlp" or "tdnn"/);
+  });
+
+  it('rejects weight shapes that do not chain, have the wrong kernel or do not match the labels', async () => {
+    const arch = parseArch(archOf(), 'arch.json');
+    const build = (shapes: Record<string, number[]>): Promise<unknown> => buildModelFromWeights(parseWeights(safetensors(shapes), 'w.safetensors'), arch);
+    await expect(build({ ...good, 'convs.0.weight': [8, 40, 3] })).rejects.toThrow(/"convs\.0\.weight" \(convolution 0\) is \[8, 40, 3\]; expected \[8, 39, 3\]: its input channels must be 39, baseDim/);
+    await expect(build({ ...good, 'convs.1.weight': [8, 6, 3] })).rejects.toThrow(/expected \[8, 8, 3\]: its input channels must be 8, the output channels of convolution 0/);
+    await expect(build({ ...good, 'convs.1.weight': [8, 8, 5] })).rejects.toThrow(/kernel width 5 is not the architecture's kernel 3/);
+    await expect(build({ ...good, 'convs.1.weight': [8, 24] })).rejects.toThrow(/must be 3-D \[out, in, kernel\]/);
+    await expect(build({ ...good, 'out.weight': [4, 8] })).rejects.toThrow(/"out\.weight" \(output layer\) is \[4, 8\]; expected \[3, 8\]: one output per label/);
+    await expect(build({ ...good, 'convs.1.bias': [7] })).rejects.toThrow(/"convs\.1\.bias" .* expected \[8\]/);
+    await expect(buildModelFromWeights(parseWeights(safetensors(good), 'w.safetensors'), arch, { weightStorage: 'int8' })).rejects.toThrow(/float32 weights only/);
+  });
+});
