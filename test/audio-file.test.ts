@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,13 +111,29 @@ describe('openAudio errors carry the path and the OS reason', () => {
     expect(e.message).toBe(`${dir}: is a directory, not an audio file`);
   });
 
-  it.skipIf(process.getuid?.() === 0)('no read permission', async () => {
-    const path = join(dir, 'secret.wav');
+  it('no read permission', async () => {
+    // Root reads any file, so as root the check runs in a child process as the unprivileged user 65534
+    // (through the built dist/, as the CLI would), in a directory that user may enter.
+    const sub = mkdtempSync(join(tmpdir(), 'earshot-perm-'));
+    chmodSync(sub, 0o755);
+    const path = join(sub, 'secret.wav');
     writeFileSync(path, makeWav({ enc: 's16', channels: 1, rate: 16000, interleaved: [0] }));
     chmodSync(path, 0o000);
-    const e = await rejection(openAudio(path));
-    expect(e).toBeInstanceOf(AudioInputError);
-    expect(e.message).toBe(`${path}: cannot open: permission denied (EACCES) — check the file permissions`);
+    try {
+      if (process.getuid?.() !== 0) {
+        const e = await rejection(openAudio(path));
+        expect(e).toBeInstanceOf(AudioInputError);
+        expect(e.message).toBe(`${path}: cannot open: permission denied (EACCES) — check the file permissions`);
+        return;
+      }
+      const mod = fileURLToPath(new URL('../dist/src/node/audio-file.js', import.meta.url));
+      const script = `import(${JSON.stringify(mod)}).then((m) => m.openAudio(${JSON.stringify(path)})).then(() => console.log('opened'), (e) => console.log(e.constructor.name + ': ' + e.message));`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: sub });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe(`AudioInputError: ${path}: cannot open: permission denied (EACCES) — check the file permissions`);
+    } finally {
+      rmSync(sub, { recursive: true, force: true });
+    }
   });
 
   it('empty file', async () => {
