@@ -55,22 +55,32 @@ export interface TdnnLayerRef extends LayerRef {
 }
 
 /**
+ * What every architecture description says besides its layers.
+ * @example
+ * const common: ArchCommon = parseArch(JSON.parse(text), 'arch.json');
+ */
+export interface ArchCommon {
+  activation: Activation;
+  /** Leaky-ReLU slope (0 for relu and tanh). */
+  alpha: number;
+  featureConfig: FeatureConfig;
+  output: OutputSpec;
+  labels: string[];
+  /** Copied into the model's provenance (beside producer/source, which the converter sets). */
+  provenance?: Record<string, unknown>;
+}
+
+/**
  * A validated TDNN architecture description (see the file comment).
  * @example
  * const arch = parseArch(json, 'arch.json');
  * if (arch.kind === 'tdnn') console.log(arch.layers.map((l: TdnnLayerRef) => l.dilation));
  */
-export interface TdnnArchDescription {
+export interface TdnnArchDescription extends ArchCommon {
   kind: 'tdnn';
   layers: TdnnLayerRef[];
   kernel: 3;
   outputLayer: LayerRef;
-  activation: Activation;
-  alpha: number;
-  featureConfig: FeatureConfig;
-  output: OutputSpec;
-  labels: string[];
-  provenance?: Record<string, unknown>;
 }
 
 /**
@@ -85,18 +95,10 @@ export type ArchDescription = MlpArchDescription | TdnnArchDescription;
  * @example
  * const arch = parseArch(JSON.parse(text), 'arch.json') as MlpArchDescription;
  */
-export interface MlpArchDescription {
+export interface MlpArchDescription extends ArchCommon {
   kind: 'mlp';
   /** Explicit layer tensors, input to output; absent = discover `<prefix>.<index>.weight`. */
   layers?: LayerRef[];
-  activation: Activation;
-  /** Leaky-ReLU slope (0 for relu and tanh). */
-  alpha: number;
-  featureConfig: FeatureConfig;
-  output: OutputSpec;
-  labels: string[];
-  /** Copied into the model's provenance (beside producer/source, which the converter sets). */
-  provenance?: Record<string, unknown>;
 }
 
 /**
