@@ -173,6 +173,14 @@ export function parseArch(value: unknown, source: string, overrides: ArchOverrid
   const known = tdnn ? KNOWN_TDNN : KNOWN;
   for (const k of Object.keys(a)) if (!known.includes(k)) p.push(`field "${k}": unknown field for kind ${show(a.kind)} (known: ${known.join(', ')})`);
   if (p.length > 0) throw new ConversionError(source, `invalid architecture description: ${p.join('; ')}`);
+  const common: ArchCommon = {
+    activation: a.activation as Activation,
+    alpha,
+    featureConfig: a.featureConfig as FeatureConfig,
+    output: a.output as OutputSpec,
+    labels: [...(a.labels as string[])],
+    ...(a.provenance !== undefined ? { provenance: a.provenance as Record<string, unknown> } : {}),
+  };
   if (tdnn) {
     const out = a.outputLayer as LayerRef;
     return {
@@ -180,23 +188,13 @@ export function parseArch(value: unknown, source: string, overrides: ArchOverrid
       layers: (a.layers as TdnnLayerRef[]).map((l) => ({ weight: l.weight, bias: l.bias, dilation: l.dilation })),
       kernel: 3,
       outputLayer: { weight: out.weight, bias: out.bias },
-      activation: a.activation as Activation,
-      alpha,
-      featureConfig: a.featureConfig as FeatureConfig,
-      output: a.output as OutputSpec,
-      labels: [...(a.labels as string[])],
-      ...(a.provenance !== undefined ? { provenance: a.provenance as Record<string, unknown> } : {}),
+      ...common,
     };
   }
   return {
     kind: 'mlp',
     ...(a.layers !== undefined ? { layers: (a.layers as LayerRef[]).map((l) => ({ weight: l.weight, bias: l.bias })) } : {}),
-    activation: a.activation as Activation,
-    alpha,
-    featureConfig: a.featureConfig as FeatureConfig,
-    output: a.output as OutputSpec,
-    labels: [...(a.labels as string[])],
-    ...(a.provenance !== undefined ? { provenance: a.provenance as Record<string, unknown> } : {}),
+    ...common,
   };
 }
 
