@@ -164,36 +164,20 @@ export function createAudioDecoder(options: DecoderOptions = {}): AudioDecoder {
  * const dec = await createDecoderFor(fmt, { source: 'talk.ogg' });
  */
 export async function createDecoderFor(format: DetectedFormat, options: DecoderOptions = {}): Promise<AudioDecoder> {
-  switch (format.kind) {
-    case 'wav':
-      return new WavDecoder(options);
-    case 'flac':
-    case 'ogg-flac': {
-      const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
-      const codec = new FLACDecoder();
-      await codec.ready;
-      return new WasmCodecDecoder(format, codec, options);
-    }
-    case 'ogg-vorbis': {
-      const { OggVorbisDecoder } = await import('@wasm-audio-decoders/ogg-vorbis');
-      const codec = new OggVorbisDecoder();
-      await codec.ready;
-      return new WasmCodecDecoder(format, codec, options);
-    }
-    case 'ogg-opus': {
-      const { OggOpusDecoder } = await import('ogg-opus-decoder');
-      const codec = new OggOpusDecoder();
-      await codec.ready;
-      return new WasmCodecDecoder(format, codec, options);
-    }
-    case 'mp3': {
-      const { MPEGDecoder } = await import('mpg123-decoder');
-      const codec = new MPEGDecoder();
-      await codec.ready;
-      return new WasmCodecDecoder(format, codec, options);
-    }
-  }
+  if (format.kind === 'wav') return new WavDecoder(options);
+  const codec = await LOAD_CODEC[format.kind]();
+  await codec.ready;
+  return new WasmCodecDecoder(format, codec, options);
 }
+
+/** The wasm decoder of each compressed format, loaded on first use. */
+const LOAD_CODEC: Record<Exclude<DetectedFormat['kind'], 'wav'>, () => Promise<WasmCodec & { ready: Promise<void> }>> = {
+  flac: async () => new (await import('@wasm-audio-decoders/flac')).FLACDecoder(),
+  'ogg-flac': async () => new (await import('@wasm-audio-decoders/flac')).FLACDecoder(),
+  'ogg-vorbis': async () => new (await import('@wasm-audio-decoders/ogg-vorbis')).OggVorbisDecoder(),
+  'ogg-opus': async () => new (await import('ogg-opus-decoder')).OggOpusDecoder(),
+  mp3: async () => new (await import('mpg123-decoder')).MPEGDecoder(),
+};
 
 class SniffingDecoder implements AudioDecoder {
   private inner: AudioDecoder | undefined;
