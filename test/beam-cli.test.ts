@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { earshot, ROOT } from './helpers/cli.js';
-import { E2E_TEXT, e2eArch, e2eSignal, e2eWeights, toSafetensors, wavBytes } from './helpers/e2e.js';
+import { convertToneModel, E2E_TEXT, e2eSignal, wavBytes } from './helpers/e2e.js';
 
 let dir: string;
 let model: string;
@@ -15,10 +15,9 @@ let wav: string;
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'earshot-beam-'));
-  writeFileSync(path.join(dir, 'w.safetensors'), toSafetensors(e2eWeights()));
-  writeFileSync(path.join(dir, 'arch.json'), JSON.stringify(e2eArch()));
-  model = path.join(dir, 'tones.onnx');
-  expect(earshot(['convert', '-w', path.join(dir, 'w.safetensors'), '-a', path.join(dir, 'arch.json'), '-o', model]).code).toBe(0);
+  const c = convertToneModel(dir);
+  model = c.model;
+  expect(c.run.code).toBe(0);
   wav = path.join(dir, 'a.wav');
   writeFileSync(wav, wavBytes([e2eSignal(16000)], 16000));
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { concatSamples } from '../src/audio/samples.js';
-import { E2E_TEXT, e2eArch, e2eSignal, e2eWeights, silence, toSafetensors, wavBytes } from './helpers/e2e.js';
+import { convertToneModel, E2E_TEXT, e2eSignal, silence, wavBytes } from './helpers/e2e.js';
 import { earshot, ROOT } from './helpers/cli.js';
 import { buildDemo, launchChromium, serveStatic } from './helpers/browser.js';
 
@@ -65,10 +65,7 @@ beforeAll(async () => {
   mkdirSync(fixtures);
   // The exactness and microphone tests use a hand-built tone model with a known transcript ("aa b"), so the
   // looping fake microphone has a deterministic target; the shipped model gets its own test on real speech.
-  writeFileSync(path.join(dir, 'w.safetensors'), toSafetensors(e2eWeights()));
-  writeFileSync(path.join(dir, 'arch.json'), JSON.stringify(e2eArch()));
-  const model = path.join(fixtures, 'model.onnx');
-  const c = earshot(['convert', '-w', path.join(dir, 'w.safetensors'), '-a', path.join(dir, 'arch.json'), '-o', model]);
+  const { model, run: c } = convertToneModel(dir, path.join(fixtures, 'model.onnx'));
   expect(c.code, c.stderr).toBe(0);
   copyFileSync(DEFAULT_MODEL, path.join(fixtures, 'earshot-en.onnx'));
   copyFileSync(path.join(ROOT, 'models/sample.wav'), path.join(fixtures, 'sample.wav'));

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { E2E_TEXT, e2eArch, e2eSignal, e2eWeights, toSafetensors, wavBytes, tone } from './helpers/e2e.js';
+import { convertToneModel, E2E_TEXT, e2eSignal, wavBytes, tone } from './helpers/e2e.js';
 import { earshot } from './helpers/cli.js';
 import { loadRecognizer } from '../src/node/index.js';
 
@@ -15,10 +15,8 @@ let model: string;
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'earshot-e2e-'));
-  writeFileSync(path.join(dir, 'w.safetensors'), toSafetensors(e2eWeights()));
-  writeFileSync(path.join(dir, 'arch.json'), JSON.stringify(e2eArch()));
-  model = path.join(dir, 'tones.onnx');
-  const r = earshot(['convert', '-w', path.join(dir, 'w.safetensors'), '-a', path.join(dir, 'arch.json'), '-o', model]);
+  const { model: m, run: r } = convertToneModel(dir);
+  model = m;
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/max abs error/);

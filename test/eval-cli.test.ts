@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { earshot } from './helpers/cli.js';
-import { E2E_TEXT, e2eArch, e2eSignal, e2eWeights, toSafetensors, wavBytes } from './helpers/e2e.js';
+import { convertToneModel, E2E_TEXT, e2eSignal, wavBytes } from './helpers/e2e.js';
 
 let dir: string;
 let model: string;
@@ -29,10 +29,9 @@ interface Row {
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'earshot-eval-'));
-  writeFileSync(path.join(dir, 'w.safetensors'), toSafetensors(e2eWeights()));
-  writeFileSync(path.join(dir, 'arch.json'), JSON.stringify(e2eArch()));
-  model = path.join(dir, 'tones.onnx');
-  expect(earshot(['convert', '-w', path.join(dir, 'w.safetensors'), '-a', path.join(dir, 'arch.json'), '-o', model]).code).toBe(0);
+  const c = convertToneModel(dir);
+  model = c.model;
+  expect(c.run.code).toBe(0);
   writeFileSync(path.join(dir, 'a.wav'), wavBytes([e2eSignal(16000)], 16000));
   // Subset "right": the reference is the hypothesis. Subset "wrong": one word substituted, one deleted.
   writeFileSync(path.join(dir, 'right.jsonl'), `${JSON.stringify({ id: 'r1', audio: 'a.wav', text: E2E_TEXT })}\n`);

@@ -6,6 +6,9 @@
  * discriminant of -|x - p_k|^2 / 2), a LeakyReLU keeps their order (it is monotonic), and the output
  * layer is a scaled identity, so argmax picks the nearest prototype's label.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { earshot, type CliRun } from './cli.js';
 import { computeFeatures } from '../../src/features/index.js';
 import { concatSamples } from '../../src/audio/samples.js';
 import { defaultFeatureConfig, inputDim, type FeatureConfig } from '../../src/features/config.js';
@@ -114,4 +117,18 @@ export function wavBytes(channels: Float32Array[], rate: number): Uint8Array {
   str(36, 'data'); v.setUint32(40, data, true);
   for (let i = 0; i < n; i++) for (let ch = 0; ch < c; ch++) v.setInt16(44 + (i * c + ch) * 2, Math.max(-32768, Math.min(32767, Math.round(channels[ch]![i]! * 32767))), true);
   return b;
+}
+
+/**
+ * Write the tone model's weights and architecture into `dir` and convert them with the CLI to `out`
+ * (default `<dir>/tones.onnx`). Returns the model path and the CLI run, for the caller to assert on.
+ * @example
+ * const { model, run } = convertToneModel(dir);
+ * expect(run.code).toBe(0);
+ */
+export function convertToneModel(dir: string, out = path.join(dir, 'tones.onnx')): { model: string; run: CliRun } {
+  writeFileSync(path.join(dir, 'w.safetensors'), toSafetensors(e2eWeights()));
+  writeFileSync(path.join(dir, 'arch.json'), JSON.stringify(e2eArch()));
+  const run = earshot(['convert', '-w', path.join(dir, 'w.safetensors'), '-a', path.join(dir, 'arch.json'), '-o', out]);
+  return { model: out, run };
 }
