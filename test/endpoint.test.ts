@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Endpointer, resolveEndpointConfig, DEFAULT_ENDPOINT_CONFIG } from '../src/decoder/endpoint.js';
+import { Endpointer, resolveEndpointConfig, trailingSilenceRules, DEFAULT_ENDPOINT_CONFIG } from '../src/decoder/endpoint.js';
 import { BlockEnergyMeter } from '../src/audio/energy.js';
 import { UsageError } from '../src/core/errors.js';
 import { GreedyDecoder } from '../src/decoder/greedy.js';
@@ -101,6 +101,14 @@ describe('Endpointer rules', () => {
     expect(() => resolveEndpointConfig({ energyFloorDb: NaN })).toThrow(/energyFloorDb/);
     expect(() => resolveEndpointConfig({ rule2: 1 } as never)).toThrow(/unknown option "rule2"/);
     expect(() => new Endpointer({}, 0)).toThrow(/frameSeconds/);
+  });
+});
+
+describe('trailingSilenceRules (the CLI --trailing-silence and <earshot-mic endpoint="s">)', () => {
+  it('sets rule 2, and raises rule 1 only for pauses longer than its 2.4 s default', () => {
+    expect(trailingSilenceRules(0.8)).toEqual({ rule2MinTrailingSilence: 0.8 });
+    expect(trailingSilenceRules(2.4)).toEqual({ rule2MinTrailingSilence: 2.4 });
+    expect(trailingSilenceRules(3)).toEqual({ rule2MinTrailingSilence: 3, rule1MinTrailingSilence: 3 });
   });
 });
 

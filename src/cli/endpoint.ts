@@ -1,6 +1,6 @@
 /** The endpointing options of `earshot transcribe` and `earshot stream`: segments at pauses, on by default. */
 import { UsageError } from '../core/errors.js';
-import { DEFAULT_ENDPOINT_CONFIG, type EndpointConfig } from '../decoder/endpoint.js';
+import { trailingSilenceRules, type EndpointConfig } from '../decoder/endpoint.js';
 
 /**
  * Endpoint options as commander gives them (`--no-endpoint` sets endpoint to false).
@@ -33,12 +33,5 @@ export function endpointFromCli(o: EndpointCliOptions): false | Partial<Endpoint
     if (trailing !== undefined || max !== undefined) throw new UsageError('--trailing-silence and --max-utterance set the segmentation that --no-endpoint turns off: give one or the other');
     return false;
   }
-  const cfg: Partial<EndpointConfig> = {};
-  if (trailing !== undefined) {
-    cfg.rule2MinTrailingSilence = trailing;
-    // Rule 1 (silence without speech) must not cut earlier than the pause asked for.
-    if (trailing > DEFAULT_ENDPOINT_CONFIG.rule1MinTrailingSilence) cfg.rule1MinTrailingSilence = trailing;
-  }
-  if (max !== undefined) cfg.rule3MaxUtteranceLength = max;
-  return cfg;
+  return { ...(trailing !== undefined ? trailingSilenceRules(trailing) : {}), ...(max !== undefined ? { rule3MaxUtteranceLength: max } : {}) };
 }

@@ -62,6 +62,17 @@ function checkSeconds(name: string, v: unknown): number {
 }
 
 /**
+ * The rules for "a segment ends after `seconds` of silence following speech": rule 2 at that pause, and
+ * rule 1 (silence with no speech) raised to it when it is longer, so that rule 1 does not cut first.
+ * @example
+ * trailingSilenceRules(0.8) // { rule2MinTrailingSilence: 0.8 }
+ * trailingSilenceRules(3)   // { rule2MinTrailingSilence: 3, rule1MinTrailingSilence: 3 }
+ */
+export function trailingSilenceRules(seconds: number): Partial<EndpointConfig> {
+  return { rule2MinTrailingSilence: seconds, ...(seconds > DEFAULT_ENDPOINT_CONFIG.rule1MinTrailingSilence ? { rule1MinTrailingSilence: seconds } : {}) };
+}
+
+/**
  * Fill in defaults and check every value; throws UsageError naming the bad field.
  * @example
  * const cfg = resolveEndpointConfig({ rule2MinTrailingSilence: 0.8 }); // other fields: defaults

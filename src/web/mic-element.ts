@@ -34,7 +34,7 @@
  * <textarea id="notes"></textarea>
  * <earshot-mic model="/models/earshot-en.onnx" for="notes"></earshot-mic>
  */
-import { DEFAULT_ENDPOINT_CONFIG, type EndpointConfig } from '../decoder/endpoint.js';
+import { trailingSilenceRules, type EndpointConfig } from '../decoder/endpoint.js';
 import { SpeechRecognizer, type SpeechDecoderOptions, type SpeechRecognizerInfo, type SpeechRecognizerOptions, type SpeechResult } from './speech.js';
 import { SpeechError, type SpeechErrorCode } from './errors.js';
 import type { ExecutionProviderName } from '../model/runtime.js';
@@ -374,8 +374,7 @@ export class EarshotMicElement extends Base {
     }
     const sec = Number(attr);
     if (!Number.isFinite(sec) || sec <= 0) throw bad();
-    // rule 1 (any trailing silence, default 2.4 s) must not cut a longer pause first
-    return { rule2MinTrailingSilence: sec, ...(sec > DEFAULT_ENDPOINT_CONFIG.rule1MinTrailingSilence ? { rule1MinTrailingSilence: sec } : {}) };
+    return trailingSilenceRules(sec);
   }
 
   private decoder(): SpeechDecoderOptions | undefined {
