@@ -5,7 +5,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { ModelError } from '../core/errors.js';
-import { halfToFloat } from '../convert/tensors.js';
+import { decodeFloats } from '../convert/tensors.js';
 import type { ModelMetadata } from './metadata.js';
 import { readModelInfo } from './onnx-reader.js';
 import type { DenseLayer } from './onnx-writer.js';
@@ -32,10 +32,9 @@ function rawBytes(t: Tensor, source: string, bytesPer: number, count: number): U
 }
 
 /** [rows, cols] values from little-endian bytes, decoded by `get`, transposed to [cols, rows]. */
-function transposed(bytes: Uint8Array, rows: number, cols: number, size: number, get: (dv: DataView, at: number) => number): Float32Array {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function transposed(values: ArrayLike<number>, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = get(dv, (r * cols + c) * size);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
   return out;
 }
 
@@ -80,20 +79,18 @@ export function readMlpLayers(bytes: Uint8Array, source: string, metadata: Model
     const outDim = dims[i + 1]!;
     const w = `layer${i}.weight`;
     let weight: Float32Array;
+    const count = inDim * outDim;
     if (net.weightStorage === 'float16') {
-      weight = transposed(rawBytes(init(`${w}_f16`, T.FLOAT16, [inDim, outDim]), source, 2, inDim * outDim), inDim, outDim, 2, (dv, at) => halfToFloat(dv.getUint16(at, true)));
+      weight = transposed(decodeFloats(rawBytes(init(`${w}_f16`, T.FLOAT16, [inDim, outDim]), source, 2, count), 'F16', 0, count), inDim, outDim);
     } else if (net.weightStorage === 'int8') {
-      const q = rawBytes(init(`${w}_q`, T.INT8, [inDim, outDim]), source, 1, inDim * outDim);
-      const sb = rawBytes(init(`${w}_scale`, T.FLOAT, [outDim]), source, 4, outDim);
-      const sdv = new DataView(sb.buffer, sb.byteOffset, sb.byteLength);
-      const scale = Float32Array.from({ length: outDim }, (_, o) => sdv.getFloat32(o * 4, true));
-      weight = transposed(q, inDim, outDim, 1, (dv, at) => Math.fround(dv.getInt8(at) * scale[at % outDim]!));
+      const qb = rawBytes(init(`${w}_q`, T.INT8, [inDim, outDim]), source, 1, count);
+      const q = new Int8Array(qb.buffer, qb.byteOffset, count);
+      const scale = decodeFloats(rawBytes(init(`${w}_scale`, T.FLOAT, [outDim]), source, 4, outDim), 'F32', 0, outDim);
+      weight = transposed(Float32Array.from(q, (v, k) => v * scale[k % outDim]!), inDim, outDim);
     } else {
-      weight = transposed(rawBytes(init(w, T.FLOAT, [inDim, outDim]), source, 4, inDim * outDim), inDim, outDim, 4, (dv, at) => dv.getFloat32(at, true));
+      weight = transposed(decodeFloats(rawBytes(init(w, T.FLOAT, [inDim, outDim]), source, 4, count), 'F32', 0, count), inDim, outDim);
     }
-    const bb = rawBytes(init(`layer${i}.bias`, T.FLOAT, [outDim]), source, 4, outDim);
-    const bdv = new DataView(bb.buffer, bb.byteOffset, bb.byteLength);
-    const bias = Float32Array.from({ length: outDim }, (_, o) => bdv.getFloat32(o * 4, true));
+    const bias = decodeFloats(rawBytes(init(`layer${i}.bias`, T.FLOAT, [outDim]), source, 4, outDim), 'F32', 0, outDim);
     layers.push({ weight, bias, outDim, inDim });
   }
   return layers;
