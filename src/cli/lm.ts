@@ -81,13 +81,21 @@ export async function lmBuildCommand(textFile: string, o: LmBuildCliOptions): Pr
  * await lmCompileCommand('en-3gram.arpa', 'models/en-3gram.lmbin', { force: false });
  */
 export async function lmCompileCommand(input: string, output: string, o: LmCompileCliOptions): Promise<void> {
+  await rewriteLm(input, output, o.force, (lm) => writeBinaryLanguageModel(lm));
+}
+
+/** Load an LM file (either form), write it out in another form, and report sizes, counts and time. */
+async function rewriteLm(input: string, output: string, force: boolean, encode: (lm: LoadedLm) => Uint8Array | string): Promise<void> {
   const t0 = Date.now();
   const lm = await loadLanguageModel(input);
-  const bytes = writeBinaryLanguageModel(lm);
-  await writeOutput(output, bytes, o.force);
+  const data = encode(lm);
+  await writeOutput(output, data, force);
   const inSize = (await fs.stat(input)).size;
-  process.stderr.write(`earshot: ${input} (${mb(inSize)}) -> ${output} (${mb(bytes.length)}): order ${lm.order}, n-grams ${lm.counts.join('/')}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  const outSize = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  process.stderr.write(`earshot: ${input} (${mb(inSize)}) -> ${output} (${mb(outSize)}): order ${lm.order}, n-grams ${lm.counts.join('/')}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
+
+type LoadedLm = Awaited<ReturnType<typeof loadLanguageModel>>;
 
 /**
  * `earshot lm decompile <in.lmbin> <out.arpa>`: an .lmbin back to ARPA text, for other tools. Lossless:
@@ -98,12 +106,7 @@ export async function lmCompileCommand(input: string, output: string, o: LmCompi
  * await lmDecompileCommand('models/en-3gram.lmbin', 'en-3gram.arpa', { force: false });
  */
 export async function lmDecompileCommand(input: string, output: string, o: LmDecompileCliOptions): Promise<void> {
-  const t0 = Date.now();
-  const lm = await loadLanguageModel(input);
-  const text = writeArpa(lm.ngrams(), { float32: true });
-  await writeOutput(output, text, o.force);
-  const inSize = (await fs.stat(input)).size;
-  process.stderr.write(`earshot: ${input} (${mb(inSize)}) -> ${output} (${mb(Buffer.byteLength(text))}): order ${lm.order}, n-grams ${lm.counts.join('/')}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  await rewriteLm(input, output, o.force, (lm) => writeArpa(lm.ngrams(), { float32: true }));
 }
 
 /** Decoder flags shared by transcribe, stream and eval. */
