@@ -399,7 +399,12 @@ def feature_config_for_model(base_config: dict, mean: np.ndarray, std: np.ndarra
     return fc
 
 
-def write_arch(out_dir: str, arch: dict) -> None:
+def write_export(out_dir: str, m: nn.Module, tensors: dict, layout: dict, feature_config: dict, provenance: dict) -> None:
+    """model.safetensors from `tensors`, and arch.json: `layout` (kind and layer names) followed by the fields every
+    kind shares (activation, alpha, featureConfig, output, labels, provenance); arch.json is replaced atomically."""
+    write_safetensors(os.path.join(out_dir, 'model.safetensors'), tensors, {'format': 'pt', 'producer': 'earshot tools/train'})
+    arch = {**layout, 'activation': m.activation, 'alpha': m.alpha, 'featureConfig': feature_config,
+            'output': {'type': 'ctc', 'blankId': BLANK_ID}, 'labels': LABELS, 'provenance': provenance}
     with open(os.path.join(out_dir, 'arch.json.tmp'), 'w') as f:
         json.dump(arch, f, indent=1)
     os.replace(os.path.join(out_dir, 'arch.json.tmp'), os.path.join(out_dir, 'arch.json'))
@@ -417,21 +422,10 @@ def export_tdnn(m: 'TDNN', out_dir: str, feature_config: dict, provenance: dict)
         layers.append({'weight': f'convs.{i}.weight', 'bias': f'convs.{i}.bias', 'dilation': int(d)})
     tensors['out.weight'] = m.out.weight
     tensors['out.bias'] = m.out.bias
-    write_safetensors(os.path.join(out_dir, 'model.safetensors'), tensors, {'format': 'pt', 'producer': 'earshot tools/train'})
     fc = dict(feature_config)
     fc['contextLeft'] = fc['contextRight'] = m.receptive()
-    write_arch(out_dir, {
-        'kind': 'tdnn',
-        'layers': layers,
-        'kernel': 3,
-        'outputLayer': {'weight': 'out.weight', 'bias': 'out.bias'},
-        'activation': m.activation,
-        'alpha': m.alpha,
-        'featureConfig': fc,
-        'output': {'type': 'ctc', 'blankId': BLANK_ID},
-        'labels': LABELS,
-        'provenance': provenance,
-    })
+    write_export(out_dir, m, tensors, {'kind': 'tdnn', 'layers': layers, 'kernel': 3,
+                                       'outputLayer': {'weight': 'out.weight', 'bias': 'out.bias'}}, fc, provenance)
     return True
 
 
@@ -449,20 +443,7 @@ def export_model(model: nn.Module, out_dir: str, feature_config: dict, provenanc
         tensors[f'layers.{i}.weight'] = layer.weight  # [out, in], as nn.Linear
         tensors[f'layers.{i}.bias'] = layer.bias
         layers.append({'weight': f'layers.{i}.weight', 'bias': f'layers.{i}.bias'})
-    write_safetensors(os.path.join(out_dir, 'model.safetensors'), tensors, {'format': 'pt', 'producer': 'earshot tools/train'})
-    arch = {
-        'kind': 'mlp',
-        'layers': layers,
-        'activation': m.activation,
-        'alpha': m.alpha,
-        'featureConfig': feature_config,
-        'output': {'type': 'ctc', 'blankId': BLANK_ID},
-        'labels': LABELS,
-        'provenance': provenance,
-    }
-    with open(os.path.join(out_dir, 'arch.json.tmp'), 'w') as f:
-        json.dump(arch, f, indent=1)
-    os.replace(os.path.join(out_dir, 'arch.json.tmp'), os.path.join(out_dir, 'arch.json'))
+    write_export(out_dir, m, tensors, {'kind': 'mlp', 'layers': layers}, feature_config, provenance)
     return True
 
 
