@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { activePower, finishUtterance, planAugmentation, soxEffects, telephoneBand, trimSilence, wavBytes, type Augmentation } from '../tools/corpus/augment.js';
+import { activePower, finishUtterance, planAugmentation, soxEffects, soxToFloat, telephoneBand, trimSilence, wavBytes, type Augmentation } from '../tools/corpus/augment.js';
 import { estimateSeconds, selectRound, selectTrain } from '../tools/corpus/build.js';
 import { fortuneEntries, looksLikeProse, splitSentences } from '../tools/corpus/fortunes.js';
 import { generateSentences } from '../tools/corpus/generator.js';
 import { normalize } from '../tools/corpus/normalize.js';
 import { Rng, rngFor } from '../tools/corpus/rng.js';
 import { acceptable, splitOf, type Sentence } from '../tools/corpus/text.js';
-import { matchesPlan, type ManifestEntry, type UttPlan } from '../tools/corpus/synth.js';
+import { matchesPlan, planSynth, render, type ManifestEntry, type UttPlan } from '../tools/corpus/synth.js';
 import { parseWav } from '../tools/corpus/verify.js';
-import { espeakVoiceArg, parseEspeakVoiceList, pickVoice, randomVariant, type VoiceInventory } from '../tools/corpus/voices.js';
+import { espeakVoiceArg, GNUSPEECH_VOICES, parseEspeakVoiceList, pickVoice, randomVariant, type VoiceInventory } from '../tools/corpus/voices.js';
 
 describe('rng', () => {
   it('is deterministic per seed and key, and independent of call order', () => {
@@ -169,6 +169,39 @@ describe('voices', () => {
     }
     expect(pickVoice(inv, 'festival', new Rng(1), 0).name).toBe('kal_diphone');
     expect(pickVoice(inv, 'festival', new Rng(1), 1).name).toBe('cmu_us_slt_arctic_hts');
+  });
+
+  it('gives gnuspeech its share of training and leaves plans made without it unchanged', () => {
+    const inv: VoiceInventory = {
+      espeakPath: '/x', trainAccents: ['en-us', 'en-gb'], heldoutAccent: 'en-gb-scotland', trainVariants: ['f2', 'gen_t000'],
+      heldoutVariants: ['m3'], flite: ['slt', 'kal'], festival: ['kal_diphone'], droppedVariants: [],
+    };
+    const picks = (v: VoiceInventory, pool: 'train' | 'heldout') => Array.from({ length: 400 }, (_, i) => pickVoice(v, pool, rngFor(1, 'v', i)));
+    const without = picks(inv, 'train');
+    // Share 0 (or an inventory without the gnuspeech fields, as rounds 0-2 wrote them) draws nothing extra.
+    expect(picks({ ...inv, gnuspeech: [...GNUSPEECH_VOICES], gnuspeechShare: 0 }, 'train')).toEqual(without);
+    const some = picks({ ...inv, gnuspeech: [...GNUSPEECH_VOICES], gnuspeechShare: 0.25 }, 'train');
+    const gs = some.filter((v) => v.engine === 'gnuspeech');
+    expect(gs.length).toBeGreaterThan(70);
+    expect(gs.length).toBeLessThan(130);
+    expect(new Set(gs.map((v) => v.name))).toEqual(new Set(GNUSPEECH_VOICES));
+    expect(picks({ ...inv, gnuspeech: [...GNUSPEECH_VOICES], gnuspeechShare: 1 }, 'train').every((v) => v.engine === 'gnuspeech')).toBe(true);
+    // The held-out pool stays the held-out accent.
+    expect(picks({ ...inv, gnuspeech: [...GNUSPEECH_VOICES], gnuspeechShare: 1 }, 'heldout').every((v) => v.name.startsWith('en-gb-scotland'))).toBe(true);
+  });
+
+  it('speaks with gnuspeech: concurrent calls each give their own 16 kHz speech after sox', async () => {
+    const [a, b] = await Promise.all([
+      render({ engine: 'gnuspeech', name: 'female' }, planSynth(new Rng(1), { engine: 'gnuspeech', name: 'female' }), 'open the window', { espeakPath: '', tmpDir: '', id: 'a' }),
+      render({ engine: 'gnuspeech', name: 'male' }, { tempo: 1 }, 'put the cups on the shelf please', { espeakPath: '', tmpDir: '', id: 'b' }),
+    ]);
+    const x = await soxToFloat(a, []);
+    const y = await soxToFloat(b, []);
+    // Longer text, longer audio; both are voiced sound, not silence.
+    expect(y.length / 16000).toBeGreaterThan(x.length / 16000 + 0.3);
+    expect(x.length / 16000).toBeGreaterThan(0.5);
+    expect(activePower(x)).toBeGreaterThan(1e-4);
+    expect(activePower(y)).toBeGreaterThan(1e-4);
   });
 });
 

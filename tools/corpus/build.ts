@@ -23,7 +23,7 @@ import { hash32, rngFor } from './rng.js';
 import { planSynth, readJsonl, synthesizeSet, type ManifestEntry, type UttPlan } from './synth.js';
 import { buildSentencePool, DEFAULT_TEXT_OPTIONS, writeSentencePool, type Sentence } from './text.js';
 import { isMain } from './util.js';
-import { DEFAULT_VOICE_OPTIONS, pickVoice, prepareVoices, voiceKey, type VoiceInventory, type VoicePool } from './voices.js';
+import { DEFAULT_VOICE_OPTIONS, GNUSPEECH_VOICES, pickVoice, prepareVoices, voiceKey, type VoiceInventory, type VoicePool } from './voices.js';
 
 export interface BuildOptions {
   out: string;
@@ -48,6 +48,12 @@ export interface BuildOptions {
    * freshly generated espeak-ng variants and its own random choices. Only the training set is made.
    */
   round: number;
+  /**
+   * Share (0-1) of training-pool utterances spoken by gnuspeech, an articulatory synthesizer: a voice
+   * source unlike espeak-ng's formants and flite's recordings. 0 (default) draws nothing extra, so
+   * plans made without it are unchanged.
+   */
+  gnuspeechShare?: number;
 }
 
 /** Default mean training-utterance duration: 24,000 utterances make about 16.5 hours. */
@@ -167,7 +173,7 @@ export function planSet(spec: SetSpec, inv: VoiceInventory, seed: number, noiseS
       source: s.source,
       voice,
       synth: planSynth(rngFor(seed, spec.name, i, 'synth'), voice),
-      augmentation: planAugmentation(rngFor(seed, spec.name, i, 'aug'), spec.mode, noiseSeconds, { pitchShiftBias: voice.engine === 'flite' }),
+      augmentation: planAugmentation(rngFor(seed, spec.name, i, 'aug'), spec.mode, noiseSeconds, { pitchShiftBias: voice.engine === 'flite' || voice.engine === 'gnuspeech' }),
     });
   }
   return plans;
@@ -237,9 +243,12 @@ export async function buildCorpus(o: BuildOptions): Promise<Record<string, SetSt
   }
   // 2. Voices.
   log('voices: preparing espeak-ng variants and listing voices');
-  const inv = await prepareVoices({ ...DEFAULT_VOICE_OPTIONS, seed: o.seed, dataRoot: out, generatedTrain: o.generatedVariants, heldoutAccent: o.heldoutAccent, round: o.round });
+  const inv: VoiceInventory = {
+    ...(await prepareVoices({ ...DEFAULT_VOICE_OPTIONS, seed: o.seed, dataRoot: out, generatedTrain: o.generatedVariants, heldoutAccent: o.heldoutAccent, round: o.round })),
+    ...(o.gnuspeechShare ? { gnuspeech: [...GNUSPEECH_VOICES], gnuspeechShare: o.gnuspeechShare } : {}),
+  };
   await fs.writeFile(path.join(out, o.round ? `voices_r${o.round}.json` : 'voices.json'), `${JSON.stringify(inv, null, 2)}\n`);
-  log(`voices: ${inv.trainAccents.length} training accents, ${inv.trainVariants.length} training variants, held out ${inv.heldoutAccent} x ${inv.heldoutVariants.length} variants, flite ${inv.flite.join(',')}, festival ${inv.festival.join(',')}; dropped ${inv.droppedVariants.length} silent variants`);
+  log(`voices: ${inv.trainAccents.length} training accents, ${inv.trainVariants.length} training variants, held out ${inv.heldoutAccent} x ${inv.heldoutVariants.length} variants, flite ${inv.flite.join(',')}${inv.gnuspeech ? `, gnuspeech ${inv.gnuspeech.join(',')} (share ${inv.gnuspeechShare})` : ''}, festival ${inv.festival.join(',')}; dropped ${inv.droppedVariants.length} silent variants`);
   // 3. Plans.
   const specs: SetSpec[] = [
     { name: 'dev', count: o.dev, sentences: dev, pool: 'train', mode: 'clean' },
@@ -313,6 +322,11 @@ async function main(): Promise<void> {
     .option('--sets <list>', `comma-separated subset of ${ALL_SETS.join(',')}`, ALL_SETS.join(','))
     .option('--plan-only', 'write text, voices and plans, synthesize nothing', false)
     .option('--round <r>', 'extra training round r > 0: set train_r<r> with its own sentence pick, new generated variants and random choices (same text split and held-out voices; use with --sets train)', positiveInt('--round'), 0)
+    .option('--gnuspeech-share <p>', 'share (0-1) of training-pool utterances spoken by gnuspeech voices (needs @echogarden/gnuspeech-wasm)', (x) => {
+      const p = Number(x);
+      if (!(p >= 0 && p <= 1)) throw new UsageError(`--gnuspeech-share must be a number from 0 to 1, got "${x}"`);
+      return p;
+    }, 0)
     .parse();
   const o = cmd.opts<Omit<BuildOptions, 'sets'> & { sets: string }>();
   const sets = o.sets.split(',').map((s) => s.trim()).filter(Boolean);

@@ -31,6 +31,8 @@ export interface SynthParams {
   stretch?: number;
   /** flite int_f0_target_mean, Hz (diphone voices only). */
   f0?: number;
+  /** gnuspeech tempo (>1 faster). */
+  tempo?: number;
 }
 
 /** One planned utterance. */
@@ -73,9 +75,29 @@ export function planSynth(r: Rng, voice: Voice): SynthParams {
       return voice.name.startsWith('kal')
         ? { stretch: Math.round(r.uniform(0.8, 1.15) * 100) / 100, f0: r.int(85, 135) }
         : { stretch: Math.round(r.uniform(0.8, 1.15) * 100) / 100 };
+    case 'gnuspeech':
+      return { tempo: Math.round(r.uniform(0.8, 1.25) * 100) / 100 };
     case 'festival':
       return {};
   }
+}
+
+type GnuSpeech = typeof import('@echogarden/gnuspeech-wasm');
+let gnuspeech: Promise<GnuSpeech> | null = null;
+/** One wasm instance serves every call, so calls run one at a time (the tail of this chain). */
+let gnuspeechQueue: Promise<unknown> = Promise.resolve();
+
+/** Speak with gnuspeech (in-process wasm), one call at a time; a clear error where the package is missing. */
+async function renderGnuspeech(voice: string, tempo: number, spoken: string): Promise<Buffer> {
+  gnuspeech ??= import('@echogarden/gnuspeech-wasm').catch((e: unknown) => {
+    gnuspeech = null;
+    throw new Error(`gnuspeech voices need the @echogarden/gnuspeech-wasm package (npm ci installs it as a dev dependency): ${e instanceof Error ? e.message : String(e)}`);
+  });
+  const gs = await gnuspeech;
+  const call = gnuspeechQueue.then(() => gs.synthesize(spoken, { voice: voice as 'male', tempo }));
+  gnuspeechQueue = call.catch(() => undefined);
+  const { audioData } = await call;
+  return Buffer.from(audioData as Uint8Array);
 }
 
 /** Run the synthesizer and return the WAV bytes it wrote. */
@@ -102,6 +124,8 @@ export async function render(voice: Voice, p: SynthParams, spoken: string, ctx: 
         await fs.rm(tmp, { force: true });
       }
     }
+    case 'gnuspeech':
+      return renderGnuspeech(voice.name, p.tempo ?? 1, spoken);
     case 'festival': {
       const tmp = path.join(ctx.tmpDir, `${ctx.id}.festival.wav`);
       try {

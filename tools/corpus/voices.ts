@@ -7,6 +7,9 @@
  *   espeak-ng-data. One accent (default `en-gb-scotland`), a few stock variants and a set of
  *   generated variants are held out: they speak only the `heldout_voice` set.
  * - flite: kal, kal16, awb, rms, slt (whichever `flite -lv` lists).
+ * - gnuspeech (`@echogarden/gnuspeech-wasm`, an articulatory synthesizer, in-process wasm): male,
+ *   female, large_child and small_child, only where a build asks for a share of them
+ *   (`--gnuspeech-share`), so the plans of rounds built without it stay as they were.
  * - festival: `cmu_us_slt_arctic_hts` and `kal_diphone`, for evaluation only, never training.
  */
 import { promises as fs, existsSync } from 'node:fs';
@@ -15,7 +18,10 @@ import { createHash } from 'node:crypto';
 import { Rng, rngFor } from './rng.js';
 import { run } from './util.js';
 
-export type Engine = 'espeak-ng' | 'flite' | 'festival';
+export type Engine = 'espeak-ng' | 'flite' | 'gnuspeech' | 'festival';
+
+/** The gnuspeech voices training uses (its `baby` voice is left out: it is not speech-like). */
+export const GNUSPEECH_VOICES = ['male', 'female', 'large_child', 'small_child'] as const;
 
 /** A speaker: an engine and a voice name (for espeak-ng, `accent+variant`). */
 export interface Voice {
@@ -39,6 +45,9 @@ export interface VoiceInventory {
   heldoutVariants: string[];
   flite: string[];
   festival: string[];
+  /** gnuspeech voices for training, and the share of training utterances they speak (0: none, and no draw). */
+  gnuspeech?: string[];
+  gnuspeechShare?: number;
   /** Variants dropped: they sound exactly like no variant, are silent, or make espeak-ng fail. */
   droppedVariants: string[];
 }
@@ -296,6 +305,7 @@ export function pickVoice(inv: VoiceInventory, pool: VoicePool, r: Rng, index = 
     const variant = k < 0.08 ? '' : r.pick(inv.heldoutVariants);
     return { engine: 'espeak-ng', name: variant ? `${inv.heldoutAccent}+${variant}` : inv.heldoutAccent };
   }
+  if (inv.gnuspeech?.length && inv.gnuspeechShare && r.chance(inv.gnuspeechShare)) return { engine: 'gnuspeech', name: r.pick(inv.gnuspeech) };
   if (inv.flite.length && r.chance(0.22)) return { engine: 'flite', name: r.pick(inv.flite) };
   const accent = r.pick(inv.trainAccents);
   const k = r.next();
