@@ -59,6 +59,24 @@ function peaky(ids: number[], v: number, p = 0.9): Float32Array {
   return out;
 }
 
+describe('LM weight and word bonus', () => {
+  const lm = { score: () => -1 };
+  const labels = ['<b>', ' ', 'a', 'b'];
+  it("come from the caller, else the model's recommendation, else 0.7 and 6; without an LM both are 0", () => {
+    const tuned = { ...CTC, lm: { weight: 0.45, wordBonus: 3.5 } };
+    const pick = (o: Partial<BeamSearchOptions>, out: typeof CTC | typeof tuned) => {
+      const c = compileBeamOptions({ type: 'beam', ...o }, labels, out);
+      return [c.lmWeight, c.wordBonus];
+    };
+    expect(pick({ lm }, tuned)).toEqual([0.45, 3.5]);
+    expect(pick({ lm, lmWeight: 1.2 }, tuned)).toEqual([1.2, 3.5]);
+    expect(pick({ lm, wordBonus: 0 }, tuned)).toEqual([0.45, 0]);
+    expect(pick({ lm }, CTC)).toEqual([0.7, 6]);
+    expect(pick({}, tuned)).toEqual([0, 0]);
+    expect(() => pick({ lm }, { ...CTC, lm: { weight: 0.4, wordBonus: 200 } })).toThrow(/wordBonus must be a number in \[-100, 100\], got 200/);
+  });
+});
+
 describe('BeamDecoder: exact prefix probabilities', () => {
   for (const [t, v, seed] of [[1, 3, 1], [3, 2, 2], [4, 3, 3], [5, 3, 4], [6, 3, 5], [6, 2, 6]] as const) {
     it(`equals brute-force enumeration of all ${v}^${t} alignments (seed ${seed})`, () => {

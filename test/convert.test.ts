@@ -13,6 +13,7 @@ import { parseArch, type ArchDescription } from '../src/convert/arch.js';
 import { buildModelFromWeights, discoverLayers, readLayers } from '../src/convert/build.js';
 import { referenceForward } from '../src/convert/reference.js';
 import { convertWeightsFile } from '../src/node/convert-file.js';
+import { convertCommand } from '../src/cli/convert.js';
 import { describeModel } from '../src/model/load.js';
 import { createAcousticSession, type OrtModule } from '../src/model/runtime.js';
 
@@ -261,6 +262,19 @@ describe('architecture description', () => {
     const { alpha: _alpha, ...noAlpha } = archJson;
     await expectConversionError(() => parseArch(noAlpha, 'a.json'), /field "alpha": required for activation "lrelu"/, /PyTorch and ONNX default 0\.01, TensorFlow 0\.2, Keras 0\.3/);
     await expectConversionError(() => parseArch({ ...archJson, output: { type: 'ctc', blankId: 5 } }, 'a.json'), /blankId: 5 is out of range for 5 labels/);
+  });
+
+  it('writes a recommended LM weight and word bonus into a CTC output, and names bad ones', async () => {
+    const out = path.join(await outDir(), 'lm.onnx');
+    await convertWeightsFile({ weights: fix('mlp.safetensors'), arch: fix('arch.json'), out, overrides: { lm: { weight: 0.55, wordBonus: 4 } } });
+    const { metadata } = await describeModel(new Uint8Array(await fs.readFile(out)), out);
+    expect(metadata.output).toEqual({ type: 'ctc', blankId: 0, lm: { weight: 0.55, wordBonus: 4 } });
+    await expectConversionError(() => parseArch({ ...archJson, output: { type: 'ctc', blankId: 0, lm: { weight: -1, wordBonus: 4, beam: 8 } } }, 'a.json'),
+      /field "output"\.lm\.weight: expected a number from 0 to 100, got -1/, /field "output"\.lm\.beam: unknown field/);
+    await expectConversionError(() => parseArch({ ...archJson, output: { type: 'frame', silenceId: 0 } }, 'a.json', { lm: { weight: 1, wordBonus: 1 } }), /--lm-weight\/--word-bonus need a CTC model/);
+    await expect(convertCommand({ weights: fix('mlp.safetensors'), arch: fix('arch.json'), out: `${out}.2`, lmWeight: '0.5', force: false })).rejects.toThrow(/--lm-weight and --word-bonus go together.*got only --lm-weight/);
+    await expect(convertCommand({ weights: fix('mlp.safetensors'), arch: fix('arch.json'), out: `${out}.2`, lmWeight: 'x', wordBonus: '2', force: false })).rejects.toThrow(/--lm-weight must be a number from 0 to 100, got "x"/);
+    await expect(fs.access(`${out}.2`)).rejects.toThrow();
   });
 
   it('merges overrides', () => {

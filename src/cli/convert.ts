@@ -1,4 +1,5 @@
 /** `earshot convert`: trained weights + architecture JSON -> a verified earshot model. */
+import type { ArchOverrides } from '../convert/arch.js';
 import { UsageError } from '../core/errors.js';
 import { parseWeightStorage } from '../model/weight-storage.js';
 import { convertWeightsFile } from '../node/convert-file.js';
@@ -10,11 +11,13 @@ export interface ConvertCliOptions {
   activation?: string;
   alpha?: string;
   weightType?: string;
+  lmWeight?: string;
+  wordBonus?: string;
   force: boolean;
 }
 
 export async function convertCommand(o: ConvertCliOptions): Promise<void> {
-  const overrides: { activation?: 'lrelu' | 'relu' | 'tanh'; alpha?: number } = {};
+  const overrides: ArchOverrides = {};
   if (o.activation !== undefined) {
     if (!['lrelu', 'relu', 'tanh'].includes(o.activation)) throw new UsageError(`--activation must be lrelu, relu or tanh, got "${o.activation}"`);
     overrides.activation = o.activation as 'lrelu' | 'relu' | 'tanh';
@@ -23,6 +26,16 @@ export async function convertCommand(o: ConvertCliOptions): Promise<void> {
     const a = Number(o.alpha);
     if (!Number.isFinite(a) || a < 0 || a >= 1) throw new UsageError(`--alpha must be a number in [0, 1), got "${o.alpha}"`);
     overrides.alpha = a;
+  }
+  if ((o.lmWeight === undefined) !== (o.wordBonus === undefined)) {
+    throw new UsageError(`--lm-weight and --word-bonus go together (the pair tuned on a dev set), got only ${o.lmWeight === undefined ? '--word-bonus' : '--lm-weight'}`);
+  }
+  if (o.lmWeight !== undefined && o.wordBonus !== undefined) {
+    const weight = Number(o.lmWeight);
+    const wordBonus = Number(o.wordBonus);
+    if (o.lmWeight.trim() === '' || !(weight >= 0 && weight <= 100)) throw new UsageError(`--lm-weight must be a number from 0 to 100, got "${o.lmWeight}"`);
+    if (o.wordBonus.trim() === '' || !(wordBonus >= -100 && wordBonus <= 100)) throw new UsageError(`--word-bonus must be a number from -100 to 100, got "${o.wordBonus}"`);
+    overrides.lm = { weight, wordBonus };
   }
   const weightStorage = parseWeightStorage(o.weightType ?? 'float32', '--weight-type');
   const r = await convertWeightsFile({ weights: o.weights, arch: o.arch, out: o.out, force: o.force, overrides, weightStorage });

@@ -20,8 +20,8 @@ function withDecoderOptions(cmd: Command): Command {
     .option('--decoder <type>', 'greedy (default, fastest) | beam (CTC prefix beam search)')
     .option('--beam <n>', 'beam width for --decoder beam (default 16)')
     .option('--lm <file>', 'word n-gram LM for --decoder beam: .lmbin or ARPA (see `earshot lm build`), or none (default: the shipped models/en-3gram.lmbin with the default model, none with --model)')
-    .option('--lm-weight <x>', 'LM weight (default 0.7 with an LM)')
-    .option('--word-bonus <x>', 'score per word (default 6 with an LM, else 0)')
+    .option('--lm-weight <x>', 'LM weight (default: the model\'s recommendation, else 0.7, with an LM)')
+    .option('--word-bonus <x>', 'score per word (default: the model\'s recommendation, else 6, with an LM; 0 without)')
     .option('--lexicon <file>', 'closed word list, one word per line')
     .option('--phrases <file>', 'closed phrase list, one per line: output the best phrase or nothing')
     .option('--phrase-threshold <x>', 'with --phrases: the least confidence, 0..1, a phrase needs to be output; below it the output is empty (default 0.3)')
@@ -114,6 +114,8 @@ function build(): Command {
     .option('--activation <name>', 'override the activation: lrelu | relu | tanh')
     .option('--alpha <x>', 'override the leaky-ReLU slope')
     .option('--weight-type <type>', 'store the layer weights as float32 (default) | float16 | int8 (per-output-channel)')
+    .option('--lm-weight <w>', 'CTC models: the beam-search LM weight this model recommends (tuned on its dev set; with --word-bonus)')
+    .option('--word-bonus <b>', 'CTC models: the per-word bonus this model recommends with an LM (with --lm-weight)')
     .option('--force', 'overwrite an existing output file', false)
     .action(convertCommand);
 

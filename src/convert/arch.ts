@@ -32,7 +32,7 @@
  */
 import { ConversionError } from '../core/errors.js';
 import { featureConfigProblems, type FeatureConfig } from '../features/config.js';
-import type { Activation, OutputSpec } from '../model/metadata.js';
+import type { Activation, LmRecommendation, OutputSpec } from '../model/metadata.js';
 import { ACTIVATIONS, labelProblems, outputSpecProblems } from '../model/validate.js';
 
 /**
@@ -110,6 +110,8 @@ export interface ArchOverrides {
   activation?: Activation;
   alpha?: number;
   labels?: string[];
+  /** Recommended beam-search LM weight and word bonus, written into the CTC output spec. */
+  lm?: LmRecommendation;
 }
 
 const KNOWN = ['kind', 'layers', 'activation', 'alpha', 'featureConfig', 'output', 'labels', 'provenance'];
@@ -129,7 +131,14 @@ const show = (v: unknown): string => {
 export function parseArch(value: unknown, source: string, overrides: ArchOverrides = {}): ArchDescription {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConversionError(source, `architecture description: expected a JSON object, got ${show(value)}`);
   const a: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) a[k] = v;
+  const { lm, ...top } = overrides;
+  for (const [k, v] of Object.entries(top)) if (v !== undefined) a[k] = v;
+  if (lm !== undefined) {
+    if (typeof a.output !== 'object' || a.output === null || (a.output as Record<string, unknown>).type !== 'ctc') {
+      throw new ConversionError(source, `--lm-weight/--word-bonus need a CTC model; field "output" is ${show(a.output)}`);
+    }
+    a.output = { ...(a.output as Record<string, unknown>), lm };
+  }
   const p: string[] = [];
   const tdnn = a.kind === 'tdnn';
   if (a.kind !== 'mlp' && !tdnn) p.push(`field "kind": expected "mlp" or "tdnn" (the architectures earshot converts), got ${show(a.kind)}`);

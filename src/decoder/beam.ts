@@ -13,7 +13,7 @@
  * result as one call.
  */
 import { UsageError } from '../core/errors.js';
-import type { OutputSpec } from '../model/metadata.js';
+import type { LmRecommendation, OutputSpec } from '../model/metadata.js';
 import type { LanguageModel } from '../lm/types.js';
 import type { DecodeResult, TokenResult } from './types.js';
 import { tokensToText, tokensToWords } from './words.js';
@@ -83,6 +83,9 @@ function checkList(name: string, v: unknown): asserts v is readonly string[] {
  * @example
  * const compiled = compileBeamOptions({ type: 'beam', phrases: ['yes', 'no'] }, labels, { type: 'ctc', blankId: 0 });
  */
+/** LM weight and word bonus for a model that recommends none (tuned for the first shipped English model). */
+const FALLBACK_LM: LmRecommendation = { weight: 0.7, wordBonus: 6 };
+
 export function compileBeamOptions(opts: BeamSearchOptions, labels: readonly string[], output: OutputSpec): CompiledBeamOptions {
   if (output.type !== 'ctc') throw new UsageError('the beam decoder needs a CTC model; this model has frame labels: use the greedy decoder');
   if (output.blankId < 0 || output.blankId >= labels.length) throw new UsageError(`beam decoder: blank id ${output.blankId} is outside the ${labels.length} labels`);
@@ -94,9 +97,11 @@ export function compileBeamOptions(opts: BeamSearchOptions, labels: readonly str
   checkNumber('labelThreshold', labelThreshold, 0, 1);
   const hasLm = opts.lm !== undefined;
   if (hasLm && typeof opts.lm?.score !== 'function') throw new UsageError('beam decoder: lm must have a score(history, word) method (load one with loadLanguageModel, ArpaLanguageModel.parse or BinaryLanguageModel.fromBytes)');
-  const lmWeight = opts.lmWeight ?? (hasLm ? 0.7 : 0);
+  // With an LM: the caller's numbers, else the model's own recommendation (output.lm), else 0.7 and 6.
+  const rec = hasLm ? (output.lm ?? FALLBACK_LM) : { weight: 0, wordBonus: 0 };
+  const lmWeight = opts.lmWeight ?? rec.weight;
   checkNumber('lmWeight', lmWeight, 0, 100);
-  const wordBonus = opts.wordBonus ?? (hasLm ? 6 : 0);
+  const wordBonus = opts.wordBonus ?? rec.wordBonus;
   checkNumber('wordBonus', wordBonus, -100, 100);
   const phraseThreshold = opts.phraseThreshold ?? 0.3;
   checkNumber('phraseThreshold', phraseThreshold, 0, 1);

@@ -27,10 +27,26 @@ export const MetadataKeys = {
 
 /** What the network's outputs mean. */
 export type OutputSpec =
-  /** CTC over `labels`; `blankId` is the blank unit. */
-  | { type: 'ctc'; blankId: number }
+  /**
+   * CTC over `labels`; `blankId` is the blank unit. `lm`: the beam-search language-model weight and
+   * word bonus this model was tuned with (on its dev set), used when the caller gives an LM but not
+   * these two numbers.
+   */
+  | { type: 'ctc'; blankId: number; lm?: LmRecommendation }
   /** Per-frame labels; `silenceId` marks frames with no token. Repeats are collapsed. */
   | { type: 'frame'; silenceId: number };
+
+/**
+ * Beam-search settings a model recommends for decoding with a word LM.
+ * @example
+ * const lm: LmRecommendation = { weight: 0.7, wordBonus: 6 };
+ */
+export interface LmRecommendation {
+  /** LM log-probability weight, 0-100. */
+  weight: number;
+  /** Per-word score bonus, -100..100. */
+  wordBonus: number;
+}
 
 export type Activation = 'lrelu' | 'relu' | 'tanh';
 

@@ -39,7 +39,22 @@ export function outputSpecProblems(v: unknown, labelCount?: number, field = 'out
   const id = v[idKey];
   if (!isInt(id)) p.push(`${field}.${idKey}: expected a non-negative integer, got ${show(id)}`);
   else if (labelCount !== undefined && id >= labelCount) p.push(`${field}.${idKey}: ${id} is out of range for ${labelCount} labels (expected 0..${labelCount - 1})`);
-  for (const k of Object.keys(v)) if (k !== 'type' && k !== idKey) p.push(`${field}.${k}: unknown field for output type "${String(v.type)}"`);
+  if (v.type === 'ctc' && v.lm !== undefined) p.push(...lmRecommendationProblems(v.lm, `${field}.lm`));
+  for (const k of Object.keys(v)) if (k !== 'type' && k !== idKey && !(k === 'lm' && v.type === 'ctc')) p.push(`${field}.${k}: unknown field for output type "${String(v.type)}"`);
+  return p;
+}
+
+/**
+ * Problems with a CTC output's `lm` recommendation (empty when valid).
+ * @example
+ * lmRecommendationProblems({ weight: 0.7, wordBonus: 6 }, 'output.lm'); // []
+ */
+export function lmRecommendationProblems(v: unknown, field: string): string[] {
+  if (!isObj(v)) return [`${field}: expected {"weight": 0..100, "wordBonus": -100..100}, got ${show(v)}`];
+  const p: string[] = [];
+  if (typeof v.weight !== 'number' || !(v.weight >= 0 && v.weight <= 100)) p.push(`${field}.weight: expected a number from 0 to 100, got ${show(v.weight)}`);
+  if (typeof v.wordBonus !== 'number' || !(v.wordBonus >= -100 && v.wordBonus <= 100)) p.push(`${field}.wordBonus: expected a number from -100 to 100, got ${show(v.wordBonus)}`);
+  for (const k of Object.keys(v)) if (k !== 'weight' && k !== 'wordBonus') p.push(`${field}.${k}: unknown field (known: weight, wordBonus)`);
   return p;
 }
 
