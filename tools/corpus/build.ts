@@ -20,7 +20,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import { planAugmentation, TRAIN_PAD_MEAN_TOTAL, type AugmentMode } from './augment.js';
 import { hash32, rngFor } from './rng.js';
-import { planSynth, readJsonl, synthesizeSet, type ManifestEntry, type UttPlan } from './synth.js';
+import { planSynth, readJsonl, synthesizeSet, writeAtomic, type ManifestEntry, type UttPlan } from './synth.js';
 import { buildSentencePool, DEFAULT_TEXT_OPTIONS, writeSentencePool, type Sentence } from './text.js';
 import { isMain } from './util.js';
 import { DEFAULT_VOICE_OPTIONS, GNUSPEECH_VOICES, pickVoice, prepareVoices, voiceKey, type VoiceInventory, type VoicePool } from './voices.js';
@@ -273,7 +273,6 @@ export async function buildCorpus(o: BuildOptions): Promise<Record<string, SetSt
   // 4. Synthesis.
   const stats: Record<string, SetStats> = {};
   const statsFile = path.join(out, 'stats.json');
-  const previous = await fs.readFile(statsFile, 'utf8').then((t) => JSON.parse(t) as { sets?: Record<string, SetStats> }, () => ({ sets: {} as Record<string, SetStats> }));
   for (const spec of specs) {
     const manifest = path.join(out, `${spec.name}.jsonl`);
     log(`synth: ${spec.name} -> ${manifest} with ${o.jobs} jobs`);
@@ -283,10 +282,11 @@ export async function buildCorpus(o: BuildOptions): Promise<Record<string, SetSt
     const entries = await readJsonl<ManifestEntry>(manifest);
     stats[spec.name] = { ...manifestStats(entries), wallSec: Math.round(r.wallSec) };
     log(`synth: ${spec.name}: made ${r.made}, skipped ${r.skipped}, failed ${r.failed.length}, ${Math.round(r.wallSec)} s wall, ${(r.audioSec / Math.max(r.wallSec, 1e-3)).toFixed(1)}x real time; ${JSON.stringify(stats[spec.name])}`);
-    await fs.writeFile(statsFile, `${JSON.stringify({ seed: o.seed, text: textStats, sets: { ...previous.sets, ...stats } }, null, 2)}\n`);
+    // Re-read just before writing: another round building into the same directory may have added its set.
+    const previous = await fs.readFile(statsFile, 'utf8').then((t) => JSON.parse(t) as { sets?: Record<string, SetStats> }, () => ({ sets: {} as Record<string, SetStats> }));
+    await writeAtomic(statsFile, `${JSON.stringify({ seed: o.seed, text: textStats, sets: { ...previous.sets, ...stats } }, null, 2)}\n`);
     if (r.failed.length) throw new Error(`${r.failed.length} utterances of ${spec.name} failed (see above); re-run the same command to retry them`);
   }
-  await fs.rm(path.join(out, '.tmp'), { recursive: true, force: true });
   return stats;
 }
 

@@ -144,7 +144,6 @@ export async function buildIsolatedWords(o: IsolatedWordsOptions): Promise<Recor
     if (r.failed.length) throw new Error(`${r.failed.length} words of ${subset} failed (see above); re-run the same command to retry them`);
     counts[subset] = r.total;
   }
-  await fs.rm(path.join(out, '.tmp'), { recursive: true, force: true });
   return counts;
 }
 

@@ -187,7 +187,7 @@ export async function readJsonl<T>(file: string): Promise<T[]> {
   return out;
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
+export async function writeAtomic(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   await fs.writeFile(tmp, text);
   await fs.rename(tmp, file);
@@ -271,7 +271,9 @@ export async function synthesizeSet(plans: UttPlan[], manifestPath: string, o: S
     if (!existsSync(dir)) continue;
     for (const f of await fs.readdir(dir)) if (/\.wav\.\d+\.tmp$/.test(f)) await fs.rm(path.join(dir, f), { force: true });
   }
-  const tmpDir = path.join(manifestDir, '.tmp');
+  // This run's own scratch directory: builds of other sets or rounds into the same directory may run
+  // at the same time, and one finishing must not delete another's synthesizer output.
+  const tmpDir = path.join(manifestDir, '.tmp', `${process.pid}-${path.basename(manifestPath)}`);
   await fs.mkdir(tmpDir, { recursive: true });
   const needsNoise = todo.some((p) => p.augmentation.noise);
   const bank = needsNoise ? await NoiseBank.open(o.noiseDir, o.noiseSeconds) : null;
@@ -310,6 +312,8 @@ export async function synthesizeSet(plans: UttPlan[], manifestPath: string, o: S
   } finally {
     await writeChain.catch(() => undefined);
     await handle.close();
+    await fs.rm(tmpDir, { recursive: true, force: true });
+    await fs.rmdir(path.dirname(tmpDir)).catch(() => undefined); // only when no other run is using it
   }
   // Deterministic final order.
   const sorted = [...kept.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
