@@ -1,6 +1,7 @@
 /** `earshot convert`: trained weights + architecture JSON -> a verified earshot model. */
 import type { ArchOverrides } from '../convert/arch.js';
 import { UsageError } from '../core/errors.js';
+import { parseNumberOption } from './options.js';
 import { parseWeightStorage } from '../model/weight-storage.js';
 import { convertWeightsFile } from '../node/convert-file.js';
 
@@ -24,19 +25,15 @@ export async function convertCommand(o: ConvertCliOptions): Promise<void> {
   }
   if (o.alpha !== undefined) {
     const a = Number(o.alpha);
-    if (!Number.isFinite(a) || a < 0 || a >= 1) throw new UsageError(`--alpha must be a number in [0, 1), got "${o.alpha}"`);
+    if (o.alpha.trim() === '' || !Number.isFinite(a) || a < 0 || a >= 1) throw new UsageError(`--alpha must be a number in [0, 1), got "${o.alpha}"`);
     overrides.alpha = a;
   }
   if ((o.lmWeight === undefined) !== (o.wordBonus === undefined)) {
     throw new UsageError(`--lm-weight and --word-bonus go together (the pair tuned on a dev set), got only ${o.lmWeight === undefined ? '--word-bonus' : '--lm-weight'}`);
   }
-  if (o.lmWeight !== undefined && o.wordBonus !== undefined) {
-    const weight = Number(o.lmWeight);
-    const wordBonus = Number(o.wordBonus);
-    if (o.lmWeight.trim() === '' || !(weight >= 0 && weight <= 100)) throw new UsageError(`--lm-weight must be a number from 0 to 100, got "${o.lmWeight}"`);
-    if (o.wordBonus.trim() === '' || !(wordBonus >= -100 && wordBonus <= 100)) throw new UsageError(`--word-bonus must be a number from -100 to 100, got "${o.wordBonus}"`);
-    overrides.lm = { weight, wordBonus };
-  }
+  const weight = parseNumberOption('--lm-weight', o.lmWeight, { min: 0, max: 100 });
+  const wordBonus = parseNumberOption('--word-bonus', o.wordBonus, { min: -100, max: 100 });
+  if (weight !== undefined && wordBonus !== undefined) overrides.lm = { weight, wordBonus };
   const weightStorage = parseWeightStorage(o.weightType ?? 'float32', '--weight-type');
   const r = await convertWeightsFile({ weights: o.weights, arch: o.arch, out: o.out, force: o.force, overrides, weightStorage });
   process.stdout.write(

@@ -1,6 +1,9 @@
 /** The endpointing options of `earshot transcribe` and `earshot stream`: segments at pauses, on by default. */
 import { UsageError } from '../core/errors.js';
 import { trailingSilenceRules, type EndpointConfig } from '../decoder/endpoint.js';
+import { parseNumberOption } from './options.js';
+
+const SECONDS = { positive: true, unit: 'seconds' };
 
 /**
  * Endpoint options as commander gives them (`--no-endpoint` sets endpoint to false).
@@ -13,13 +16,6 @@ export interface EndpointCliOptions {
   maxUtterance?: string;
 }
 
-function seconds(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a number of seconds > 0, got "${value}"`);
-  return n;
-}
-
 /**
  * The stream's `endpoint` option from the CLI flags: false with --no-endpoint, else the rules to override.
  * @example
@@ -27,8 +23,8 @@ function seconds(name: string, value: string | undefined): number | undefined {
  * endpointFromCli({ endpoint: true, trailingSilence: '3' }) // rule 2 and rule 1 at 3 s
  */
 export function endpointFromCli(o: EndpointCliOptions): false | Partial<EndpointConfig> {
-  const trailing = seconds('--trailing-silence', o.trailingSilence);
-  const max = seconds('--max-utterance', o.maxUtterance);
+  const trailing = parseNumberOption('--trailing-silence', o.trailingSilence, SECONDS);
+  const max = parseNumberOption('--max-utterance', o.maxUtterance, SECONDS);
   if (o.endpoint === false) {
     if (trailing !== undefined || max !== undefined) throw new UsageError('--trailing-silence and --max-utterance set the segmentation that --no-endpoint turns off: give one or the other');
     return false;

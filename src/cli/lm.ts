@@ -13,7 +13,7 @@ import type { Recognizer } from '../recognizer.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
 import { loadDefaultLanguageModel, loadLanguageModel } from '../node/index.js';
 import { isDefaultModel } from '../node/default-model.js';
-import { parsePositiveInt } from './options.js';
+import { parseNumberOption, parsePositiveInt } from './options.js';
 
 /** Options of `earshot lm build`. */
 export interface LmBuildCliOptions {
@@ -124,13 +124,6 @@ export interface DecoderCliOptions {
   boost?: string;
 }
 
-function parseNumber(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${name} must be a number, got "${v}"`);
-  return n;
-}
-
 /** Non-empty, non-comment ("#") lines of a list file, each checked against the model's labels, with file:line in errors. */
 async function readList(file: string, what: string, labelSet: LabelSet): Promise<string[]> {
   const text = await readText(file, what);
@@ -170,9 +163,9 @@ export async function decoderFromCli(o: DecoderCliOptions, rec: Recognizer): Pro
   } else if (o.lm !== 'none') {
     opts.lm = await loadLanguageModel(o.lm);
   }
-  const lmWeight = parseNumber('--lm-weight', o.lmWeight);
+  const lmWeight = parseNumberOption('--lm-weight', o.lmWeight);
   if (lmWeight !== undefined) opts.lmWeight = lmWeight;
-  const wordBonus = parseNumber('--word-bonus', o.wordBonus);
+  const wordBonus = parseNumberOption('--word-bonus', o.wordBonus);
   if (wordBonus !== undefined) opts.wordBonus = wordBonus;
   if (o.lexicon !== undefined) {
     const words = await readList(o.lexicon, 'lexicon', labelSet);
@@ -182,7 +175,7 @@ export async function decoderFromCli(o: DecoderCliOptions, rec: Recognizer): Pro
   }
   if (o.phraseThreshold !== undefined) {
     if (o.phrases === undefined) throw new UsageError('--phrase-threshold needs --phrases <file> (it is the confidence a phrase of that list needs)');
-    const t = parseNumber('--phrase-threshold', o.phraseThreshold)!;
+    const t = parseNumberOption('--phrase-threshold', o.phraseThreshold)!;
     if (t < 0 || t > 1) throw new UsageError(`--phrase-threshold must be a confidence between 0 and 1, got "${o.phraseThreshold}"`);
     opts.phraseThreshold = t;
   }

@@ -16,6 +16,25 @@ export function parseProviders(value: string | undefined): ExecutionProviderName
   return list as ExecutionProviderName[];
 }
 
+/**
+ * A finite number option, optionally in a range: `{ min, max }` (inclusive), or `{ positive: true }`
+ * (> 0); `unit` names what it counts in the error ("a number of seconds > 0").
+ * @example
+ * parseNumberOption('--max-utterance', '15', { positive: true, unit: 'seconds' }); // 15
+ * parseNumberOption('--lm-weight', '0.6', { min: 0, max: 100 }); // 0.6
+ */
+export function parseNumberOption(name: string, value: string | undefined, range: { min?: number; max?: number; positive?: boolean; unit?: string } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const { min, max, positive, unit } = range;
+  const ok = value.trim() !== '' && Number.isFinite(n) && (!positive || n > 0) && (min === undefined || n >= min) && (max === undefined || n <= max);
+  if (!ok) {
+    const what = `a number${unit ? ` of ${unit}` : ''}${positive ? ' > 0' : ''}${min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` >= ${min}` : max !== undefined ? ` <= ${max}` : ''}`;
+    throw new UsageError(`${name} must be ${what}, got "${value}"`);
+  }
+  return n;
+}
+
 /** A positive integer option. */
 export function parsePositiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
