@@ -58,6 +58,7 @@ function expectSameAsNode(r: { text: string; words: typeof nodeJson.words }, nod
   r.words.forEach((w, i) => expect(w.confidence).toBeCloseTo(node.words[i]!.confidence, 4));
 }
 let defaultJson: typeof nodeJson;
+let int8Json: typeof nodeJson;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'earshot-browser-'));
@@ -72,6 +73,10 @@ beforeAll(async () => {
   const d = earshot(['transcribe', '-f', 'json', path.join(fixtures, 'sample.wav')]);
   expect(d.code, d.stderr).toBe(0);
   defaultJson = JSON.parse(d.stdout);
+  copyFileSync(path.join(ROOT, 'models/earshot-en.int8.onnx'), path.join(fixtures, 'earshot-en.int8.onnx'));
+  const q = earshot(['transcribe', '-f', 'json', '-m', path.join(fixtures, 'earshot-en.int8.onnx'), path.join(fixtures, 'sample.wav')]);
+  expect(q.code, q.stderr).toBe(0);
+  int8Json = JSON.parse(q.stdout);
   // speech surrounded by silence, so the looping fake microphone can be stopped in a pause
   const sig = e2eSignal(16000);
   writeFileSync(path.join(fixtures, 'speech.wav'), wavBytes([sig], 16000));
@@ -150,6 +155,14 @@ describe('browser: the shipped default model', () => {
     expect(r.text.length).toBeGreaterThan(10);
     expectSameAsNode(r, defaultJson);
     measured.defaultModel = { rtf: r.rtf, loadMs: i.loadMs, audioSec: r.audioSec };
+    await page.close();
+  }, 120_000);
+
+  it('loads the int8 variant (weights decoded in the page) and transcribes as the Node CLI does with it', async () => {
+    const page = await openDemo({ model: '/fixtures/earshot-en.int8.onnx', ep: 'wasm', threads: '1' });
+    const r = await transcribeInPage(page, '/fixtures/sample.wav');
+    expect(r.text.length).toBeGreaterThan(10);
+    expectSameAsNode(r, int8Json);
     await page.close();
   }, 120_000);
 });
