@@ -62,7 +62,9 @@ export function summarizeModel(file: string, d: { info: ModelInfo; metadata: Mod
   const { info, metadata: m } = d;
   const fc = m.featureConfig;
   const n = m.network;
-  const outId = m.output.type === 'ctc' ? `blank id ${m.output.blankId} (${JSON.stringify(m.labels[m.output.blankId])})` : `silence id ${m.output.silenceId} (${JSON.stringify(m.labels[m.output.silenceId])})`;
+  const outId = m.output.type === 'ctc'
+    ? `blank id ${m.output.blankId} (${JSON.stringify(m.labels[m.output.blankId])})${m.output.lm ? `; with an LM: weight ${m.output.lm.weight}, word bonus ${m.output.lm.wordBonus} (the model's tuned beam settings)` : ''}`
+    : `silence id ${m.output.silenceId} (${JSON.stringify(m.labels[m.output.silenceId])})`;
   const labelText = m.labels.length <= 40 ? m.labels.map((l) => JSON.stringify(l)).join(' ') : `${m.labels.slice(0, 40).map((l) => JSON.stringify(l)).join(' ')} ... (${m.labels.length})`;
   const training = m.provenance.training ? JSON.stringify(m.provenance.training) : undefined;
   const lines = [
