@@ -12,7 +12,11 @@ TRAIN_UTTS=24000
 SEED=1
 JOBS=2
 THREADS=2
-BUDGET_MIN=70
+BUDGET_MIN=118
+# Extra training rounds after round 0 (tools/corpus/build.js --round r): "utterances [build.js args]" each.
+DEFAULT_ROUNDS=("16000" "24000" "5000 --gnuspeech-share 1")
+ROUNDS=()
+ROUNDS_SET=""
 STAGE=0
 STOP_STAGE=6
 TRAIN_ARGS=""
@@ -30,7 +34,10 @@ Stages: 0 build (tsc) | 1 corpus | 2 featurize | 3 train | 4 convert | 5 parity 
   --work DIR          everything is written here (default $WORK)
   --corpus DIR        use an existing corpus (manifests DIR/<set>.jsonl: train, dev, and the eval sets);
                       the corpus stage is skipped. Real data: any JSONL {"id","audio","text"} or path<TAB>text lists.
-  --train-utts N      training utterances to synthesize (default $TRAIN_UTTS)
+  --train-utts N      training utterances of round 0 (default $TRAIN_UTTS)
+  --round "N [args]"  add an extra training round of N utterances, with optional build.js arguments; repeat for
+                      more rounds. Default: --round 16000 --round 24000 --round "5000 --gnuspeech-share 1";
+                      --no-rounds: round 0 only
   --seed N            corpus and training seed (default $SEED)
   --jobs N            synthesis and featurization workers (default $JOBS)
   --threads N         torch threads (default $THREADS)
@@ -42,8 +49,9 @@ Stages: 0 build (tsc) | 1 corpus | 2 featurize | 3 train | 4 convert | 5 parity 
   --stage N           start at stage N (default 0); --stop-stage N: stop after stage N (default 6)
   -h, --help
 
-Default model (train.py): 5x1024 leaky-ReLU (alpha 0.01) MLP, context +-15, subsampling 3, global CMVN,
-light SpecAugment, Adam 1e-3, warmup + cosine over the time budget, batch 32, early stopping on dev CER.
+Default model (train.py): 5x640 leaky-ReLU (alpha 0.01) MLP, context +-15, subsampling 3, global CMVN,
+light SpecAugment, Adam 1e-3, warmup + cosine over the time budget, batch 32; the checkpoint with the best
+dev CER is exported. With the defaults this is the recipe of the shipped models/earshot-en.onnx.
 EOF
 }
 
@@ -52,6 +60,8 @@ while [ $# -gt 0 ]; do
     --work) WORK="$2"; shift 2 ;;
     --corpus) CORPUS="$2"; shift 2 ;;
     --train-utts) TRAIN_UTTS="$2"; shift 2 ;;
+    --round) ROUNDS+=("$2"); ROUNDS_SET=1; shift 2 ;;
+    --no-rounds) ROUNDS_SET=1; shift ;;
     --seed) SEED="$2"; shift 2 ;;
     --jobs) JOBS="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
@@ -68,6 +78,7 @@ while [ $# -gt 0 ]; do
 done
 
 [ -n "$CORPUS" ] || CORPUS="$WORK/corpus"
+[ -n "$ROUNDS_SET" ] || ROUNDS=("${DEFAULT_ROUNDS[@]}")
 FEATS="$WORK/feats"
 RUN="$WORK/run"
 MODEL="$WORK/model.onnx"
@@ -90,6 +101,14 @@ if stage 1; then
     say "stage 1: corpus -> $CORPUS ($TRAIN_UTTS training utterances, seed $SEED, $JOBS jobs; resumes if interrupted)"
     # shellcheck disable=SC2086
     node dist/tools/corpus/build.js --out "$CORPUS" --train "$TRAIN_UTTS" --seed "$SEED" --jobs "$JOBS" $CORPUS_ARGS
+    r=0
+    for spec in "${ROUNDS[@]}"; do
+      r=$((r + 1))
+      read -r n extra <<<"$spec"
+      say "stage 1: training round $r: $n utterances ${extra}"
+      # shellcheck disable=SC2086
+      node dist/tools/corpus/build.js --out "$CORPUS" --train "$n" --seed "$SEED" --jobs "$JOBS" --sets train --round "$r" $extra
+    done
   fi
 fi
 
@@ -115,9 +134,9 @@ if stage 3; then
   [ -f "$RUN/last.pt" ] && RESUME="--resume"
   # shellcheck disable=SC2086
   "$PY" tools/train/train.py --train "$FEATS/train" --dev "$FEATS/dev" --out "$RUN" \
-    --layers 5 --width 1024 --activation lrelu --alpha 0.01 --context-left 15 --context-right 15 --subsampling 3 \
+    --layers 5 --width 640 --activation lrelu --alpha 0.01 --context-left 15 --context-right 15 --subsampling 3 \
     --batch-size 32 --lr 1e-3 --warmup-steps 300 --time-masks 2 --feat-masks 1 \
-    --time-budget-min "$BUDGET_MIN" --eval-every 250 --patience 8 --seed "$SEED" --threads "$THREADS" \
+    --time-budget-min "$BUDGET_MIN" --eval-every 500 --max-dev-utts 600 --patience 0 --seed "$SEED" --threads "$THREADS" \
     $RESUME $TRAIN_ARGS 2>&1 | tee -a "$RUN/train.out"
 fi
 
