@@ -315,7 +315,7 @@ describe('segmented recognition with the shipped model', () => {
     const one = earshot(['stream', '--no-endpoint', twoWav]);
     expect(one.code).toBe(0);
     expect(one.stdout.trimEnd().split('\n').length).toBe(1);
-    expect(one.stdout).toMatch(/^\[0\.4\d --> 7\.\d\d\] put the /);
+    expect(one.stdout).toMatch(/^\[0\.[4-6]\d --> 7\.\d\d\] put the /);
     const bad = earshot(['stream', '--max-utterance', '-3', twoWav]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--max-utterance must be a number of seconds > 0/);
@@ -328,7 +328,7 @@ describe('segmented recognition with the shipped model', () => {
     expect(cues.length).toBe(2);
     expect(cues.map((c) => c.split('\n')[2])).toEqual([SENTENCE, SENTENCE]);
     expect(cues[1]!.split('\n')[0]).toBe('2');
-    expect(cues[1]!.split('\n')[1]).toMatch(/^00:00:05,[45]\d\d --> 00:00:07,\d\d\d$/);
+    expect(cues[1]!.split('\n')[1]).toMatch(/^00:00:05,[4-7]\d\d --> 00:00:07,\d\d\d$/);
     const json = JSON.parse(earshot(['transcribe', '-f', 'json', ...beamArgs(), twoWav]).stdout);
     expect(json.segments.map((s: { text: string }) => s.text)).toEqual([SENTENCE, SENTENCE]);
     expect(json.segments[0]).toMatchObject({ segment: 0, start: 0, reason: 'pause' });
