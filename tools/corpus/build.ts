@@ -22,7 +22,7 @@ import { planAugmentation, TRAIN_PAD_MEAN_TOTAL, type AugmentMode } from './augm
 import { hash32, rngFor } from './rng.js';
 import { planSynth, readJsonl, synthesizeSet, writeAtomic, type ManifestEntry, type UttPlan } from './synth.js';
 import { buildSentencePool, DEFAULT_TEXT_OPTIONS, writeSentencePool, type Sentence } from './text.js';
-import { isMain } from './util.js';
+import { isMain, nonNegativeInt } from './util.js';
 import { DEFAULT_VOICE_OPTIONS, GNUSPEECH_VOICES, pickVoice, prepareVoices, voiceKey, type VoiceInventory, type VoicePool } from './voices.js';
 
 export interface BuildOptions {
@@ -290,30 +290,22 @@ export async function buildCorpus(o: BuildOptions): Promise<Record<string, SetSt
   return stats;
 }
 
-function positiveInt(name: string): (x: string) => number {
-  return (x) => {
-    const n = Number(x);
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer, got "${x}"`);
-    return n;
-  };
-}
-
 async function main(): Promise<void> {
   const cmd = new Command()
     .name('build')
     .description('Build the speech corpus: text, splits, voices, synthesis of train/dev/test/heldout_voice/festival.')
     .requiredOption('--out <dir>', 'output directory (git-ignored work-data/...)')
-    .option('--train <n>', 'training utterances', positiveInt('--train'), 24000)
-    .option('--seed <n>', 'seed', positiveInt('--seed'), 1)
-    .option('--jobs <n>', 'parallel synthesis pipelines (default: number of cores)', positiveInt('--jobs'), os.availableParallelism())
-    .option('--dev <n>', 'dev utterances', positiveInt('--dev'), 400)
-    .option('--test <n>', 'test utterances', positiveInt('--test'), 400)
-    .option('--heldout <n>', 'heldout_voice utterances', positiveInt('--heldout'), 300)
-    .option('--festival <n>', 'festival utterances (split over the festival voices)', positiveInt('--festival'), 300)
-    .option('--sentences <n>', 'distinct sentences in the pool', positiveInt('--sentences'), DEFAULT_TEXT_OPTIONS.sentences)
-    .option('--generated-variants <n>', 'random espeak-ng variants for training', positiveInt('--generated-variants'), DEFAULT_VOICE_OPTIONS.generatedTrain)
+    .option('--train <n>', 'training utterances', nonNegativeInt('--train'), 24000)
+    .option('--seed <n>', 'seed', nonNegativeInt('--seed'), 1)
+    .option('--jobs <n>', 'parallel synthesis pipelines (default: number of cores)', nonNegativeInt('--jobs'), os.availableParallelism())
+    .option('--dev <n>', 'dev utterances', nonNegativeInt('--dev'), 400)
+    .option('--test <n>', 'test utterances', nonNegativeInt('--test'), 400)
+    .option('--heldout <n>', 'heldout_voice utterances', nonNegativeInt('--heldout'), 300)
+    .option('--festival <n>', 'festival utterances (split over the festival voices)', nonNegativeInt('--festival'), 300)
+    .option('--sentences <n>', 'distinct sentences in the pool', nonNegativeInt('--sentences'), DEFAULT_TEXT_OPTIONS.sentences)
+    .option('--generated-variants <n>', 'random espeak-ng variants for training', nonNegativeInt('--generated-variants'), DEFAULT_VOICE_OPTIONS.generatedTrain)
     .option('--heldout-accent <voice>', 'espeak-ng accent reserved for heldout_voice', DEFAULT_VOICE_OPTIONS.heldoutAccent)
-    .option('--noise-seconds <n>', 'length of each noise bank', positiveInt('--noise-seconds'), 300)
+    .option('--noise-seconds <n>', 'length of each noise bank', nonNegativeInt('--noise-seconds'), 300)
     .option('--train-mean-seconds <s>', 'aim train at this mean utterance duration by preferring shorter sentences (0: no preference)', (x) => {
       const h = Number(x);
       if (!(h >= 0)) throw new UsageError(`--train-mean-seconds must be a number >= 0, got "${x}"`);
@@ -321,7 +313,7 @@ async function main(): Promise<void> {
     }, DEFAULT_TRAIN_MEAN_SECONDS)
     .option('--sets <list>', `comma-separated subset of ${ALL_SETS.join(',')}`, ALL_SETS.join(','))
     .option('--plan-only', 'write text, voices and plans, synthesize nothing', false)
-    .option('--round <r>', 'extra training round r > 0: set train_r<r> with its own sentence pick, new generated variants and random choices (same text split and held-out voices; use with --sets train)', positiveInt('--round'), 0)
+    .option('--round <r>', 'extra training round r > 0: set train_r<r> with its own sentence pick, new generated variants and random choices (same text split and held-out voices; use with --sets train)', nonNegativeInt('--round'), 0)
     .option('--gnuspeech-share <p>', 'share (0-1) of training-pool utterances spoken by gnuspeech voices (needs @echogarden/gnuspeech-wasm)', (x) => {
       const p = Number(x);
       if (!(p >= 0 && p <= 1)) throw new UsageError(`--gnuspeech-share must be a number from 0 to 1, got "${x}"`);

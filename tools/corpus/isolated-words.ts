@@ -24,7 +24,7 @@ import { UsageError } from '../../src/core/errors.js';
 import type { Augmentation } from './augment.js';
 import { rngFor } from './rng.js';
 import { synthesizeSet, type UttPlan } from './synth.js';
-import { isMain } from './util.js';
+import { isMain, nonNegativeInt } from './util.js';
 import { festivalVoices, fliteVoices, type Voice, type VoiceInventory } from './voices.js';
 
 /**
@@ -145,14 +145,6 @@ export async function buildIsolatedWords(o: IsolatedWordsOptions): Promise<Recor
     counts[subset] = r.total;
   }
   return counts;
-}
-
-function nonNegativeInt(name: string): (x: string) => number {
-  return (x) => {
-    const n = Number(x);
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer, got "${x}"`);
-    return n;
-  };
 }
 
 async function main(): Promise<void> {

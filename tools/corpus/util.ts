@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../src/core/errors.js';
 
 /**
  * True when the module with this `import.meta.url` is the script node was started with.
@@ -63,4 +64,17 @@ export function run(cmd: string, args: readonly string[], opts: { input?: string
     child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/**
+ * A commander option parser for a non-negative integer: a UsageError naming the option otherwise.
+ * @example
+ * new Command().option('--train <n>', 'training utterances', nonNegativeInt('--train'), 24000);
+ */
+export function nonNegativeInt(name: string): (x: string) => number {
+  return (x) => {
+    const n = Number(x);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer, got "${x}"`);
+    return n;
+  };
 }
