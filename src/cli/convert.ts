@@ -1,6 +1,7 @@
 /** `earshot convert`: trained weights + architecture JSON -> a verified earshot model. */
 import type { ArchOverrides } from '../convert/arch.js';
 import { UsageError } from '../core/errors.js';
+import { LM_WEIGHT_RANGE, WORD_BONUS_RANGE } from '../model/metadata.js';
 import { parseNumberOption } from './options.js';
 import { parseWeightStorage } from '../model/weight-storage.js';
 import { convertWeightsFile } from '../node/convert-file.js';
@@ -31,8 +32,8 @@ export async function convertCommand(o: ConvertCliOptions): Promise<void> {
   if ((o.lmWeight === undefined) !== (o.wordBonus === undefined)) {
     throw new UsageError(`--lm-weight and --word-bonus go together (the pair tuned on a dev set), got only ${o.lmWeight === undefined ? '--word-bonus' : '--lm-weight'}`);
   }
-  const weight = parseNumberOption('--lm-weight', o.lmWeight, { min: 0, max: 100 });
-  const wordBonus = parseNumberOption('--word-bonus', o.wordBonus, { min: -100, max: 100 });
+  const weight = parseNumberOption('--lm-weight', o.lmWeight, { min: LM_WEIGHT_RANGE[0], max: LM_WEIGHT_RANGE[1] });
+  const wordBonus = parseNumberOption('--word-bonus', o.wordBonus, { min: WORD_BONUS_RANGE[0], max: WORD_BONUS_RANGE[1] });
   if (weight !== undefined && wordBonus !== undefined) overrides.lm = { weight, wordBonus };
   const weightStorage = parseWeightStorage(o.weightType ?? 'float32', '--weight-type');
   const r = await convertWeightsFile({ weights: o.weights, arch: o.arch, out: o.out, force: o.force, overrides, weightStorage });

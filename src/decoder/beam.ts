@@ -13,7 +13,7 @@
  * result as one call.
  */
 import { UsageError } from '../core/errors.js';
-import type { LmRecommendation, OutputSpec } from '../model/metadata.js';
+import { LM_WEIGHT_RANGE, WORD_BONUS_RANGE, type LmRecommendation, type OutputSpec } from '../model/metadata.js';
 import type { LanguageModel } from '../lm/types.js';
 import type { DecodeResult, TokenResult } from './types.js';
 import { tokensToText, tokensToWords } from './words.js';
@@ -100,9 +100,9 @@ export function compileBeamOptions(opts: BeamSearchOptions, labels: readonly str
   // With an LM: the caller's numbers, else the model's own recommendation (output.lm), else 0.7 and 6.
   const rec = hasLm ? (output.lm ?? FALLBACK_LM) : { weight: 0, wordBonus: 0 };
   const lmWeight = opts.lmWeight ?? rec.weight;
-  checkNumber('lmWeight', lmWeight, 0, 100);
+  checkNumber('lmWeight', lmWeight, ...LM_WEIGHT_RANGE);
   const wordBonus = opts.wordBonus ?? rec.wordBonus;
-  checkNumber('wordBonus', wordBonus, -100, 100);
+  checkNumber('wordBonus', wordBonus, ...WORD_BONUS_RANGE);
   const phraseThreshold = opts.phraseThreshold ?? 0.3;
   checkNumber('phraseThreshold', phraseThreshold, 0, 1);
   const boostScore = opts.boostScore ?? 1.5;

@@ -48,6 +48,10 @@ export interface LmRecommendation {
   wordBonus: number;
 }
 
+/** Allowed LM weight and word bonus, [min, max]: one range for model metadata, the decoder and the CLI. */
+export const LM_WEIGHT_RANGE = [0, 100] as const;
+export const WORD_BONUS_RANGE = [-100, 100] as const;
+
 export type Activation = 'lrelu' | 'relu' | 'tanh';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { ModelError } from '../core/errors.js';
 import { featureConfigProblems, inputDim, type FeatureConfig } from '../features/config.js';
-import { FORMAT_VERSION, MetadataKeys, type Activation, type ModelMetadata, type NetworkSummary, type OutputSpec, type Provenance } from './metadata.js';
+import { FORMAT_VERSION, LM_WEIGHT_RANGE, MetadataKeys, WORD_BONUS_RANGE, type Activation, type ModelMetadata, type NetworkSummary, type OutputSpec, type Provenance } from './metadata.js';
 import { ONNX_FLOAT, type ModelInfo, type ValueInfo } from './onnx-reader.js';
 import { CONTENT_HASH_PATTERN } from './hash.js';
 import { WEIGHT_STORAGES } from './weight-storage.js';
@@ -52,8 +52,10 @@ export function outputSpecProblems(v: unknown, labelCount?: number, field = 'out
 export function lmRecommendationProblems(v: unknown, field: string): string[] {
   if (!isObj(v)) return [`${field}: expected {"weight": 0..100, "wordBonus": -100..100}, got ${show(v)}`];
   const p: string[] = [];
-  if (typeof v.weight !== 'number' || !(v.weight >= 0 && v.weight <= 100)) p.push(`${field}.weight: expected a number from 0 to 100, got ${show(v.weight)}`);
-  if (typeof v.wordBonus !== 'number' || !(v.wordBonus >= -100 && v.wordBonus <= 100)) p.push(`${field}.wordBonus: expected a number from -100 to 100, got ${show(v.wordBonus)}`);
+  const [w0, w1] = LM_WEIGHT_RANGE;
+  const [b0, b1] = WORD_BONUS_RANGE;
+  if (typeof v.weight !== 'number' || !(v.weight >= w0 && v.weight <= w1)) p.push(`${field}.weight: expected a number from ${w0} to ${w1}, got ${show(v.weight)}`);
+  if (typeof v.wordBonus !== 'number' || !(v.wordBonus >= b0 && v.wordBonus <= b1)) p.push(`${field}.wordBonus: expected a number from ${b0} to ${b1}, got ${show(v.wordBonus)}`);
   for (const k of Object.keys(v)) if (k !== 'weight' && k !== 'wordBonus') p.push(`${field}.${k}: unknown field (known: weight, wordBonus)`);
   return p;
 }
