@@ -14,6 +14,7 @@ import { buildModelFromWeights, discoverLayers, readLayers } from '../src/conver
 import { referenceForward } from '../src/convert/reference.js';
 import { convertWeightsFile } from '../src/node/convert-file.js';
 import { convertCommand } from '../src/cli/convert.js';
+import { maxAbs } from './helpers/numeric.js';
 import { describeModel } from '../src/model/load.js';
 import { createAcousticSession, type OrtModule } from '../src/model/runtime.js';
 
@@ -92,13 +93,6 @@ async function runOrt(bytes: Uint8Array, inputs: number[][][]): Promise<Float32A
   expect(r.dims).toEqual([b, t, 5]);
   return r.data as Float32Array;
 }
-
-const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 
 describe('converting the PyTorch fixtures', () => {
   const cases = [

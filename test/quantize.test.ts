@@ -24,6 +24,7 @@ import { quantizeModelFile } from '../src/node/quantize-file.js';
 import { convertWeightsFile } from '../src/node/convert-file.js';
 import { earshot, ROOT } from './helpers/cli.js';
 import { withMetadata } from './helpers/metadata.js';
+import { maxAbs } from './helpers/numeric.js';
 
 const { onnx } = onnxProto;
 const ortNode = ort as unknown as OrtModule;
@@ -68,13 +69,6 @@ async function run(ortm: OrtModule, bytes: Uint8Array, frames: number, seed: num
     await s.session.release?.();
   }
 }
-
-const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 
 describe('float16 encoding: round to nearest, ties to even', () => {
   // Hand-computed: half = (-1)^s 2^(e-15) (1 + m/1024), subnormal 2^-24 m.
