@@ -15,10 +15,9 @@ import { WavDecoder } from '../src/audio/wav.js';
 import { silence, wavBytes } from './helpers/e2e.js';
 import { earshot, ROOT } from './helpers/cli.js';
 import { loadLanguageModel, loadRecognizer } from '../src/node/index.js';
-import { buildDemo, launchChromium, serveStatic, setMicPermission } from './helpers/browser.js';
+import { buildDemo, FAKE_MIC, launchChromium, serveStatic, setMicPermission } from './helpers/browser.js';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const FAKE_MIC = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
 
 /** What the page saw of the element's DOM events (recorded by an init script, see recordEvents). */
 interface MicEvent { type: 'partial' | 'final' | 'error' | 'state'; id: string; t: number; text?: string; words?: number; code?: string; message?: string; state?: string; activated: boolean }

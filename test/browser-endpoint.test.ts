@@ -16,7 +16,7 @@ import { WavDecoder } from '../src/audio/wav.js';
 import { silence, wavBytes } from './helpers/e2e.js';
 import { ROOT } from './helpers/cli.js';
 import { loadLanguageModel, loadRecognizer } from '../src/node/index.js';
-import { buildDemo, launchChromium, serveStatic } from './helpers/browser.js';
+import { buildDemo, FAKE_MIC, launchChromium, serveStatic } from './helpers/browser.js';
 
 /** An element event as the page recorded it. */
 interface Recorded { type: string; id: string; text?: string; words?: number; code?: string; message?: string; state?: string; segment?: number; start?: number; end?: number; reason?: string }
@@ -85,7 +85,7 @@ beforeAll(async () => {
   writeFileSync(path.join(out, 'endpoint.html'), page.replace(tag![0], '<earshot-mic id="ep" model="../models/earshot-en.onnx" lm="../models/en-3gram.lmbin" wasm-paths="./ort/" threads="1" for="notes" label="Dictate into Notes" endpoint>'));
   server = await serveStatic({ '/demo/': out, '/models/': path.join(ROOT, 'models'), '/fixtures/': fixtures });
   site = server.url;
-  ctx = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${path.join(fixtures, 'mic.wav')}`], { permissions: ['microphone'] });
+  ctx = await launchChromium([...FAKE_MIC, `--use-file-for-fake-audio-capture=${path.join(fixtures, 'mic.wav')}`], { permissions: ['microphone'] });
 }, 240_000);
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { concatSamples } from '../src/audio/samples.js';
 import { convertToneModel, E2E_TEXT, e2eSignal, silence, wavBytes } from './helpers/e2e.js';
 import { earshot, ROOT } from './helpers/cli.js';
-import { buildDemo, launchChromium, serveStatic } from './helpers/browser.js';
+import { buildDemo, FAKE_MIC, launchChromium, serveStatic } from './helpers/browser.js';
 
 const CI = process.env.CI === 'true';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -102,7 +102,7 @@ beforeAll(async () => {
   server = await serveStatic({ '/demo/': out, '/fixtures/': fixtures });
   site = server.url;
   ctx = await launchChromium(
-    ['--enable-unsafe-webgpu', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${path.join(fixtures, 'mic.wav')}`],
+    ['--enable-unsafe-webgpu', ...FAKE_MIC, `--use-file-for-fake-audio-capture=${path.join(fixtures, 'mic.wav')}`],
     { permissions: ['microphone'] },
   );
 }, 240_000);

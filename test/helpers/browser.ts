@@ -11,6 +11,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.EARSHOT_CHROMIUM ?? '/usr/lib/chromium/chromium';
 export const BASE_ARGS = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check'];
+/** Chromium flags for a fake microphone that needs no permission prompt; add --use-file-for-fake-audio-capture=<wav>. */
+export const FAKE_MIC = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.wav': 'audio/wav', '.onnx': 'application/octet-stream', '.png': 'image/png' };
 
