@@ -50,43 +50,55 @@ afterAll(async () => {
   if (dir) await fs.rm(dir, { recursive: true, force: true });
 });
 
-/** Run the fixture script into `out`; throws with its stderr on failure. */
-async function makeFixture(out: string, seed: number): Promise<Expected> {
+/** Run the fixture script into `out` (extra arguments appended); throws with its stderr on failure. */
+async function makeFixture(out: string, seed: number, extra: readonly string[]): Promise<Expected> {
   const cfg = path.join(dir, 'base-config.json');
   await fs.writeFile(cfg, JSON.stringify(defaultFeatureConfig()));
-  const r = spawnSync(PYTHON, [path.join(ROOT, 'tools/train/tdnn_fixture.py'), '--config', cfg, '--out', out, '--seed', String(seed)], {
+  const r = spawnSync(PYTHON, [path.join(ROOT, 'tools/train/tdnn_fixture.py'), '--config', cfg, '--out', out, '--seed', String(seed), ...extra], {
     encoding: 'utf8', timeout: 120_000, env: { ...process.env, OMP_NUM_THREADS: '1' },
   });
   if (r.status !== 0) throw new Error(`tdnn_fixture.py --seed ${seed} failed (${r.status}): ${r.stderr}`);
   return JSON.parse(await fs.readFile(path.join(out, 'expected.json'), 'utf8')) as Expected;
 }
 
+/**
+ * The two layouts train.py writes: every layer at the base frame rate (Rf = 1 + 2 + 3), and early subsampling, where
+ * the first convolution strides by 3 and the later dilations count output frames (Rf = 1 + 3 x (1 + 2) = 10).
+ * Early-subsampling utterances include lengths that are not multiples of 3 and longer than the window.
+ */
+const LAYOUTS = [
+  { name: 'dilations 1,2,3 at the base rate', args: [], rf: 6, strides: undefined, lengths: '29,4,1', inspect: /dilations 1,2,3 \(receptive field \+-6 frames/ },
+  { name: 'early subsampling: stride 3, then dilations 1,2 at the output rate', args: ['--dilations', '1,1,2', '--early-subsampling', '--lengths', '31,29,8,2,1'], rf: 10, strides: [3, 1, 1], lengths: '31,29,8,2,1', inspect: /dilations 1,1,2, strides 3,1,1 \(receptive field \+-10 frames/ },
+] as const;
+
 describe.skipIf(!torchOk && !ci)('TDNN: trainer forward == converted ONNX on spliced windows', () => {
-  it('converts a random TDNN (dilations 1,2,3, subsampling 3) and matches PyTorch within 1e-4, edges included', async () => {
+  it.each(LAYOUTS)('converts a random TDNN ($name, subsampling 3) and matches PyTorch within 1e-4, edges included', async (layout) => {
     if (!torchOk) {
       throw new Error(`python3-torch is missing: \`${PYTHON} -c "import torch"\` failed (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}); install python3-torch and python3-numpy (CI=true makes this a failure, not a skip)`);
     }
     const seed = 1 + Math.floor(Math.random() * 2 ** 31);
-    const out = path.join(dir, 'fixture');
-    const exp = await makeFixture(out, seed);
-    expect(exp.receptiveField).toBe(6);
-    const arch = JSON.parse(await fs.readFile(path.join(out, 'arch.json'), 'utf8')) as { kind: string; featureConfig: FeatureConfig; layers: Array<{ dilation: number }> };
+    const out = path.join(dir, `fixture-${layout.rf}`);
+    const exp = await makeFixture(out, seed, layout.args);
+    expect(exp.receptiveField).toBe(layout.rf);
+    expect(exp.lengths.join(',')).toBe(layout.lengths);
+    const arch = JSON.parse(await fs.readFile(path.join(out, 'arch.json'), 'utf8')) as { kind: string; featureConfig: FeatureConfig; layers: Array<{ dilation: number; stride?: number }> };
     expect(arch.kind).toBe('tdnn');
-    expect(arch.layers.map((l) => l.dilation)).toEqual([1, 2, 3]);
-    expect([arch.featureConfig.contextLeft, arch.featureConfig.contextRight, arch.featureConfig.subsampling]).toEqual([6, 6, 3]);
+    expect(arch.layers.map((l) => l.stride ?? 1)).toEqual(layout.strides ?? [1, 1, 1]);
+    expect([arch.featureConfig.contextLeft, arch.featureConfig.contextRight, arch.featureConfig.subsampling]).toEqual([layout.rf, layout.rf, 3]);
 
-    const model = path.join(dir, 'tdnn.onnx');
+    const model = path.join(dir, `tdnn-${layout.rf}.onnx`);
     const conv = earshot(['convert', '-w', path.join(out, 'model.safetensors'), '-a', path.join(out, 'arch.json'), '-o', model]);
     expect(conv.code, `convert failed: ${conv.stderr}`).toBe(0);
     const bytes = new Uint8Array(await fs.readFile(model));
     const info = readModelInfo(bytes, model);
     const meta = parseMetadata(info.metadataProps, model);
-    expect(meta.network).toMatchObject({ kind: 'tdnn', inputDim: 39 * 13, hidden: [16, 16, 16], outputDim: 29, dilations: [1, 2, 3], kernel: 3 });
+    expect(meta.network).toMatchObject({ kind: 'tdnn', inputDim: 39 * (2 * layout.rf + 1), hidden: [16, 16, 16], outputDim: 29, dilations: arch.layers.map((l) => l.dilation), kernel: 3 });
+    expect(meta.network.strides).toEqual(layout.strides);
     expect(info.opCounts.Conv).toBe(3);
     const inspect = earshot(['inspect', model]);
     expect(inspect.code, inspect.stderr).toBe(0);
-    expect(inspect.stdout).toMatch(/network +tdnn 507 -> 16 -> 16 -> 16 -> 29/);
-    expect(inspect.stdout).toMatch(/dilations 1,2,3/);
+    expect(inspect.stdout).toMatch(new RegExp(`network +tdnn ${39 * (2 * layout.rf + 1)} -> 16 -> 16 -> 16 -> 29`));
+    expect(inspect.stdout).toMatch(layout.inspect);
 
     const s = await createAcousticSession(ort as unknown as OrtModule, bytes, model, { executionProviders: ['cpu'], threads: 1 });
     const base = await f32(path.join(out, 'base.f32'));
@@ -116,7 +128,7 @@ describe.skipIf(!torchOk && !ci)('TDNN: trainer forward == converted ONNX on spl
     }
     expect(wantAt).toBe(want.length);
     await s.session.release?.();
-    console.log(`TDNN seed ${seed}: max |onnx - torch| ${maxDiff.toExponential(2)} (max |logprob| ${maxAbs.toFixed(1)}); ${perUtt.join(', ')}`);
+    console.log(`TDNN (${layout.name}) seed ${seed}: max |onnx - torch| ${maxDiff.toExponential(2)} (max |logprob| ${maxAbs.toFixed(1)}); ${perUtt.join(', ')}`);
     expect(maxDiff, `seed ${seed}: max abs diff vs torch`).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs));
 
     await expect(quantizeModelFile({ input: model, out: path.join(dir, 'q.onnx'), weightStorage: 'int8' })).rejects.toThrow(/"tdnn" model; `earshot quantize` re-encodes MLPs only/);
@@ -171,12 +183,29 @@ describe('TDNN architecture errors', () => {
     expect(() => parseMetadata(withNet({ ...net, dilations: [1, 3] }), 'm.onnx')).toThrow(/sees 4 frames each side, but the feature config's context is -3\/\+3/);
     expect(() => parseMetadata(withNet({ ...net, dilations: [3] }), 'm.onnx')).toThrow(/dilations: a "tdnn" needs one positive integer dilation per hidden layer \(2\)/);
     expect(() => parseMetadata(withNet({ ...net, kernel: 5 }), 'm.onnx')).toThrow(/kernel: a "tdnn" has kernel 3, got 5/);
-    expect(() => parseMetadata(withNet({ ...net, kind: 'mlp' }), 'm.onnx')).toThrow(/dilations and kernel belong to kind "tdnn"/);
+    expect(() => parseMetadata(withNet({ ...net, kind: 'mlp' }), 'm.onnx')).toThrow(/dilations, strides and kernel belong to kind "tdnn"/);
+    expect(() => parseMetadata(withNet({ ...net, strides: [1, 3] }), 'm.onnx')).toThrow(/strides: a "tdnn" has one positive integer stride per hidden layer \(2\), of which only the first may differ from 1, got \[1,3\]/);
+    expect(() => parseMetadata(withNet({ ...net, strides: [3, 1] }), 'm.onnx')).toThrow(/dilations \[1,2\] and strides \[3,1\] sees 7 frames each side, but the feature config's context is -3\/\+3/);
+  });
+
+  it('builds an early-subsampling TDNN (stride 3 on the first convolution): receptive field 1 + 2 x 3, strides in the metadata', async () => {
+    const layers = [{ weight: 'convs.0.weight', bias: 'convs.0.bias', dilation: 1, stride: 3 }, { weight: 'convs.1.weight', bias: 'convs.1.bias', dilation: 2 }];
+    const arch = parseArch(archOf({ layers, featureConfig: fc(7) }), 'arch.json');
+    const built = await buildModelFromWeights(parseWeights(safetensors(good), 'w.safetensors'), arch);
+    expect(built.network).toMatchObject({ kind: 'tdnn', inputDim: 39 * 15, dilations: [1, 2], strides: [3, 1] });
+    const props = readModelInfo(built.bytes, 'm.onnx').metadataProps;
+    const net = JSON.parse(props['earshot.network']!) as Record<string, unknown>;
+    const fcProps = JSON.parse(props['earshot.feature_config']!) as Record<string, unknown>;
+    expect(() => parseMetadata({ ...props, 'earshot.feature_config': JSON.stringify({ ...fcProps, subsampling: 2 }) }, 'm.onnx')).toThrow(/first convolution strides by 3 must have subsampling 3, but the feature config's subsampling is 2/);
+    expect(net.strides).toEqual([3, 1]);
+    expect(() => parseArch(archOf({ layers, featureConfig: fc(5) }), 'arch.json')).toThrow(/each scaled by the earlier layers' strides \(7\)/);
+    expect(() => parseArch(archOf({ layers: [layers[0], { ...layers[1], stride: 3 }], featureConfig: fc(7) }), 'arch.json')).toThrow(/field "layers\[1\]\.stride": only the first convolution may stride, and by featureConfig\.subsampling \(3\), got 3/);
+    expect(() => parseArch(archOf({ layers: [{ ...layers[0], stride: 2 }, layers[1]], featureConfig: fc(5) }), 'arch.json')).toThrow(/field "layers\[0\]\.stride": only the first convolution may stride, and by featureConfig\.subsampling \(3\), got 2/);
   });
 
   it('rejects a dilation sum that disagrees with the feature config context', () => {
     expect(() => parseArch(archOf({ featureConfig: fc(2) }), 'arch.json')).toThrow(ConversionError);
-    expect(() => parseArch(archOf({ featureConfig: { ...fc(3), contextRight: 4 } }), 'arch.json')).toThrow(/contextLeft 3 and contextRight 4 must both equal the TDNN's receptive field, the sum of the dilations \(3\)/);
+    expect(() => parseArch(archOf({ featureConfig: { ...fc(3), contextRight: 4 } }), 'arch.json')).toThrow(/contextLeft 3 and contextRight 4 must both equal the TDNN's receptive field, the sum of the dilations, each scaled by the earlier layers' strides \(3\)/);
   });
 
   it('rejects kernel 5, missing dilations and an MLP with TDNN fields', () => {

@@ -32,7 +32,7 @@
  */
 import { ConversionError } from '../core/errors.js';
 import { featureConfigProblems, type FeatureConfig } from '../features/config.js';
-import type { Activation, LmRecommendation, OutputSpec } from '../model/metadata.js';
+import { tdnnReceptiveField, type Activation, type LmRecommendation, type OutputSpec } from '../model/metadata.js';
 import { ACTIVATIONS, labelProblems, outputSpecProblems } from '../model/validate.js';
 
 /**
@@ -46,12 +46,14 @@ export interface LayerRef {
 }
 
 /**
- * Which tensors hold one convolution of a TDNN, and its dilation.
+ * Which tensors hold one convolution of a TDNN, its dilation and (first layer only, optional) its stride.
  * @example
- * const ref: TdnnLayerRef = { weight: 'convs.0.weight', bias: 'convs.0.bias', dilation: 2 };
+ * const ref: TdnnLayerRef = { weight: 'convs.0.weight', bias: 'convs.0.bias', dilation: 1, stride: 3 };
  */
 export interface TdnnLayerRef extends LayerRef {
   dilation: number;
+  /** Absent = 1. Only the first convolution may stride, by featureConfig.subsampling (train.py --tdnn-early-subsampling). */
+  stride?: number;
 }
 
 /**
@@ -147,16 +149,24 @@ export function parseArch(value: unknown, source: string, overrides: ArchOverrid
     else {
       a.layers.forEach((l: unknown, i) => {
         const d = (l as Record<string, unknown> | null)?.dilation;
+        const s = (l as Record<string, unknown> | null)?.stride;
         if (!isRef(l) || typeof d !== 'number' || !Number.isInteger(d) || d < 1) p.push(`field "layers[${i}]": expected {"weight": "<tensor name>", "bias": "<tensor name>", "dilation": <positive integer>}, got ${show(l)}`);
+        const fcSub = (a.featureConfig as Partial<FeatureConfig> | undefined)?.subsampling;
+        if (s !== undefined && s !== 1 && (i !== 0 || s !== fcSub)) {
+          p.push(`field "layers[${i}].stride": only the first convolution may stride, and by featureConfig.subsampling (${show(fcSub)}), got ${show(s)}`);
+        }
       });
     }
     if (a.kernel !== 3) p.push(`field "kernel": earshot converts TDNNs of kernel 3 only (as tools/train writes them), got ${show(a.kernel)}`);
     if (!isRef(a.outputLayer)) p.push(`field "outputLayer": expected {"weight": "<tensor name>", "bias": "<tensor name>"} (the Linear output layer), got ${show(a.outputLayer)}`);
     const fc = a.featureConfig as Partial<FeatureConfig> | undefined;
     if (Array.isArray(a.layers) && typeof fc === 'object' && fc !== null) {
-      const rf = a.layers.reduce((n: number, l: unknown) => n + Number((l as Record<string, unknown> | null)?.dilation), 0);
+      const rf = tdnnReceptiveField(a.layers.map((l: unknown) => {
+        const o = l as Record<string, unknown> | null;
+        return { dilation: Number(o?.dilation), kernel: 3, stride: typeof o?.stride === 'number' ? o.stride : 1 };
+      }));
       if (Number.isInteger(rf) && (fc.contextLeft !== rf || fc.contextRight !== rf)) {
-        p.push(`field "featureConfig": contextLeft ${show(fc.contextLeft)} and contextRight ${show(fc.contextRight)} must both equal the TDNN's receptive field, the sum of the dilations (${rf})`);
+        p.push(`field "featureConfig": contextLeft ${show(fc.contextLeft)} and contextRight ${show(fc.contextRight)} must both equal the TDNN's receptive field, the sum of the dilations, each scaled by the earlier layers' strides (${rf})`);
       }
     }
   } else if (a.layers !== undefined) {
@@ -194,7 +204,7 @@ export function parseArch(value: unknown, source: string, overrides: ArchOverrid
     const out = a.outputLayer as LayerRef;
     return {
       kind: 'tdnn',
-      layers: (a.layers as TdnnLayerRef[]).map((l) => ({ weight: l.weight, bias: l.bias, dilation: l.dilation })),
+      layers: (a.layers as TdnnLayerRef[]).map((l) => ({ weight: l.weight, bias: l.bias, dilation: l.dilation, ...(l.stride !== undefined && l.stride !== 1 ? { stride: l.stride } : {}) })),
       kernel: 3,
       outputLayer: { weight: out.weight, bias: out.bias },
       ...common,

@@ -162,7 +162,7 @@ export function readTdnnLayers(weights: WeightsFile, arch: TdnnArchDescription):
     const bias = b.toFloat32();
     finiteValues(src, [[ref.weight, weight], [ref.bias, bias]]);
     want = out;
-    return { weight, bias, outDim: out, inDim: inn, kernel: k, dilation: ref.dilation };
+    return { weight, bias, outDim: out, inDim: inn, kernel: k, dilation: ref.dilation, ...(ref.stride !== undefined ? { stride: ref.stride } : {}) };
   });
   const ref = arch.outputLayer;
   const w = tensor(weights, ref.weight, 'weight of the output layer');

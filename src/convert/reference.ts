@@ -3,7 +3,7 @@
  * weights ([out, in] Linear, [out, in, kernel] Conv1d) with float64 accumulation. The converter checks
  * the ONNX graph it wrote against this; it shares no code with the ONNX writer.
  */
-import type { Activation } from '../model/metadata.js';
+import { tdnnReceptiveField, type Activation } from '../model/metadata.js';
 import type { ConvLayer, DenseLayer } from '../model/onnx-writer.js';
 
 const activate = (s: number, activation: Activation, alpha: number): number =>
@@ -25,7 +25,7 @@ function logSoftmaxRows(x: Float64Array, rows: number, width: number): void {
 /**
  * Log-posteriors of a TDNN for `frames` input rows, each a spliced window of W base frames of
  * `convs[0].inDim` values (frame-major, as spliceFrames writes them), in float64: per row, the valid
- * dilated convolutions with the activation shrink the window to one position, then the output Linear
+ * dilated (and, for the first, possibly strided) convolutions with the activation shrink the window to one position, then the output Linear
  * and log-softmax. Returns frames x output.outDim values.
  * @example
  * const logp = referenceTdnnForward(convs, output, 'lrelu', 0.01, input, 7);
@@ -33,7 +33,7 @@ function logSoftmaxRows(x: Float64Array, rows: number, width: number): void {
 export function referenceTdnnForward(convs: readonly ConvLayer[], output: DenseLayer, activation: Activation, alpha: number, input: Float32Array, frames: number): Float64Array {
   const first = convs[0];
   if (!first) throw new RangeError('referenceTdnnForward: no convolutions');
-  const span = 1 + convs.reduce((n, c) => n + c.dilation * (c.kernel - 1), 0);
+  const span = 1 + 2 * tdnnReceptiveField(convs);
   const rowLen = span * first.inDim;
   if (input.length !== frames * rowLen) throw new RangeError(`referenceTdnnForward: input has ${input.length} values, expected ${frames} x ${span} x ${first.inDim}`);
   const out = new Float64Array(frames * output.outDim);
@@ -45,14 +45,15 @@ export function referenceTdnnForward(convs: readonly ConvLayer[], output: DenseL
     for (let p = 0; p < len; p++) for (let c = 0; c < ch; c++) x[c * len + p] = input[t * rowLen + p * ch + c]!;
     convs.forEach((l, li) => {
       if (l.inDim !== ch) throw new RangeError(`referenceTdnnForward: convolution ${li} takes ${l.inDim} channels, previous layer gives ${ch}`);
-      const n = len - l.dilation * (l.kernel - 1);
+      const stride = l.stride ?? 1;
+      const n = Math.floor((len - l.dilation * (l.kernel - 1) - 1) / stride) + 1;
       const y = new Float64Array(l.outDim * n);
       for (let o = 0; o < l.outDim; o++) {
         for (let p = 0; p < n; p++) {
           let s = l.bias[o]!;
           for (let c = 0; c < l.inDim; c++) {
             const w = (o * l.inDim + c) * l.kernel;
-            for (let j = 0; j < l.kernel; j++) s += l.weight[w + j]! * x[c * len + p + j * l.dilation]!;
+            for (let j = 0; j < l.kernel; j++) s += l.weight[w + j]! * x[c * len + p * stride + j * l.dilation]!;
           }
           y[o * n + p] = activate(s, activation, alpha);
         }

@@ -90,8 +90,30 @@ export interface NetworkSummary {
    * sum(dilation x (kernel - 1) / 2) per side equals the feature config's contextLeft and contextRight.
    */
   dilations?: number[];
+  /**
+   * TDNN only, absent when every convolution has stride 1: the stride of each convolution. Only the first may
+   * stride, by the feature config's subsampling ("early subsampling": the later layers run at the output rate).
+   */
+  strides?: number[];
   /** TDNN only: the convolution kernel width (3). */
   kernel?: number;
+}
+
+/**
+ * Receptive field per side, in base frames, of a stack of valid convolutions: the sum over layers of
+ * dilation x (kernel - 1) / 2 x the product of the earlier layers' strides (a missing stride is 1).
+ * @example
+ * tdnnReceptiveField([{ dilation: 1, kernel: 3 }, { dilation: 2, kernel: 3 }]); // 3
+ * tdnnReceptiveField([{ dilation: 1, kernel: 3, stride: 3 }, { dilation: 2, kernel: 3 }]); // 1 + 2 x 3 = 7
+ */
+export function tdnnReceptiveField(convs: ReadonlyArray<{ dilation: number; kernel: number; stride?: number }>): number {
+  let rf = 0;
+  let scale = 1;
+  for (const c of convs) {
+    rf += (c.dilation * (c.kernel - 1) / 2) * scale;
+    scale *= c.stride ?? 1;
+  }
+  return rf;
 }
 
 /** Where the weights came from. Free-form fields are allowed beside these. */

@@ -18,10 +18,12 @@
  * MatMul + Add rather than Gemm, because Gemm only takes 2-D input.
  *
  * TDNN models (`buildTdnnModel`, network.kind "tdnn") take the same input: each row is the clamped
- * window of W = 2 Rf + 1 base frames (Rf = contextLeft = contextRight = sum of the dilations) around an
+ * window of W = 2 Rf + 1 base frames (Rf = contextLeft = contextRight = tdnnReceptiveField: the dilations, each
+ * scaled by the earlier strides) around an
  * output frame, spliced frame-major. The graph computes that output frame from the window alone:
  * `Reshape(features, [-1, W, D])` -> `Transpose(perm [0, 2, 1])` -> [N, D, W]; per layer i
- * `Conv(x, conv{i}.weight [out, in, 3], conv{i}.bias)` (valid: pads 0, dilation d_i, stride 1) and the
+ * `Conv(x, conv{i}.weight [out, in, 3], conv{i}.bias)` (valid: pads 0, dilation d_i, stride s_i: s_0 = subsampling
+ * for an early-subsampling TDNN, else 1) and the
  * activation, leaving [N, H, 1]; `Reshape` to [batch, time, H] (the shape from `Shape(features, end 2)`);
  * then `MatMul(output.weight [H, labels])`, `Add(output.bias)` and `LogSoftmax`. Weights are float32.
  * Metadata values are canonical JSON (object keys sorted) so key order in the inputs does not matter;
@@ -31,7 +33,7 @@ import onnxProto from 'onnx-proto';
 import { UsageError } from '../core/errors.js';
 import { inputDim } from '../features/config.js';
 import { VERSION } from '../version.js';
-import { FORMAT_VERSION, MetadataKeys, type Activation, type ModelMetadata, type NetworkSummary, type WeightStorage } from './metadata.js';
+import { FORMAT_VERSION, MetadataKeys, tdnnReceptiveField, type Activation, type ModelMetadata, type NetworkSummary, type WeightStorage } from './metadata.js';
 import { WEIGHT_STORAGES, float16Bits, quantizeInt8PerChannel } from './weight-storage.js';
 import { embedContentHash } from './hash.js';
 import { readModelInfo } from './onnx-reader.js';
@@ -324,6 +326,8 @@ export interface ConvLayer {
   /** Kernel width; earshot writes 3 only. */
   kernel: number;
   dilation: number;
+  /** Step between output positions, in input frames (absent = 1). Only the first convolution may stride. */
+  stride?: number;
 }
 
 /**
@@ -344,15 +348,6 @@ export interface TdnnModelSpec {
 }
 
 /**
- * Receptive field per side of a stack of convolutions: sum of dilation x (kernel - 1) / 2.
- * @example
- * tdnnReceptiveField([{ dilation: 1, kernel: 3 }, { dilation: 2, kernel: 3 }]); // 3
- */
-export function tdnnReceptiveField(convs: ReadonlyArray<{ dilation: number; kernel: number }>): number {
-  return convs.reduce((n, c) => n + (c.dilation * (c.kernel - 1)) / 2, 0);
-}
-
-/**
  * The NetworkSummary of a TDNN (inputDim is the spliced window: baseDim x (2 Rf + 1)).
  * @example
  * const net = tdnnNetworkSummary(convs, output, 'lrelu', 0.01); // { kind: 'tdnn', hidden: [16, 16, 16], dilations: [1, 2, 3], kernel: 3, ... }
@@ -370,6 +365,7 @@ export function tdnnNetworkSummary(convs: readonly ConvLayer[], output: DenseLay
     parameters: convs.reduce((n, c) => n + c.outDim * c.inDim * c.kernel + c.outDim, 0) + output.outDim * output.inDim + output.outDim,
     weightStorage: 'float32',
     dilations: convs.map((c) => c.dilation),
+    ...(convs.some((c) => (c.stride ?? 1) !== 1) ? { strides: convs.map((c) => c.stride ?? 1) } : {}),
     kernel: first.kernel,
   };
 }
@@ -398,6 +394,11 @@ export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
     const at = `buildTdnnModel: spec.convs[${i}]`;
     if (![c.outDim, c.inDim, c.dilation].every((v) => Number.isInteger(v) && v >= 1)) throw new UsageError(`${at}: outDim, inDim and dilation must be positive integers, got ${c.outDim}, ${c.inDim}, ${c.dilation}`);
     if (c.kernel !== 3) throw new UsageError(`${at}: kernel must be 3, got ${c.kernel}`);
+    const stride = c.stride ?? 1;
+    if (!Number.isInteger(stride) || stride < 1) throw new UsageError(`${at}: stride must be a positive integer, got ${c.stride}`);
+    if (stride !== 1 && (i !== 0 || stride !== spec.metadata.featureConfig.subsampling)) {
+      throw new UsageError(`${at}: stride ${stride}: only the first convolution may stride, and by the feature config's subsampling (${spec.metadata.featureConfig.subsampling})`);
+    }
     if (!(c.weight instanceof Float32Array) || c.weight.length !== c.outDim * c.inDim * c.kernel) throw new UsageError(`${at}.weight: expected a Float32Array of ${c.outDim} x ${c.inDim} x ${c.kernel} values, got ${c.weight?.length}`);
     if (!(c.bias instanceof Float32Array) || c.bias.length !== c.outDim) throw new UsageError(`${at}.bias: expected a Float32Array of ${c.outDim} values, got ${c.bias?.length}`);
     const prev = convs[i - 1];
@@ -420,7 +421,7 @@ export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
   const rf = tdnnReceptiveField(convs);
   const fc = m.featureConfig;
   if (fc.contextLeft !== rf || fc.contextRight !== rf) {
-    throw new UsageError(`buildTdnnModel: featureConfig context is -${fc.contextLeft}/+${fc.contextRight} but the convolutions see ${rf} frames each side (sum of dilations); set contextLeft = contextRight = ${rf}`);
+    throw new UsageError(`buildTdnnModel: featureConfig context is -${fc.contextLeft}/+${fc.contextRight} but the convolutions see ${rf} frames each side (dilations scaled by earlier strides); set contextLeft = contextRight = ${rf}`);
   }
   if (network.inputDim !== inputDim(fc)) throw new UsageError(`buildTdnnModel: the window takes ${network.inputDim} inputs but inputDim(featureConfig) is ${inputDim(fc)}`);
 
@@ -444,7 +445,7 @@ export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
         { name: 'group', type: A.INT, i: 1 },
         { name: 'kernel_shape', type: A.INTS, ints: [c.kernel] },
         { name: 'pads', type: A.INTS, ints: [0, 0] },
-        { name: 'strides', type: A.INTS, ints: [1] },
+        { name: 'strides', type: A.INTS, ints: [c.stride ?? 1] },
       ],
     });
     if (spec.activation === 'lrelu') {

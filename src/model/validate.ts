@@ -5,7 +5,7 @@
  */
 import { ModelError } from '../core/errors.js';
 import { featureConfigProblems, inputDim, type FeatureConfig } from '../features/config.js';
-import { FORMAT_VERSION, LM_WEIGHT_RANGE, MetadataKeys, WORD_BONUS_RANGE, type Activation, type ModelMetadata, type NetworkSummary, type OutputSpec, type Provenance } from './metadata.js';
+import { FORMAT_VERSION, LM_WEIGHT_RANGE, MetadataKeys, WORD_BONUS_RANGE, tdnnReceptiveField, type Activation, type ModelMetadata, type NetworkSummary, type OutputSpec, type Provenance } from './metadata.js';
 import { ONNX_FLOAT, type ModelInfo, type ValueInfo } from './onnx-reader.js';
 import { CONTENT_HASH_PATTERN } from './hash.js';
 import { WEIGHT_STORAGES } from './weight-storage.js';
@@ -94,10 +94,13 @@ function networkProblems(v: unknown, field: string): string[] {
     if (!Array.isArray(v.dilations) || !v.dilations.every((d) => isInt(d, 1)) || (layers !== undefined && v.dilations.length !== layers)) {
       p.push(`${field}.dilations: a "tdnn" needs one positive integer dilation per hidden layer (${layers ?? '?'}), got ${show(v.dilations)}`);
     }
+    if (v.strides !== undefined && (!Array.isArray(v.strides) || !v.strides.every((s) => isInt(s, 1)) || (layers !== undefined && v.strides.length !== layers) || v.strides.slice(1).some((s) => s !== 1))) {
+      p.push(`${field}.strides: a "tdnn" has one positive integer stride per hidden layer (${layers ?? '?'}), of which only the first may differ from 1, got ${show(v.strides)}`);
+    }
     if (v.kernel !== 3) p.push(`${field}.kernel: a "tdnn" has kernel 3, got ${show(v.kernel)}`);
     if (v.weightStorage !== undefined && v.weightStorage !== 'float32') p.push(`${field}.weightStorage: a "tdnn" stores float32 weights, got ${show(v.weightStorage)}`);
-  } else if (v.dilations !== undefined || v.kernel !== undefined) {
-    p.push(`${field}: dilations and kernel belong to kind "tdnn", not ${show(v.kind)}`);
+  } else if (v.dilations !== undefined || v.kernel !== undefined || v.strides !== undefined) {
+    p.push(`${field}: dilations, strides and kernel belong to kind "tdnn", not ${show(v.kind)}`);
   }
   return p;
 }
@@ -157,9 +160,14 @@ export function parseMetadata(props: Record<string, string>, source: string): Mo
         const d = inputDim(featureConfig as FeatureConfig);
         if (n.inputDim !== d) problems.push(`metadata key "${MetadataKeys.network}": inputDim is ${n.inputDim} but the feature config gives inputDim ${d}`);
         const fc = featureConfig as FeatureConfig;
-        const rf = n.kind === 'tdnn' ? (n.dilations ?? []).reduce((a, b) => a + b, 0) : undefined;
+        const rf = n.kind === 'tdnn' ? tdnnReceptiveField((n.dilations ?? []).map((dilation, i) => ({ dilation, kernel: 3, stride: n.strides?.[i] }))) : undefined;
         if (rf !== undefined && (fc.contextLeft !== rf || fc.contextRight !== rf)) {
-          problems.push(`metadata key "${MetadataKeys.network}": a "tdnn" with dilations ${show(n.dilations)} sees ${rf} frames each side, but the feature config's context is -${fc.contextLeft}/+${fc.contextRight} (they must be equal)`);
+          const strided = n.strides ? ` and strides ${show(n.strides)}` : '';
+          problems.push(`metadata key "${MetadataKeys.network}": a "tdnn" with dilations ${show(n.dilations)}${strided} sees ${rf} frames each side, but the feature config's context is -${fc.contextLeft}/+${fc.contextRight} (they must be equal)`);
+        }
+        const stride = n.strides?.[0] ?? 1;
+        if (n.kind === 'tdnn' && stride !== 1 && stride !== fc.subsampling) {
+          problems.push(`metadata key "${MetadataKeys.network}": a "tdnn" whose first convolution strides by ${stride} must have subsampling ${stride}, but the feature config's subsampling is ${fc.subsampling}`);
         }
       }
     }

@@ -37,7 +37,8 @@ def load_exported(run: str) -> tuple:
         ws = [weights[l['weight']] for l in arch['layers']]
         out_w = weights[arch['outputLayer']['weight']]
         model = TDNN(ws[0].shape[1], [w.shape[0] for w in ws], [l['dilation'] for l in arch['layers']], out_w.shape[0],
-                     arch['activation'], float(arch['alpha']), 0.0, arch['featureConfig']['subsampling'])
+                     arch['activation'], float(arch['alpha']), 0.0, arch['featureConfig']['subsampling'],
+                     arch['layers'][0].get('stride', 1) != 1)
         with torch.no_grad():
             for conv, l in zip(model.convs, arch['layers']):
                 conv.weight.copy_(torch.from_numpy(weights[l['weight']].copy()))

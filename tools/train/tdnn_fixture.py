@@ -31,6 +31,7 @@ def main() -> None:
     p.add_argument('--hidden', default='16,16,16')
     p.add_argument('--dilations', default='1,2,3')
     p.add_argument('--subsampling', type=int, default=3)
+    p.add_argument('--early-subsampling', action='store_true', help='the first convolution strides by --subsampling')
     p.add_argument('--lengths', default='29,4,1', help='utterance lengths in base frames')
     p.add_argument('--activation', default='lrelu')
     p.add_argument('--alpha', type=float, default=0.01)
@@ -42,7 +43,7 @@ def main() -> None:
     dim = fc['numCeps'] * (fc['deltaOrder'] + 1)
     hidden = [int(h) for h in a.hidden.split(',')]
     dil = [int(d) for d in a.dilations.split(',')]
-    model = TDNN(dim, hidden, dil, len(LABELS), a.activation, a.alpha, 0.0, a.subsampling).eval()
+    model = TDNN(dim, hidden, dil, len(LABELS), a.activation, a.alpha, 0.0, a.subsampling, a.early_subsampling).eval()
     with torch.no_grad():  # larger than the default init, so the outputs are far from uniform
         for prm in model.parameters():
             prm.mul_(3.0)
