@@ -150,17 +150,19 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     expect(r.ok).toBe(true);
   });
 
-  it('trains a TDNN 2 steps, exports it, converts it and matches PyTorch on the same features (1e-4)', async () => {
+  it('trains an early-subsampling TDNN 2 steps, exports it, converts it and matches PyTorch on the same features (1e-4)', async () => {
     const runT = path.join(work, 'run-tdnn');
     const log = runPython([
       'tools/train/train.py', '--train', feats(), '--dev', feats(), '--out', runT, '--model', 'tdnn',
-      '--hidden', '16,16', '--tdnn-dilations', '1,2', '--subsampling', '2',
+      '--hidden', '16,16', '--tdnn-dilations', '1,2', '--subsampling', '2', '--tdnn-early-subsampling',
       '--max-steps', '2', '--batch-size', '2', '--warmup-steps', '1', '--eval-every', '0', '--ckpt-every', '0', '--threads', '1',
     ]);
     expect(log).toMatch(/stopped at step 2/);
-    const arch = JSON.parse(fs.readFileSync(path.join(runT, 'arch.json'), 'utf8')) as { kind: string; featureConfig: FeatureConfig };
+    const arch = JSON.parse(fs.readFileSync(path.join(runT, 'arch.json'), 'utf8')) as { kind: string; featureConfig: FeatureConfig; layers: Array<{ stride?: number }> };
     expect(arch.kind).toBe('tdnn');
-    expect([arch.featureConfig.contextLeft, arch.featureConfig.contextRight, arch.featureConfig.subsampling]).toEqual([3, 3, 2]);
+    expect(arch.layers.map((l) => l.stride ?? 1)).toEqual([2, 1]);
+    // Receptive field: 1 (first layer, base rate) + 2 (dilation) x 2 (its stride) = 5 base frames each side.
+    expect([arch.featureConfig.contextLeft, arch.featureConfig.contextRight, arch.featureConfig.subsampling]).toEqual([5, 5, 2]);
     const model = path.join(work, 'tdnn.onnx');
     const r = await convertWeightsFile({ weights: path.join(runT, 'model.safetensors'), arch: path.join(runT, 'arch.json'), out: model, force: true });
     expect(r.parameters).toBe(16 * 39 * 3 + 16 + 16 * 16 * 3 + 16 + 16 * 29 + 29);
