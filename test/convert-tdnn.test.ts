@@ -22,6 +22,9 @@ import { readModelInfo } from '../src/model/onnx-reader.js';
 import { parseMetadata } from '../src/model/validate.js';
 import { createAcousticSession, type OrtModule } from '../src/model/runtime.js';
 import { quantizeModelFile } from '../src/node/quantize-file.js';
+import { readTdnnModelLayers } from '../src/model/onnx-layers.js';
+import { effectiveTdnn } from '../src/model/weight-storage.js';
+import { maxAbs as arrayMaxAbs } from './helpers/numeric.js';
 import { earshot, ROOT } from './helpers/cli.js';
 
 const PYTHON = process.env.EARSHOT_PYTHON ?? '/usr/bin/python3';
@@ -131,7 +134,24 @@ describe.skipIf(!torchOk && !ci)('TDNN: trainer forward == converted ONNX on spl
     console.log(`TDNN (${layout.name}) seed ${seed}: max |onnx - torch| ${maxDiff.toExponential(2)} (max |logprob| ${maxAbs.toFixed(1)}); ${perUtt.join(', ')}`);
     expect(maxDiff, `seed ${seed}: max abs diff vs torch`).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs));
 
-    await expect(quantizeModelFile({ input: model, out: path.join(dir, 'q.onnx'), weightStorage: 'int8' })).rejects.toThrow(/"tdnn" model; `earshot quantize` re-encodes MLPs only/);
+
+    // float16 and int8 re-encodings: smaller files that compute exactly what float32 TDNNs of their decoded weights do
+    // (the closed forms of weight-storage.ts, run through the float64 reference), and whose weights read back as those.
+    const f32Layers = readTdnnModelLayers(bytes, model, meta);
+    for (const storage of ['float16', 'int8'] as const) {
+      const q = path.join(dir, `tdnn-${layout.rf}.${storage}.onnx`);
+      const r = await quantizeModelFile({ input: model, out: q, weightStorage: storage });
+      expect(r.maxAbsError, storage).toBeLessThanOrEqual(1e-4);
+      expect(r.bytes).toBeLessThan(bytes.length * (storage === 'int8' ? 0.45 : 0.65));
+      const qBytes = new Uint8Array(await fs.readFile(q));
+      const qMeta = parseMetadata(readModelInfo(qBytes, q).metadataProps, q);
+      expect(qMeta.network).toMatchObject({ kind: 'tdnn', weightStorage: storage, dilations: meta.network.dilations });
+      expect(qMeta.network.strides).toEqual(layout.strides);
+      const back = readTdnnModelLayers(qBytes, q, qMeta);
+      const want = effectiveTdnn(f32Layers.convs, f32Layers.output, storage);
+      back.convs.forEach((c, i) => expect(arrayMaxAbs(c.weight, want.convs[i]!.weight), `${storage} conv ${i}`).toBeLessThanOrEqual(1e-7));
+      expect(arrayMaxAbs(back.output.weight, want.output.weight)).toBeLessThanOrEqual(1e-7);
+    }
   });
 });
 
@@ -150,8 +170,8 @@ describe('TDNN architecture errors', () => {
     labels,
     ...over,
   });
-  /** A safetensors file of F32 tensors filled with small deterministic values. */
-  const safetensors = (shapes: Record<string, number[]>): Uint8Array => {
+  /** A safetensors file of F32 tensors filled with small deterministic values (`poke` sets one value of one tensor). */
+  const safetensors = (shapes: Record<string, number[]>, poke?: { name: string; index: number; value: number }): Uint8Array => {
     const header: Record<string, unknown> = {};
     let off = 0;
     for (const [k, sh] of Object.entries(shapes)) {
@@ -165,6 +185,7 @@ describe('TDNN architecture errors', () => {
     out.set(h, 8);
     const dv = new DataView(out.buffer, 8 + h.length);
     for (let i = 0; i < off / 4; i++) dv.setFloat32(i * 4, Math.sin(i) * 0.1, true);
+    if (poke) dv.setFloat32((header[poke.name] as { data_offsets: number[] }).data_offsets[0]! + poke.index * 4, poke.value, true);
     return out;
   };
   const good = { 'convs.0.weight': [8, 39, 3], 'convs.0.bias': [8], 'convs.1.weight': [8, 8, 3], 'convs.1.bias': [8], 'out.weight': [3, 8], 'out.bias': [3] };
@@ -225,6 +246,10 @@ describe('TDNN architecture errors', () => {
     await expect(build({ ...good, 'convs.1.weight': [8, 24] })).rejects.toThrow(/must be 3-D \[out, in, kernel\]/);
     await expect(build({ ...good, 'out.weight': [4, 8] })).rejects.toThrow(/"out\.weight" \(output layer\) is \[4, 8\]; expected \[3, 8\]: one output per label/);
     await expect(build({ ...good, 'convs.1.bias': [7] })).rejects.toThrow(/"convs\.1\.bias" .* expected \[8\]/);
-    await expect(buildModelFromWeights(parseWeights(safetensors(good), 'w.safetensors'), arch, { weightStorage: 'int8' })).rejects.toThrow(/float32 weights only/);
+    // Weight [2, 3, 1] of convolution 1 (flat index (2 x 8 + 3) x 3 + 1) is out of float16's range: named in PyTorch indices.
+    const big = parseWeights(safetensors(good, { name: 'convs.1.weight', index: (2 * 8 + 3) * 3 + 1, value: 70000 }), 'w.safetensors');
+    await expect(buildModelFromWeights(big, arch, { weightStorage: 'float16' })).rejects.toThrow(/spec\.convs\[1\]\.weight \[2, 10\] is 70000, which float16 cannot hold/);
+    const int8 = await buildModelFromWeights(parseWeights(safetensors(good), 'w.safetensors'), arch, { weightStorage: 'int8' });
+    expect(int8.network).toMatchObject({ kind: 'tdnn', weightStorage: 'int8' });
   });
 });

@@ -180,9 +180,7 @@ export function readTdnnLayers(weights: WeightsFile, arch: TdnnArchDescription):
 const baseName = (p: string): string => p.split(/[\\/]/).pop() ?? p;
 
 async function buildTdnnFromWeights(weights: WeightsFile, arch: TdnnArchDescription, opts: BuildOptions, provenance: Provenance): Promise<BuiltModel> {
-  if ((opts.weightStorage ?? 'float32') !== 'float32') {
-    throw new ConversionError(opts.archSource ?? weights.source, `a "tdnn" model is written with float32 weights only, got weight storage "${opts.weightStorage}"; convert without --weight-storage`);
-  }
+  const weightStorage = opts.weightStorage ?? 'float32';
   const tdnn = readTdnnLayers(weights, arch);
   let bytes: Uint8Array;
   try {
@@ -190,6 +188,7 @@ async function buildTdnnFromWeights(weights: WeightsFile, arch: TdnnArchDescript
       ...tdnn,
       activation: arch.activation,
       alpha: arch.alpha,
+      weightStorage,
       metadata: { featureConfig: arch.featureConfig, output: arch.output, labels: arch.labels, provenance },
     });
   } catch (e) {
@@ -200,7 +199,7 @@ async function buildTdnnFromWeights(weights: WeightsFile, arch: TdnnArchDescript
     layers: [],
     tdnn,
     layerRefs: [...arch.layers.map((l) => ({ weight: l.weight, bias: l.bias })), arch.outputLayer],
-    network: tdnnNetworkSummary(tdnn.convs, tdnn.output, arch.activation, arch.alpha),
+    network: tdnnNetworkSummary(tdnn.convs, tdnn.output, arch.activation, arch.alpha, weightStorage),
     contentHash: await computeContentHash(bytes, '<built model>'),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Writes earshot MLP acoustic models as ONNX (onnx-proto), deterministically: the same spec gives
+ * Writes earshot MLP and TDNN acoustic models as ONNX (onnx-proto), deterministically: the same spec gives
  * byte-identical files.
  *
  * Graph convention (opset 17, IR version 8):
@@ -25,7 +25,9 @@
  * `Conv(x, conv{i}.weight [out, in, 3], conv{i}.bias)` (valid: pads 0, dilation d_i, stride s_i: s_0 = subsampling
  * for an early-subsampling TDNN, else 1) and the
  * activation, leaving [N, H, 1]; `Reshape` to [batch, time, H] (the shape from `Shape(features, end 2)`);
- * then `MatMul(output.weight [H, labels])`, `Add(output.bias)` and `LogSoftmax`. Weights are float32.
+ * then `MatMul(output.weight [H, labels])`, `Add(output.bias)` and `LogSoftmax`. Weights are stored as for an
+ * MLP: `conv{i}.weight` itself (float32), or `conv{i}.weight_f16` [out, in, 3] + Cast, or `conv{i}.weight_q`
+ * [out, in, 3] + `conv{i}.weight_scale` [out] + `DequantizeLinear(axis=0)`; the output layer as an MLP layer.
  * Metadata values are canonical JSON (object keys sorted) so key order in the inputs does not matter;
  * the content hash is appended last (see hash.ts).
  */
@@ -148,49 +150,65 @@ function transpose<T extends Float32Array | Int8Array>(a: T, outDim: number, inD
   return t;
 }
 
-/** Half-precision bits as little-endian bytes; names the layer and the weight when one is out of range. */
-function f16le(values: Float32Array, what: string, outDim: number): Uint8Array {
+/** Half-precision bits as little-endian bytes (the caller has checked the range). */
+function f16le(values: Float32Array): Uint8Array {
   const out = new Uint8Array(values.length * 2);
   const dv = new DataView(out.buffer);
-  for (let k = 0; k < values.length; k++) {
-    const v = values[k]!;
-    if (!Number.isFinite(v) || Math.abs(v) >= 65520) {
-      throw new UsageError(`buildMlpModel: ${what} [${k % outDim}, ${Math.floor(k / outDim)}] is ${v}, which float16 cannot hold (largest 65504); store the weights as float32 or int8`);
-    }
-    dv.setUint16(k * 2, float16Bits(v), true);
-  }
+  for (let k = 0; k < values.length; k++) dv.setUint16(k * 2, float16Bits(values[k]!), true);
   return out;
 }
 
-/** The initializers and decode node of one layer's weight, stored as `storage`; the node outputs `name`. */
-function weightTensors(l: DenseLayer, i: number, name: string, storage: WeightStorage): { inits: onnxProto.onnx.ITensorProto[]; nodes: onnxProto.onnx.INodeProto[] } {
+/**
+ * How one weight is laid out in the graph: "dense" = PyTorch [out, in] stored transposed as [in, out] for MatMul
+ * (int8 scales along axis 1); "conv" = nn.Conv1d [out, in, kernel] stored as it is for Conv (scales along axis 0).
+ */
+interface WeightLayout {
+  kind: 'dense' | 'conv';
+  outDim: number;
+  /** Values per output channel: in (dense) or in x kernel (conv). */
+  rowLen: number;
+  /** The stored tensor's dims. */
+  dims: number[];
+}
+
+/**
+ * The initializers and decode node of one weight (PyTorch layout: `outDim` rows of `rowLen`), stored as `storage`;
+ * the graph sees float32 under `name` either way. `what` names the weight in errors, e.g. "buildMlpModel: spec.layers[1].weight".
+ */
+function weightTensors(w: Float32Array, layout: WeightLayout, name: string, node: string, storage: WeightStorage, what: string): { inits: onnxProto.onnx.ITensorProto[]; nodes: onnxProto.onnx.INodeProto[] } {
   const T = onnx.TensorProto.DataType;
-  const dims = [l.inDim, l.outDim];
-  if (storage === 'float32') {
-    return { inits: [{ name, dataType: T.FLOAT, dims, rawData: f32le(transpose(l.weight, l.outDim, l.inDim, (n) => new Float32Array(n))) }], nodes: [] };
-  }
+  const { outDim, rowLen, dims } = layout;
+  const dense = layout.kind === 'dense';
+  const at = (k: number): string => `${what} [${Math.floor(k / rowLen)}, ${k % rowLen}]`;
+  const stored = (values: Float32Array): Float32Array => (dense ? transpose(values, outDim, rowLen, (n) => new Float32Array(n)) : values);
+  if (storage === 'float32') return { inits: [{ name, dataType: T.FLOAT, dims, rawData: f32le(stored(w)) }], nodes: [] };
   if (storage === 'float16') {
-    const stored = `${name}_f16`;
+    const bad = w.findIndex((v) => !Number.isFinite(v) || Math.abs(v) >= 65520);
+    if (bad >= 0) throw new UsageError(`${at(bad)} is ${w[bad]}, which float16 cannot hold (largest 65504); store the weights as float32 or int8`);
     return {
-      inits: [{ name: stored, dataType: T.FLOAT16, dims, rawData: f16le(transpose(l.weight, l.outDim, l.inDim, (n) => new Float32Array(n)), `spec.layers[${i}].weight`, l.outDim) }],
-      nodes: [{ name: `layer${i}/Cast`, opType: 'Cast', input: [stored], output: [name], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: T.FLOAT }] }],
+      inits: [{ name: `${name}_f16`, dataType: T.FLOAT16, dims, rawData: f16le(stored(w)) }],
+      nodes: [{ name: `${node}/Cast`, opType: 'Cast', input: [`${name}_f16`], output: [name], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: T.FLOAT }] }],
     };
   }
-  const bad = l.weight.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new UsageError(`buildMlpModel: spec.layers[${i}].weight [${Math.floor(bad / l.inDim)}, ${bad % l.inDim}] is ${l.weight[bad]}; int8 quantization needs finite weights`);
-  const { q, scale } = quantizeInt8PerChannel(l.weight, l.outDim, l.inDim);
-  const qt = transpose(q, l.outDim, l.inDim, (n) => new Int8Array(n));
+  const bad = w.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new UsageError(`${at(bad)} is ${w[bad]}; int8 quantization needs finite weights`);
+  const { q, scale } = quantizeInt8PerChannel(w, outDim, rowLen);
+  const qt = dense ? transpose(q, outDim, rowLen, (n) => new Int8Array(n)) : q;
   return {
     inits: [
       { name: `${name}_q`, dataType: T.INT8, dims, rawData: new Uint8Array(qt.buffer, qt.byteOffset, qt.byteLength) },
-      { name: `${name}_scale`, dataType: T.FLOAT, dims: [l.outDim], rawData: f32le(scale) },
+      { name: `${name}_scale`, dataType: T.FLOAT, dims: [outDim], rawData: f32le(scale) },
     ],
     nodes: [{
-      name: `layer${i}/DequantizeLinear`, opType: 'DequantizeLinear', input: [`${name}_q`, `${name}_scale`], output: [name],
-      attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }],
+      name: `${node}/DequantizeLinear`, opType: 'DequantizeLinear', input: [`${name}_q`, `${name}_scale`], output: [name],
+      attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: dense ? 1 : 0 }],
     }],
   };
 }
+
+/** weightTensors for an affine layer (MatMul on [in, out]). */
+const denseWeight = (l: DenseLayer, name: string, node: string, storage: WeightStorage, what: string) =>
+  weightTensors(l.weight, { kind: 'dense', outDim: l.outDim, rowLen: l.inDim, dims: [l.inDim, l.outDim] }, name, node, storage, what);
 
 function checkLayers(layers: readonly DenseLayer[]): void {
   if (layers.length === 0) throw new UsageError('buildMlpModel: spec.layers is empty; an MLP needs at least one layer');
@@ -240,7 +258,7 @@ export async function buildMlpModel(spec: MlpModelSpec): Promise<Uint8Array> {
     const last = i === spec.layers.length - 1;
     const w = `layer${i}.weight`;
     const b = `layer${i}.bias`;
-    const stored = weightTensors(l, i, w, storage);
+    const stored = denseWeight(l, w, `layer${i}`, storage, `buildMlpModel: spec.layers[${i}].weight`);
     inits.push(...stored.inits);
     inits.push({ name: b, dataType: onnx.TensorProto.DataType.FLOAT, dims: [l.outDim], rawData: f32le(l.bias) });
     nodes.push(...stored.nodes);
@@ -345,6 +363,8 @@ export interface TdnnModelSpec {
   alpha: number;
   /** As MlpModelSpec.metadata; contextLeft and contextRight must equal the receptive field. */
   metadata: SpecMetadata;
+  /** How the convolution and output weights are stored (default float32); biases stay float32. */
+  weightStorage?: WeightStorage;
 }
 
 /**
@@ -352,7 +372,7 @@ export interface TdnnModelSpec {
  * @example
  * const net = tdnnNetworkSummary(convs, output, 'lrelu', 0.01); // { kind: 'tdnn', hidden: [16, 16, 16], dilations: [1, 2, 3], kernel: 3, ... }
  */
-export function tdnnNetworkSummary(convs: readonly ConvLayer[], output: DenseLayer, activation: Activation, alpha: number): NetworkSummary {
+export function tdnnNetworkSummary(convs: readonly ConvLayer[], output: DenseLayer, activation: Activation, alpha: number, weightStorage: WeightStorage = 'float32'): NetworkSummary {
   const first = convs[0];
   if (!first) throw new UsageError('a TDNN needs at least one convolution');
   return {
@@ -363,7 +383,7 @@ export function tdnnNetworkSummary(convs: readonly ConvLayer[], output: DenseLay
     activation,
     alpha: activation === 'lrelu' ? alpha : 0,
     parameters: convs.reduce((n, c) => n + c.outDim * c.inDim * c.kernel + c.outDim, 0) + output.outDim * output.inDim + output.outDim,
-    weightStorage: 'float32',
+    weightStorage,
     dilations: convs.map((c) => c.dilation),
     ...(convs.some((c) => (c.stride ?? 1) !== 1) ? { strides: convs.map((c) => c.stride ?? 1) } : {}),
     kernel: first.kernel,
@@ -380,7 +400,7 @@ function i64le(values: readonly number[]): Uint8Array {
 
 /**
  * Serialize a TDNN acoustic model as ONNX in the window form (see the file comment), with metadata and
- * content hash; deterministic, float32 weights, checked by reading it back.
+ * content hash; deterministic, weights stored as `spec.weightStorage` (float32 by default), checked by reading it back.
  * @example
  * const bytes = await buildTdnnModel({
  *   convs: [{ weight, bias, outDim: 16, inDim: 39, kernel: 3, dilation: 1 }], output: { weight: w2, bias: b2, outDim: 29, inDim: 16 },
@@ -414,7 +434,9 @@ export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
     throw new UsageError(`buildTdnnModel: alpha must be a number in [0, 1) for lrelu, got ${String(spec.alpha)}`);
   }
   const m = spec.metadata;
-  const network = tdnnNetworkSummary(convs, output, spec.activation, spec.alpha);
+  const storage = spec.weightStorage ?? 'float32';
+  if (!WEIGHT_STORAGES.includes(storage)) throw new UsageError(`buildTdnnModel: weightStorage must be one of ${WEIGHT_STORAGES.join(', ')}, got ${JSON.stringify(storage)}`);
+  const network = tdnnNetworkSummary(convs, output, spec.activation, spec.alpha, storage);
   if (m.network && canonicalJson(m.network) !== canonicalJson(network)) {
     throw new UsageError(`buildTdnnModel: metadata.network ${canonicalJson(m.network)} disagrees with the layers ${canonicalJson(network)}; leave it out to have it computed`);
   }
@@ -436,7 +458,9 @@ export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
   nodes.push({ name: 'splice/Transpose', opType: 'Transpose', input: ['splice.frames'], output: ['splice.channels'], attribute: [{ name: 'perm', type: A.INTS, ints: [0, 2, 1] }] });
   let x = 'splice.channels';
   convs.forEach((c, i) => {
-    inits.push({ name: `conv${i}.weight`, dataType: T.FLOAT, dims: [c.outDim, c.inDim, c.kernel], rawData: f32le(c.weight) });
+    const w = weightTensors(c.weight, { kind: 'conv', outDim: c.outDim, rowLen: c.inDim * c.kernel, dims: [c.outDim, c.inDim, c.kernel] }, `conv${i}.weight`, `conv${i}`, storage, `buildTdnnModel: spec.convs[${i}].weight`);
+    inits.push(...w.inits);
+    nodes.push(...w.nodes);
     inits.push({ name: `conv${i}.bias`, dataType: T.FLOAT, dims: [c.outDim], rawData: f32le(c.bias) });
     nodes.push({
       name: `conv${i}/Conv`, opType: 'Conv', input: [x, `conv${i}.weight`, `conv${i}.bias`], output: [`conv${i}.out`],
@@ -457,7 +481,9 @@ export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
     x = `conv${i}.act`;
   });
   inits.push({ name: 'output.width', dataType: T.INT64, dims: [1], rawData: i64le([hiddenOut]) });
-  inits.push({ name: 'output.weight', dataType: T.FLOAT, dims: [output.inDim, output.outDim], rawData: f32le(transpose(output.weight, output.outDim, output.inDim, (n) => new Float32Array(n))) });
+  const ow = denseWeight(output, 'output.weight', 'output', storage, 'buildTdnnModel: spec.output.weight');
+  inits.push(...ow.inits);
+  nodes.push(...ow.nodes);
   inits.push({ name: 'output.bias', dataType: T.FLOAT, dims: [output.outDim], rawData: f32le(output.bias) });
   nodes.push({ name: 'output/Shape', opType: 'Shape', input: [INPUT_NAME], output: ['output.batch_time'], attribute: [{ name: 'end', type: A.INT, i: 2 }] });
   nodes.push({ name: 'output/Concat', opType: 'Concat', input: ['output.batch_time', 'output.width'], output: ['output.shape'], attribute: [{ name: 'axis', type: A.INT, i: 0 }] });

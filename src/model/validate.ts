@@ -98,7 +98,6 @@ function networkProblems(v: unknown, field: string): string[] {
       p.push(`${field}.strides: a "tdnn" has one positive integer stride per hidden layer (${layers ?? '?'}), of which only the first may differ from 1, got ${show(v.strides)}`);
     }
     if (v.kernel !== 3) p.push(`${field}.kernel: a "tdnn" has kernel 3, got ${show(v.kernel)}`);
-    if (v.weightStorage !== undefined && v.weightStorage !== 'float32') p.push(`${field}.weightStorage: a "tdnn" stores float32 weights, got ${show(v.weightStorage)}`);
   } else if (v.dilations !== undefined || v.kernel !== undefined || v.strides !== undefined) {
     p.push(`${field}: dilations, strides and kernel belong to kind "tdnn", not ${show(v.kind)}`);
   }

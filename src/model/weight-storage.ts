@@ -17,7 +17,7 @@
 import { UsageError } from '../core/errors.js';
 import { halfToFloat } from '../convert/tensors.js';
 import type { WeightStorage } from './metadata.js';
-import type { DenseLayer } from './onnx-writer.js';
+import type { ConvLayer, DenseLayer } from './onnx-writer.js';
 
 export type { WeightStorage };
 
@@ -164,4 +164,18 @@ export function effectiveWeights(weight: Float32Array, outDim: number, inDim: nu
  */
 export function effectiveLayers(layers: readonly DenseLayer[], storage: WeightStorage): DenseLayer[] {
   return layers.map((l) => ({ ...l, weight: effectiveWeights(l.weight, l.outDim, l.inDim, storage) }));
+}
+
+/**
+ * A TDNN's convolutions and output layer with their weights replaced by `effectiveWeights` (per output channel:
+ * rows of in x kernel for a convolution): what a TDNN stored as `storage` computes, as a float32 model.
+ * @example
+ * const eff = effectiveTdnn(convs, output, 'int8');
+ * const ref = referenceTdnnForward(eff.convs, eff.output, 'lrelu', 0.01, input, frames);
+ */
+export function effectiveTdnn(convs: readonly ConvLayer[], output: DenseLayer, storage: WeightStorage): { convs: ConvLayer[]; output: DenseLayer } {
+  return {
+    convs: convs.map((c) => ({ ...c, weight: effectiveWeights(c.weight, c.outDim, c.inDim * c.kernel, storage) })),
+    output: effectiveLayers([output], storage)[0]!,
+  };
 }

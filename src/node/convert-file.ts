@@ -17,7 +17,7 @@ import { sha256Hex } from '../model/hash.js';
 import { seededUniform } from '../model/tiny.js';
 import type { DenseLayer } from '../model/onnx-writer.js';
 import type { Activation, WeightStorage } from '../model/metadata.js';
-import { effectiveLayers } from '../model/weight-storage.js';
+import { effectiveLayers, effectiveTdnn } from '../model/weight-storage.js';
 import { createAcousticSession, runAcoustic, type ExecutionProviderName, type OrtModule } from '../model/runtime.js';
 import { writeFileAtomic } from './atomic-write.js';
 
@@ -187,7 +187,7 @@ export async function convertWeightsFile(opts: ConvertOptions): Promise<Conversi
     throw e;
   }
   // A float16 / int8 model must compute exactly what a float32 model of its decoded weights does.
-  const tdnn = built.tdnn;
+  const tdnn = built.tdnn && effectiveTdnn(built.tdnn.convs, built.tdnn.output, weightStorage);
   const { maxAbsError, provider } = tdnn
     ? await verifyAgainstReference(built.bytes, built.network.inputDim, (x, n) => referenceTdnnForward(tdnn.convs, tdnn.output, arch.activation, arch.alpha, x, n), out)
     : await verifyModelBytes(built.bytes, effectiveLayers(built.layers, weightStorage), arch.activation, arch.alpha, out);

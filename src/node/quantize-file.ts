@@ -10,12 +10,13 @@ import { ConversionError, ModelError, UsageError } from '../core/errors.js';
 import { computeContentHash } from '../model/hash.js';
 import { describeModel } from '../model/load.js';
 import type { WeightStorage } from '../model/metadata.js';
-import { readMlpLayers } from '../model/onnx-layers.js';
-import { buildMlpModel } from '../model/onnx-writer.js';
-import { effectiveLayers, parseWeightStorage } from '../model/weight-storage.js';
+import { referenceTdnnForward } from '../convert/reference.js';
+import { readMlpLayers, readTdnnModelLayers } from '../model/onnx-layers.js';
+import { buildMlpModel, buildTdnnModel } from '../model/onnx-writer.js';
+import { effectiveLayers, effectiveTdnn, parseWeightStorage } from '../model/weight-storage.js';
 import type { ExecutionProviderName } from '../model/runtime.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { verifyModelBytes } from './convert-file.js';
+import { verifyAgainstReference, verifyModelBytes } from './convert-file.js';
 import { readModelFile } from './model-file.js';
 
 /**
@@ -85,30 +86,32 @@ export async function quantizeModelFile(opts: QuantizeOptions): Promise<Quantize
   if (from !== 'float32') {
     throw new ConversionError(opts.input, `its weights are already stored as ${from}; re-encode from the float32 model (rounding twice compounds the error)`);
   }
-  if (metadata.network.kind === 'tdnn') {
-    throw new ConversionError(opts.input, 'it is a "tdnn" model; `earshot quantize` re-encodes MLPs only (TDNN weights are stored as float32), so use the float32 model as it is');
-  }
-  const layers = readMlpLayers(src, opts.input, metadata);
   const { activation, alpha } = metadata.network;
-  // The layers were read by name and shape; running the source proves they are the ones its graph computes with.
-  await verifyModelBytes(src, layers, activation, alpha, opts.input).catch((e: unknown) => {
-    throw new ConversionError(opts.input, `the layers read back from the model do not reproduce its output (${e instanceof Error ? e.message : String(e)}); only models written by \`earshot convert\` can be re-encoded`, { cause: e });
-  });
+  const reencodeMeta = {
+    formatVersion: metadata.formatVersion,
+    featureConfig: metadata.featureConfig,
+    output: metadata.output,
+    labels: metadata.labels,
+    provenance: { ...metadata.provenance, reencodedFrom: metadata.contentHash },
+  };
+  const notOurs = (e: unknown): ConversionError => new ConversionError(opts.input, `the layers read back from the model do not reproduce its output (${e instanceof Error ? e.message : String(e)}); only models written by \`earshot convert\` can be re-encoded`, { cause: e });
   let bytes: Uint8Array;
+  let check: () => Promise<{ maxAbsError: number; provider: ExecutionProviderName }>;
   try {
-    bytes = await buildMlpModel({
-      layers,
-      activation,
-      alpha,
-      weightStorage: storage,
-      metadata: {
-        formatVersion: metadata.formatVersion,
-        featureConfig: metadata.featureConfig,
-        output: metadata.output,
-        labels: metadata.labels,
-        provenance: { ...metadata.provenance, reencodedFrom: metadata.contentHash },
-      },
-    });
+    if (metadata.network.kind === 'tdnn') {
+      const { convs, output } = readTdnnModelLayers(src, opts.input, metadata);
+      const dim = metadata.network.inputDim;
+      // Read by name and shape; running the source proves they are the ones its graph computes with.
+      await verifyAgainstReference(src, dim, (x, n) => referenceTdnnForward(convs, output, activation, alpha, x, n), opts.input).catch((e: unknown) => { throw notOurs(e); });
+      bytes = await buildTdnnModel({ convs, output, activation, alpha, weightStorage: storage, metadata: reencodeMeta });
+      const eff = effectiveTdnn(convs, output, storage);
+      check = () => verifyAgainstReference(bytes, dim, (x, n) => referenceTdnnForward(eff.convs, eff.output, activation, alpha, x, n), opts.out);
+    } else {
+      const layers = readMlpLayers(src, opts.input, metadata);
+      await verifyModelBytes(src, layers, activation, alpha, opts.input).catch((e: unknown) => { throw notOurs(e); });
+      bytes = await buildMlpModel({ layers, activation, alpha, weightStorage: storage, metadata: reencodeMeta });
+      check = () => verifyModelBytes(bytes, effectiveLayers(layers, storage), activation, alpha, opts.out);
+    }
   } catch (e) {
     if (e instanceof UsageError) throw new ConversionError(opts.input, `cannot store the weights as ${storage}: ${e.message}`, { cause: e });
     throw e;
@@ -119,7 +122,7 @@ export async function quantizeModelFile(opts: QuantizeOptions): Promise<Quantize
     if (e instanceof ModelError) throw new ConversionError(opts.out, `the written model does not load back: ${e.message}`, { cause: e });
     throw e;
   }
-  const { maxAbsError, provider } = await verifyModelBytes(bytes, effectiveLayers(layers, storage), activation, alpha, opts.out);
+  const { maxAbsError, provider } = await check();
   try {
     await writeFileAtomic(opts.out, bytes, { force });
   } catch (e) {
