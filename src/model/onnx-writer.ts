@@ -349,7 +349,7 @@ export interface ConvLayer {
 }
 
 /**
- * Everything `buildTdnnModel` needs. The weights are stored as float32.
+ * Everything `buildTdnnModel` needs. The weights are stored as `weightStorage` (float32 by default).
  * @example
  * const spec: TdnnModelSpec = { convs, output, activation: 'lrelu', alpha: 0.01, metadata: { featureConfig, output: { type: 'ctc', blankId: 0 }, labels, provenance: { producer: 'me' } } };
  */
