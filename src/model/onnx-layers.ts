@@ -124,7 +124,7 @@ export function readTdnnModelLayers(bytes: Uint8Array, source: string, metadata:
   const n = net.hidden.length;
   const decode = decodeOp(net.weightStorage);
   checkOps(readModelInfo(bytes, source), {
-    Conv: n, [activationOp(net.activation)]: n, Reshape: 2, Transpose: 1, Shape: 1, Concat: 1, MatMul: 1, Add: 1, LogSoftmax: 1, ...(decode ? { [decode]: n + 1 } : {}),
+    Conv: n, [activationOp(net.activation)]: n, Reshape: 3, Slice: (net.strides?.[0] ?? 1) === 1 ? 3 : 2, Concat: 1, Transpose: 2, MatMul: 1, Add: 1, LogSoftmax: 1, ...(decode ? { [decode]: n + 1 } : {}),
   }, `an earshot TDNN of ${n} convolutions`, source);
   const init = initializers(bytes, source);
   const kernel = net.kernel ?? 3;

@@ -19,13 +19,16 @@
  *
  * TDNN models (`buildTdnnModel`, network.kind "tdnn") take the same input: each row is the clamped
  * window of W = 2 Rf + 1 base frames (Rf = contextLeft = contextRight = tdnnReceptiveField: the dilations, each
- * scaled by the earlier strides) around an
- * output frame, spliced frame-major. The graph computes that output frame from the window alone:
- * `Reshape(features, [-1, W, D])` -> `Transpose(perm [0, 2, 1])` -> [N, D, W]; per layer i
- * `Conv(x, conv{i}.weight [out, in, 3], conv{i}.bias)` (valid: pads 0, dilation d_i, stride s_i: s_0 = subsampling
- * for an early-subsampling TDNN, else 1) and the
- * activation, leaving [N, H, 1]; `Reshape` to [batch, time, H] (the shape from `Shape(features, end 2)`);
- * then `MatMul(output.weight [H, labels])`, `Add(output.bias)` and `LogSoftmax`. Weights are stored as for an
+ * scaled by the earlier strides) around an output frame, spliced frame-major, and the rows are consecutive output
+ * frames, as spliceFrames writes them (row t+1 is row t shifted by s = subsampling base frames; rows that are not
+ * give undefined results). The graph rebuilds the clamped base-frame stream the rows cover (row 0, then the last s
+ * frames of each later row: `Reshape [B, N, W, D]`, two `Slice`s, `Reshape`s, `Concat`), `Transpose`s it to
+ * [B, D, W + (N-1) s] and applies each layer once over the whole stream: `Conv(x, conv{i}.weight [out, in, 3],
+ * conv{i}.bias)` (valid: pads 0, dilation d_i, stride s_i: s_0 = subsampling for an early-subsampling TDNN, else 1)
+ * and the activation, leaving [B, H, N] (a TDNN without early subsampling keeps every s-th position, `Slice` steps
+ * s); then `Transpose` to [B, N, H], `MatMul(output.weight [H, labels])`, `Add(output.bias)` and `LogSoftmax`. Output
+ * frame t equals the per-window computation on row t alone (the reference check), at the cost of one MLP-like pass
+ * per output frame instead of one per window position. Weights are stored as for an
  * MLP: `conv{i}.weight` itself (float32), or `conv{i}.weight_f16` [out, in, 3] + Cast, or `conv{i}.weight_q`
  * [out, in, 3] + `conv{i}.weight_scale` [out] + `DequantizeLinear(axis=0)`; the output layer as an MLP layer.
  * Metadata values are canonical JSON (object keys sorted) so key order in the inputs does not matter;
@@ -450,13 +453,27 @@ export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
   const T = onnx.TensorProto.DataType;
   const A = onnx.AttributeProto.AttributeType;
   const span = 2 * rf + 1;
+  const d = convs[0]!.inDim;
+  const s = fc.subsampling;
+  const END = Number.MAX_SAFE_INTEGER; // Slice clamps ends to the dimension
+  const ints = (name: string, values: number[]): onnxProto.onnx.ITensorProto => ({ name, dataType: T.INT64, dims: [values.length], rawData: i64le(values) });
   const nodes: onnxProto.onnx.INodeProto[] = [];
+  // The rows are consecutive windows (row t+1 = row t shifted by s base frames), so the clamped base-frame stream
+  // they cover is window 0 followed by the last s frames of every later window: rebuild it, then convolve it once.
   const inits: onnxProto.onnx.ITensorProto[] = [
-    { name: 'splice.shape', dataType: T.INT64, dims: [3], rawData: i64le([-1, span, convs[0]!.inDim]) },
+    ints('stream.windows_shape', [0, -1, span, d]),
+    ints('stream.frames_shape', [0, -1, d]),
+    ints('stream.first_starts', [0]), ints('stream.first_ends', [1]), ints('stream.first_axes', [1]),
+    ints('stream.rest_starts', [1, span - s]), ints('stream.rest_ends', [END, span]), ints('stream.rest_axes', [1, 2]),
   ];
-  nodes.push({ name: 'splice/Reshape', opType: 'Reshape', input: [INPUT_NAME, 'splice.shape'], output: ['splice.frames'] });
-  nodes.push({ name: 'splice/Transpose', opType: 'Transpose', input: ['splice.frames'], output: ['splice.channels'], attribute: [{ name: 'perm', type: A.INTS, ints: [0, 2, 1] }] });
-  let x = 'splice.channels';
+  nodes.push({ name: 'stream/Reshape', opType: 'Reshape', input: [INPUT_NAME, 'stream.windows_shape'], output: ['stream.windows'] });
+  nodes.push({ name: 'stream/SliceFirst', opType: 'Slice', input: ['stream.windows', 'stream.first_starts', 'stream.first_ends', 'stream.first_axes'], output: ['stream.first4'] });
+  nodes.push({ name: 'stream/ReshapeFirst', opType: 'Reshape', input: ['stream.first4', 'stream.frames_shape'], output: ['stream.first'] });
+  nodes.push({ name: 'stream/SliceRest', opType: 'Slice', input: ['stream.windows', 'stream.rest_starts', 'stream.rest_ends', 'stream.rest_axes'], output: ['stream.rest4'] });
+  nodes.push({ name: 'stream/ReshapeRest', opType: 'Reshape', input: ['stream.rest4', 'stream.frames_shape'], output: ['stream.rest'] });
+  nodes.push({ name: 'stream/Concat', opType: 'Concat', input: ['stream.first', 'stream.rest'], output: ['stream.frames'], attribute: [{ name: 'axis', type: A.INT, i: 1 }] });
+  nodes.push({ name: 'stream/Transpose', opType: 'Transpose', input: ['stream.frames'], output: ['stream.channels'], attribute: [{ name: 'perm', type: A.INTS, ints: [0, 2, 1] }] });
+  let x = 'stream.channels';
   convs.forEach((c, i) => {
     const w = weightTensors(c.weight, { kind: 'conv', outDim: c.outDim, rowLen: c.inDim * c.kernel, dims: [c.outDim, c.inDim, c.kernel] }, `conv${i}.weight`, `conv${i}`, storage, `buildTdnnModel: spec.convs[${i}].weight`);
     inits.push(...w.inits);
@@ -480,14 +497,17 @@ export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
     }
     x = `conv${i}.act`;
   });
-  inits.push({ name: 'output.width', dataType: T.INT64, dims: [1], rawData: i64le([hiddenOut]) });
+  if ((convs[0]!.stride ?? 1) === 1) {
+    // Every layer ran at the base rate: output frame t is position t x s.
+    inits.push(ints('output.sub_starts', [0]), ints('output.sub_ends', [END]), ints('output.sub_axes', [2]), ints('output.sub_steps', [s]));
+    nodes.push({ name: 'output/Subsample', opType: 'Slice', input: [x, 'output.sub_starts', 'output.sub_ends', 'output.sub_axes', 'output.sub_steps'], output: ['output.sub'] });
+    x = 'output.sub';
+  }
   const ow = denseWeight(output, 'output.weight', 'output', storage, 'buildTdnnModel: spec.output.weight');
   inits.push(...ow.inits);
   nodes.push(...ow.nodes);
   inits.push({ name: 'output.bias', dataType: T.FLOAT, dims: [output.outDim], rawData: f32le(output.bias) });
-  nodes.push({ name: 'output/Shape', opType: 'Shape', input: [INPUT_NAME], output: ['output.batch_time'], attribute: [{ name: 'end', type: A.INT, i: 2 }] });
-  nodes.push({ name: 'output/Concat', opType: 'Concat', input: ['output.batch_time', 'output.width'], output: ['output.shape'], attribute: [{ name: 'axis', type: A.INT, i: 0 }] });
-  nodes.push({ name: 'output/Reshape', opType: 'Reshape', input: [x, 'output.shape'], output: ['output.hidden'] });
+  nodes.push({ name: 'output/Transpose', opType: 'Transpose', input: [x], output: ['output.hidden'], attribute: [{ name: 'perm', type: A.INTS, ints: [0, 2, 1] }] });
   nodes.push({ name: 'output/MatMul', opType: 'MatMul', input: ['output.hidden', 'output.weight'], output: ['output.matmul'] });
   nodes.push({ name: 'output/Add', opType: 'Add', input: ['output.matmul', 'output.bias'], output: ['output.linear'] });
   nodes.push({ name: 'output/LogSoftmax', opType: 'LogSoftmax', input: ['output.linear'], output: [OUTPUT_NAME], attribute: [{ name: 'axis', type: A.INT, i: -1 }] });

@@ -12,6 +12,7 @@ import { parseArch, parseArchJson, type ArchDescription, type ArchOverrides } fr
 import { buildModelFromWeights } from '../convert/build.js';
 import { referenceForward, referenceTdnnForward } from '../convert/reference.js';
 import { parseWeights } from '../convert/weights.js';
+import { baseDim, spliceFrames, type FeatureConfig } from '../features/index.js';
 import { describeModel } from '../model/load.js';
 import { sha256Hex } from '../model/hash.js';
 import { seededUniform } from '../model/tiny.js';
@@ -104,6 +105,8 @@ export async function verifyModelBytes(
  * const opts: VerifyOptions = { sequences: 2, frames: 7, tolerance: 1e-4 };
  */
 export interface VerifyOptions {
+  /** Splice the input rows as consecutive windows of random base frames with this feature config (TDNN models). */
+  windows?: FeatureConfig;
   sequences?: number;
   frames?: number;
   seed?: number;
@@ -113,6 +116,8 @@ export interface VerifyOptions {
 /**
  * Run `bytes` in onnxruntime-node on seeded random input rows of `dim` values and compare with
  * `reference(input, frames)` (float64 log-probabilities). Throws ConversionError above the tolerance.
+ * With `opts.windows` (a TDNN's feature config) the rows are consecutive windows spliced from random base frames,
+ * as a TDNN graph requires; otherwise every value is independent.
  * @example
  * await verifyAgainstReference(bytes, 507, (x, n) => referenceTdnnForward(convs, output, 'lrelu', 0.01, x, n), 'model.onnx');
  */
@@ -136,7 +141,9 @@ export async function verifyAgainstReference(
   let maxAbsError = 0;
   try {
     for (let s = 0; s < (opts.sequences ?? 2); s++) {
-      const input = new Float32Array(frames * dim).map(() => (rand() * 2 - 1) * 3);
+      const random = (n: number): Float32Array => new Float32Array(n).map(() => (rand() * 2 - 1) * 3);
+      const fc = opts.windows;
+      const input = fc ? spliceFrames(random(frames * fc.subsampling * baseDim(fc)), frames * fc.subsampling, fc).data : random(frames * dim);
       const got = await runAcoustic(ortm, session, input, frames, dim);
       const want = reference(input, frames);
       if (got.length !== want.length) throw new ConversionError(source, `verification failed: the model gave ${got.length} values, the reference ${want.length}`);
@@ -189,7 +196,7 @@ export async function convertWeightsFile(opts: ConvertOptions): Promise<Conversi
   // A float16 / int8 model must compute exactly what a float32 model of its decoded weights does.
   const tdnn = built.tdnn && effectiveTdnn(built.tdnn.convs, built.tdnn.output, weightStorage);
   const { maxAbsError, provider } = tdnn
-    ? await verifyAgainstReference(built.bytes, built.network.inputDim, (x, n) => referenceTdnnForward(tdnn.convs, tdnn.output, arch.activation, arch.alpha, x, n), out)
+    ? await verifyAgainstReference(built.bytes, built.network.inputDim, (x, n) => referenceTdnnForward(tdnn.convs, tdnn.output, arch.activation, arch.alpha, x, n), out, { windows: arch.featureConfig })
     : await verifyModelBytes(built.bytes, effectiveLayers(built.layers, weightStorage), arch.activation, arch.alpha, out);
   try {
     await writeFileAtomic(out, built.bytes, { force });

@@ -102,10 +102,11 @@ export async function quantizeModelFile(opts: QuantizeOptions): Promise<Quantize
       const { convs, output } = readTdnnModelLayers(src, opts.input, metadata);
       const dim = metadata.network.inputDim;
       // Read by name and shape; running the source proves they are the ones its graph computes with.
-      await verifyAgainstReference(src, dim, (x, n) => referenceTdnnForward(convs, output, activation, alpha, x, n), opts.input).catch((e: unknown) => { throw notOurs(e); });
+      const windows = { windows: metadata.featureConfig };
+      await verifyAgainstReference(src, dim, (x, n) => referenceTdnnForward(convs, output, activation, alpha, x, n), opts.input, windows).catch((e: unknown) => { throw notOurs(e); });
       bytes = await buildTdnnModel({ convs, output, activation, alpha, weightStorage: storage, metadata: reencodeMeta });
       const eff = effectiveTdnn(convs, output, storage);
-      check = () => verifyAgainstReference(bytes, dim, (x, n) => referenceTdnnForward(eff.convs, eff.output, activation, alpha, x, n), opts.out);
+      check = () => verifyAgainstReference(bytes, dim, (x, n) => referenceTdnnForward(eff.convs, eff.output, activation, alpha, x, n), opts.out, windows);
     } else {
       const layers = readMlpLayers(src, opts.input, metadata);
       await verifyModelBytes(src, layers, activation, alpha, opts.input).catch((e: unknown) => { throw notOurs(e); });
