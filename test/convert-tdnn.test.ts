@@ -130,6 +130,23 @@ describe.skipIf(!torchOk && !ci)('TDNN: trainer forward == converted ONNX on spl
       perUtt.push(`${n} frames: ${d.toExponential(2)}`);
     }
     expect(wantAt).toBe(want.length);
+    // The graph reads the rows as one stream of consecutive windows: the streaming recognizer's blocks of rows (any
+    // split) must give what the whole utterance gives.
+    const n0 = exp.lengths[0]!;
+    const whole = spliceFrames(base.subarray(0, n0 * exp.dim), n0, fc);
+    const rowLen = whole.data.length / whole.frames;
+    const run = async (from: number, to: number): Promise<Float32Array> => {
+      const res = await s.session.run({ [s.inputName]: new ort.Tensor('float32', whole.data.slice(from * rowLen, to * rowLen), [1, to - from, rowLen]) });
+      return res[s.outputName]!.data as Float32Array;
+    };
+    const all = await run(0, whole.frames);
+    const cuts = [0, 1, 2, 5, whole.frames];
+    const pieces = await Promise.all(cuts.slice(1).map((to, k) => run(cuts[k]!, to)));
+    const joined = new Float32Array(all.length);
+    let o = 0;
+    for (const p of pieces) { joined.set(p, o); o += p.length; }
+    expect(o).toBe(all.length);
+    expect(arrayMaxAbs(joined, all), 'blocks of 1, 1, 3 and the rest vs the whole utterance').toBeLessThanOrEqual(1e-5);
     await s.session.release?.();
     console.log(`TDNN (${layout.name}) seed ${seed}: max |onnx - torch| ${maxDiff.toExponential(2)} (max |logprob| ${maxAbs.toFixed(1)}); ${perUtt.join(', ')}`);
     expect(maxDiff, `seed ${seed}: max abs diff vs torch`).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs));
