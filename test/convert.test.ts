@@ -268,6 +268,8 @@ describe('architecture description', () => {
     await expectConversionError(() => parseArch({ ...archJson, output: { type: 'frame', silenceId: 0 } }, 'a.json', { lm: { weight: 1, wordBonus: 1 } }), /--lm-weight\/--word-bonus need a CTC model/);
     await expect(convertCommand({ weights: fix('mlp.safetensors'), arch: fix('arch.json'), out: `${out}.2`, lmWeight: '0.5', force: false })).rejects.toThrow(/--lm-weight and --word-bonus go together.*got only --lm-weight/);
     await expect(convertCommand({ weights: fix('mlp.safetensors'), arch: fix('arch.json'), out: `${out}.2`, lmWeight: 'x', wordBonus: '2', force: false })).rejects.toThrow(/--lm-weight must be a number from 0 to 100, got "x"/);
+    await expect(convertCommand({ weights: fix('mlp.safetensors'), arch: fix('arch.json'), out: `${out}.2`, alpha: '1', force: false })).rejects.toThrow(/--alpha must be a number in \[0, 1\), got "1"/);
+    await expect(convertCommand({ weights: fix('mlp.safetensors'), arch: fix('arch.json'), out: `${out}.2`, alpha: ' ', force: false })).rejects.toThrow(/--alpha must be a number in \[0, 1\), got " "/);
     await expect(fs.access(`${out}.2`)).rejects.toThrow();
   });
 

@@ -24,11 +24,8 @@ export async function convertCommand(o: ConvertCliOptions): Promise<void> {
     if (!['lrelu', 'relu', 'tanh'].includes(o.activation)) throw new UsageError(`--activation must be lrelu, relu or tanh, got "${o.activation}"`);
     overrides.activation = o.activation as 'lrelu' | 'relu' | 'tanh';
   }
-  if (o.alpha !== undefined) {
-    const a = Number(o.alpha);
-    if (o.alpha.trim() === '' || !Number.isFinite(a) || a < 0 || a >= 1) throw new UsageError(`--alpha must be a number in [0, 1), got "${o.alpha}"`);
-    overrides.alpha = a;
-  }
+  const alpha = parseNumberOption('--alpha', o.alpha, { min: 0, below: 1 });
+  if (alpha !== undefined) overrides.alpha = alpha;
   if ((o.lmWeight === undefined) !== (o.wordBonus === undefined)) {
     throw new UsageError(`--lm-weight and --word-bonus go together (the pair tuned on a dev set), got only ${o.lmWeight === undefined ? '--word-bonus' : '--lm-weight'}`);
   }

@@ -22,14 +22,18 @@ export function parseProviders(value: string | undefined): ExecutionProviderName
  * @example
  * parseNumberOption('--max-utterance', '15', { positive: true, unit: 'seconds' }); // 15
  * parseNumberOption('--lm-weight', '0.6', { min: 0, max: 100 }); // 0.6
+ * parseNumberOption('--alpha', '0.01', { min: 0, below: 1 }); // 0.01 (1 itself is refused: "a number in [0, 1)")
  */
-export function parseNumberOption(name: string, value: string | undefined, range: { min?: number; max?: number; positive?: boolean; unit?: string } = {}): number | undefined {
+export function parseNumberOption(name: string, value: string | undefined, range: { min?: number; max?: number; below?: number; positive?: boolean; unit?: string } = {}): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  const { min, max, positive, unit } = range;
-  const ok = value.trim() !== '' && Number.isFinite(n) && (!positive || n > 0) && (min === undefined || n >= min) && (max === undefined || n <= max);
+  const { min, max, below, positive, unit } = range;
+  const ok = value.trim() !== '' && Number.isFinite(n) && (!positive || n > 0) && (min === undefined || n >= min) && (max === undefined || n <= max) && (below === undefined || n < below);
   if (!ok) {
-    const what = `a number${unit ? ` of ${unit}` : ''}${positive ? ' > 0' : ''}${min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` >= ${min}` : max !== undefined ? ` <= ${max}` : ''}`;
+    const bounds = below !== undefined
+      ? (min !== undefined ? ` in [${min}, ${below})` : ` < ${below}`)
+      : min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` >= ${min}` : max !== undefined ? ` <= ${max}` : '';
+    const what = `a number${unit ? ` of ${unit}` : ''}${positive ? ' > 0' : ''}${bounds}`;
     throw new UsageError(`${name} must be ${what}, got "${value}"`);
   }
   return n;
