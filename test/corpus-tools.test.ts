@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOT } from './helpers/cli.js';
 import { activePower, finishUtterance, planAugmentation, soxEffects, soxToFloat, telephoneBand, trimSilence, wavBytes, type Augmentation } from '../tools/corpus/augment.js';
 import { estimateSeconds, selectRound, selectTrain } from '../tools/corpus/build.js';
 import { fortuneEntries, looksLikeProse, splitSentences } from '../tools/corpus/fortunes.js';
@@ -266,5 +271,23 @@ describe('augmentation', () => {
     const info = parseWav(wavBytes(x));
     expect(info).toMatchObject({ sampleRate: 16000, channels: 1, bits: 16, samples: 16000, clipped: 0 });
     expect(info.peak).toBeCloseTo(0.5, 3);
+  });
+});
+
+describe('corpus build options', () => {
+  const build = (args: string[]): { code: number | null; stderr: string } => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/tools/corpus/build.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status, stderr: r.stderr };
+  };
+
+  it('names a bad --gnuspeech-share or --train-mean-seconds and creates nothing', () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'earshot-build-')), 'corpus');
+    const share = build(['--out', out, '--gnuspeech-share', '2']);
+    expect(share.code).toBe(1);
+    expect(share.stderr).toContain('--gnuspeech-share must be a number from 0 to 1, got "2"');
+    const mean = build(['--out', out, '--train-mean-seconds', '-1']);
+    expect(mean.code).toBe(1);
+    expect(mean.stderr).toContain('--train-mean-seconds must be a number >= 0, got "-1"');
+    expect(existsSync(out)).toBe(false);
   });
 });

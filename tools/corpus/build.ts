@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { parseNumberOption } from '../../src/cli/options.js';
 import { planAugmentation, TRAIN_PAD_MEAN_TOTAL, type AugmentMode } from './augment.js';
 import { hash32, rngFor } from './rng.js';
 import { planSynth, readJsonl, synthesizeSet, writeAtomic, type ManifestEntry, type UttPlan } from './synth.js';
@@ -306,19 +307,11 @@ async function main(): Promise<void> {
     .option('--generated-variants <n>', 'random espeak-ng variants for training', nonNegativeInt('--generated-variants'), DEFAULT_VOICE_OPTIONS.generatedTrain)
     .option('--heldout-accent <voice>', 'espeak-ng accent reserved for heldout_voice', DEFAULT_VOICE_OPTIONS.heldoutAccent)
     .option('--noise-seconds <n>', 'length of each noise bank', nonNegativeInt('--noise-seconds'), 300)
-    .option('--train-mean-seconds <s>', 'aim train at this mean utterance duration by preferring shorter sentences (0: no preference)', (x) => {
-      const h = Number(x);
-      if (!(h >= 0)) throw new UsageError(`--train-mean-seconds must be a number >= 0, got "${x}"`);
-      return h;
-    }, DEFAULT_TRAIN_MEAN_SECONDS)
+    .option('--train-mean-seconds <s>', 'aim train at this mean utterance duration by preferring shorter sentences (0: no preference)', (x) => parseNumberOption('--train-mean-seconds', x, { min: 0 })!, DEFAULT_TRAIN_MEAN_SECONDS)
     .option('--sets <list>', `comma-separated subset of ${ALL_SETS.join(',')}`, ALL_SETS.join(','))
     .option('--plan-only', 'write text, voices and plans, synthesize nothing', false)
     .option('--round <r>', 'extra training round r > 0: set train_r<r> with its own sentence pick, new generated variants and random choices (same text split and held-out voices; use with --sets train)', nonNegativeInt('--round'), 0)
-    .option('--gnuspeech-share <p>', 'share (0-1) of training-pool utterances spoken by gnuspeech voices (needs @echogarden/gnuspeech-wasm)', (x) => {
-      const p = Number(x);
-      if (!(p >= 0 && p <= 1)) throw new UsageError(`--gnuspeech-share must be a number from 0 to 1, got "${x}"`);
-      return p;
-    }, 0)
+    .option('--gnuspeech-share <p>', 'share (0-1) of training-pool utterances spoken by gnuspeech voices (needs @echogarden/gnuspeech-wasm)', (x) => parseNumberOption('--gnuspeech-share', x, { min: 0, max: 1 })!, 0)
     .parse();
   const o = cmd.opts<Omit<BuildOptions, 'sets'> & { sets: string }>();
   const sets = o.sets.split(',').map((s) => s.trim()).filter(Boolean);
