@@ -51,7 +51,9 @@ describe('earshot eval', () => {
         ['wrong', '2', '0.00', '40.00'],
         ['overall', '3', '0.00', '28.57'],
       ]);
-      const report = JSON.parse(readFileSync(json, 'utf8')) as { subsets: Row[] };
+      const report = JSON.parse(readFileSync(json, 'utf8')) as { subsets: Row[]; decoding: unknown };
+      // The report says how it decoded: this model is not the default one, so beam search has no LM unless given.
+      expect(report.decoding).toEqual(decoder.length ? { decoder: 'beam', beam: 16, lm: null } : { decoder: 'greedy' });
       expect(report.subsets.map((s) => [s.subset, s.wordErrors, s.words])).toEqual([['right', 0, 2], ['wrong', 2, 5], ['overall', 2, 7]]);
       for (const s of report.subsets) {
         expect(s.audioSec).toBeCloseTo(2.3 * s.utterances, 3);

@@ -7,7 +7,10 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { AudioInputError, UsageError } from '../core/errors.js';
 import { addCounts, countErrors, rates, type ErrorCounts } from '../eval/metrics.js';
+import { compileBeamOptions } from '../decoder/beam.js';
+import type { DecoderOptions } from '../decoder/select.js';
 import { loadRecognizer, transcribeFile, type StageTimings } from '../node/index.js';
+import type { Recognizer } from '../recognizer.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
 import { parsePositiveInt, parseProviders } from './options.js';
 import { decoderFromCli, type DecoderCliOptions } from './lm.js';
@@ -108,6 +111,28 @@ export function formatReport(rows: SubsetReport[]): string {
 }
 
 /**
+ * How an eval run decoded, as its JSON report records it: the decoder, and for beam search the width, the LM
+ * (`--lm` as given, "default" for the shipped LM, null for none) and the LM weight and word bonus in effect
+ * (flags, else the model's recommendation, else the fallback), so a report says how its numbers were made.
+ * @example
+ * const d: DecodingReport = { decoder: 'beam', beam: 16, lm: 'default', lmWeight: 0.7, wordBonus: 7 };
+ */
+export interface DecodingReport {
+  decoder: 'greedy' | 'beam';
+  beam?: number;
+  lm?: string | null;
+  lmWeight?: number;
+  wordBonus?: number;
+}
+
+function describeDecoding(decoder: DecoderOptions | undefined, o: EvalCliOptions, rec: Recognizer): DecodingReport {
+  if (decoder?.type !== 'beam') return { decoder: 'greedy' };
+  const c = compileBeamOptions(decoder, rec.metadata.labels, rec.metadata.output);
+  const lm = c.lm === undefined ? null : o.lm ?? 'default';
+  return { decoder: 'beam', beam: c.beam, lm, ...(c.lm ? { lmWeight: c.lmWeight, wordBonus: c.wordBonus } : {}) };
+}
+
+/**
  * `earshot eval <manifests...>`: transcribe every entry, print the report table, optionally write it as
  * JSON (`--json`) and every hypothesis as JSONL (`--hyp`). Unreadable audio is scored as an empty
  * hypothesis and makes the exit status 2.
@@ -121,6 +146,7 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
   const sets = await Promise.all(manifests.map(async (m) => ({ name: path.basename(m).replace(/\.jsonl?$/, ''), entries: (await readManifest(m)).slice(0, limit ?? Infinity) })));
   const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), executionProviders: providers, ...(threads ? { threads } : {}) });
   const decoder = await decoderFromCli(o, rec);
+  const decoding = describeDecoding(decoder, o, rec);
   const rows: SubsetReport[] = [];
   const hyps: string[] = [];
   const zero: ErrorCounts = { wordErrors: 0, words: 0, charErrors: 0, chars: 0 };
@@ -164,7 +190,7 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
   }
   if (sets.length > 1) rows.push({ subset: 'overall', utterances: totalUtts, failed: totalFailed, ...total, ...rates(total), audioSec: totalAudio, ...speed(totalWall, totalStages, totalAudio) });
   process.stdout.write(formatReport(rows));
-  if (o.json) await writeFileAtomic(o.json, JSON.stringify({ model: o.model ?? 'default', provider: rec.provider, subsets: rows }, null, 2) + '\n', { force: true });
+  if (o.json) await writeFileAtomic(o.json, JSON.stringify({ model: o.model ?? 'default', provider: rec.provider, decoding, subsets: rows }, null, 2) + '\n', { force: true });
   if (o.hyp) await writeFileAtomic(o.hyp, hyps.join('\n') + '\n', { force: true });
   if (totalFailed) process.exitCode = 2;
 }

@@ -78,14 +78,14 @@ function checkList(name: string, v: unknown): asserts v is readonly string[] {
   if (v.length === 0) throw new UsageError(`beam decoder: ${name} is empty; give at least one entry or leave the option out`);
 }
 
+/** LM weight and word bonus for a model that recommends none (tuned for the first shipped English model). */
+const FALLBACK_LM: LmRecommendation = { weight: 0.7, wordBonus: 6 };
+
 /**
  * Validate options against a model's labels and build the tries. Throws UsageError on any bad value.
  * @example
  * const compiled = compileBeamOptions({ type: 'beam', phrases: ['yes', 'no'] }, labels, { type: 'ctc', blankId: 0 });
  */
-/** LM weight and word bonus for a model that recommends none (tuned for the first shipped English model). */
-const FALLBACK_LM: LmRecommendation = { weight: 0.7, wordBonus: 6 };
-
 export function compileBeamOptions(opts: BeamSearchOptions, labels: readonly string[], output: OutputSpec): CompiledBeamOptions {
   if (output.type !== 'ctc') throw new UsageError('the beam decoder needs a CTC model; this model has frame labels: use the greedy decoder');
   if (output.blankId < 0 || output.blankId >= labels.length) throw new UsageError(`beam decoder: blank id ${output.blankId} is outside the ${labels.length} labels`);
