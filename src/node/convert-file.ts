@@ -12,11 +12,11 @@ import { parseArch, parseArchJson, type ArchDescription, type ArchOverrides } fr
 import { buildModelFromWeights } from '../convert/build.js';
 import { referenceForward, referenceTdnnForward } from '../convert/reference.js';
 import { parseWeights } from '../convert/weights.js';
-import { baseDim, spliceFrames, type FeatureConfig } from '../features/index.js';
+import { baseDim, inputDim, spliceFrames, type FeatureConfig } from '../features/index.js';
 import { describeModel } from '../model/load.js';
 import { sha256Hex } from '../model/hash.js';
 import { seededUniform } from '../model/tiny.js';
-import type { DenseLayer } from '../model/onnx-writer.js';
+import type { ConvLayer, DenseLayer } from '../model/onnx-writer.js';
 import type { Activation, WeightStorage } from '../model/metadata.js';
 import { effectiveLayers, effectiveTdnn } from '../model/weight-storage.js';
 import { createAcousticSession, runAcoustic, type ExecutionProviderName, type OrtModule } from '../model/runtime.js';
@@ -100,6 +100,24 @@ export async function verifyModelBytes(
 }
 
 /**
+ * verifyModelBytes for a TDNN: the input rows are consecutive windows spliced from seeded random base frames with
+ * `featureConfig` (as the TDNN graph requires), compared with the float64 per-window reference.
+ * @example
+ * const { maxAbsError } = await verifyTdnnBytes(bytes, convs, output, 'lrelu', 0.01, metadata.featureConfig, 'model.onnx');
+ */
+export async function verifyTdnnBytes(
+  bytes: Uint8Array,
+  convs: readonly ConvLayer[],
+  output: DenseLayer,
+  activation: Activation,
+  alpha: number,
+  featureConfig: FeatureConfig,
+  source: string,
+): Promise<{ maxAbsError: number; provider: ExecutionProviderName }> {
+  return verifyAgainstReference(bytes, inputDim(featureConfig), (input, frames) => referenceTdnnForward(convs, output, activation, alpha, input, frames), source, { windows: featureConfig });
+}
+
+/**
  * Options of the verification run (`verifyModelBytes`, `verifyAgainstReference`).
  * @example
  * const opts: VerifyOptions = { sequences: 2, frames: 7, tolerance: 1e-4 };
@@ -132,6 +150,7 @@ export async function verifyAgainstReference(
   const frames = opts.frames ?? 7;
   const tolerance = opts.tolerance ?? VERIFY_TOLERANCE;
   const rand = seededUniform(opts.seed ?? 20240611);
+  const random = (n: number): Float32Array => new Float32Array(n).map(() => (rand() * 2 - 1) * 3);
   let session;
   try {
     session = await createAcousticSession(ortm, bytes, source, { executionProviders: ['cpu'], threads: 1 });
@@ -141,7 +160,6 @@ export async function verifyAgainstReference(
   let maxAbsError = 0;
   try {
     for (let s = 0; s < (opts.sequences ?? 2); s++) {
-      const random = (n: number): Float32Array => new Float32Array(n).map(() => (rand() * 2 - 1) * 3);
       const fc = opts.windows;
       const input = fc ? spliceFrames(random(frames * fc.subsampling * baseDim(fc)), frames * fc.subsampling, fc).data : random(frames * dim);
       const got = await runAcoustic(ortm, session, input, frames, dim);
@@ -196,7 +214,7 @@ export async function convertWeightsFile(opts: ConvertOptions): Promise<Conversi
   // A float16 / int8 model must compute exactly what a float32 model of its decoded weights does.
   const tdnn = built.tdnn && effectiveTdnn(built.tdnn.convs, built.tdnn.output, weightStorage);
   const { maxAbsError, provider } = tdnn
-    ? await verifyAgainstReference(built.bytes, built.network.inputDim, (x, n) => referenceTdnnForward(tdnn.convs, tdnn.output, arch.activation, arch.alpha, x, n), out, { windows: arch.featureConfig })
+    ? await verifyTdnnBytes(built.bytes, tdnn.convs, tdnn.output, arch.activation, arch.alpha, arch.featureConfig, out)
     : await verifyModelBytes(built.bytes, effectiveLayers(built.layers, weightStorage), arch.activation, arch.alpha, out);
   try {
     await writeFileAtomic(out, built.bytes, { force });

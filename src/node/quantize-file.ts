@@ -10,13 +10,12 @@ import { ConversionError, ModelError, UsageError } from '../core/errors.js';
 import { computeContentHash } from '../model/hash.js';
 import { describeModel } from '../model/load.js';
 import type { WeightStorage } from '../model/metadata.js';
-import { referenceTdnnForward } from '../convert/reference.js';
 import { readMlpLayers, readTdnnModelLayers } from '../model/onnx-layers.js';
 import { buildMlpModel, buildTdnnModel } from '../model/onnx-writer.js';
 import { effectiveLayers, effectiveTdnn, parseWeightStorage } from '../model/weight-storage.js';
 import type { ExecutionProviderName } from '../model/runtime.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { verifyAgainstReference, verifyModelBytes } from './convert-file.js';
+import { verifyModelBytes, verifyTdnnBytes } from './convert-file.js';
 import { readModelFile } from './model-file.js';
 
 /**
@@ -100,13 +99,12 @@ export async function quantizeModelFile(opts: QuantizeOptions): Promise<Quantize
   try {
     if (metadata.network.kind === 'tdnn') {
       const { convs, output } = readTdnnModelLayers(src, opts.input, metadata);
-      const dim = metadata.network.inputDim;
+      const fc = metadata.featureConfig;
       // Read by name and shape; running the source proves they are the ones its graph computes with.
-      const windows = { windows: metadata.featureConfig };
-      await verifyAgainstReference(src, dim, (x, n) => referenceTdnnForward(convs, output, activation, alpha, x, n), opts.input, windows).catch((e: unknown) => { throw notOurs(e); });
+      await verifyTdnnBytes(src, convs, output, activation, alpha, fc, opts.input).catch((e: unknown) => { throw notOurs(e); });
       bytes = await buildTdnnModel({ convs, output, activation, alpha, weightStorage: storage, metadata: reencodeMeta });
       const eff = effectiveTdnn(convs, output, storage);
-      check = () => verifyAgainstReference(bytes, dim, (x, n) => referenceTdnnForward(eff.convs, eff.output, activation, alpha, x, n), opts.out, windows);
+      check = () => verifyTdnnBytes(bytes, eff.convs, eff.output, activation, alpha, fc, opts.out);
     } else {
       const layers = readMlpLayers(src, opts.input, metadata);
       await verifyModelBytes(src, layers, activation, alpha, opts.input).catch((e: unknown) => { throw notOurs(e); });
