@@ -32,7 +32,7 @@
  */
 import { ConversionError } from '../core/errors.js';
 import { featureConfigProblems, type FeatureConfig } from '../features/config.js';
-import { tdnnReceptiveField, type Activation, type LmRecommendation, type OutputSpec } from '../model/metadata.js';
+import { tdnnReceptiveField, tdnnStrideAllowed, type Activation, type LmRecommendation, type OutputSpec } from '../model/metadata.js';
 import { ACTIVATIONS, labelProblems, outputSpecProblems } from '../model/validate.js';
 
 /**
@@ -152,7 +152,7 @@ export function parseArch(value: unknown, source: string, overrides: ArchOverrid
         const s = (l as Record<string, unknown> | null)?.stride;
         if (!isRef(l) || typeof d !== 'number' || !Number.isInteger(d) || d < 1) p.push(`field "layers[${i}]": expected {"weight": "<tensor name>", "bias": "<tensor name>", "dilation": <positive integer>}, got ${show(l)}`);
         const fcSub = (a.featureConfig as Partial<FeatureConfig> | undefined)?.subsampling;
-        if (s !== undefined && s !== 1 && (i !== 0 || s !== fcSub)) {
+        if (s !== undefined && !tdnnStrideAllowed(i, s, fcSub)) {
           p.push(`field "layers[${i}].stride": only the first convolution may stride, and by featureConfig.subsampling (${show(fcSub)}), got ${show(s)}`);
         }
       });

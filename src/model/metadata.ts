@@ -87,7 +87,8 @@ export interface NetworkSummary {
   weightStorage: WeightStorage;
   /**
    * TDNN only: the dilation of each convolution (one per hidden layer). The receptive field
-   * sum(dilation x (kernel - 1) / 2) per side equals the feature config's contextLeft and contextRight.
+   * (networkReceptiveField: the dilations, each scaled by the earlier strides) per side equals the feature
+   * config's contextLeft and contextRight.
    */
   dilations?: number[];
   /**
@@ -114,6 +115,26 @@ export function tdnnReceptiveField(convs: ReadonlyArray<{ dilation: number; kern
     scale *= c.stride ?? 1;
   }
   return rf;
+}
+
+/**
+ * The receptive field per side of a TDNN's network summary (its dilations, strides and kernel).
+ * @example
+ * networkReceptiveField({ ...net, dilations: [1, 1, 2, 4, 8], strides: [3, 1, 1, 1, 1], kernel: 3 }); // 46
+ */
+export function networkReceptiveField(n: Pick<NetworkSummary, 'dilations' | 'strides' | 'kernel'>): number {
+  return tdnnReceptiveField((n.dilations ?? []).map((dilation, i) => ({ dilation, kernel: n.kernel ?? 3, stride: n.strides?.[i] })));
+}
+
+/**
+ * Whether convolution `index` of a TDNN may have `stride`: 1 always; otherwise only the first convolution, and
+ * only by the feature config's subsampling (early subsampling; the later layers then run at the output rate).
+ * @example
+ * tdnnStrideAllowed(0, 3, 3); // true
+ * tdnnStrideAllowed(1, 3, 3); // false
+ */
+export function tdnnStrideAllowed(index: number, stride: unknown, subsampling: unknown): boolean {
+  return stride === 1 || (index === 0 && stride === subsampling);
 }
 
 /** Where the weights came from. Free-form fields are allowed beside these. */

@@ -38,7 +38,7 @@ import onnxProto from 'onnx-proto';
 import { UsageError } from '../core/errors.js';
 import { inputDim } from '../features/config.js';
 import { VERSION } from '../version.js';
-import { FORMAT_VERSION, MetadataKeys, tdnnReceptiveField, type Activation, type ModelMetadata, type NetworkSummary, type WeightStorage } from './metadata.js';
+import { FORMAT_VERSION, MetadataKeys, tdnnReceptiveField, tdnnStrideAllowed, type Activation, type ModelMetadata, type NetworkSummary, type WeightStorage } from './metadata.js';
 import { WEIGHT_STORAGES, float16Bits, quantizeInt8PerChannel } from './weight-storage.js';
 import { embedContentHash } from './hash.js';
 import { readModelInfo } from './onnx-reader.js';
@@ -419,7 +419,7 @@ export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
     if (c.kernel !== 3) throw new UsageError(`${at}: kernel must be 3, got ${c.kernel}`);
     const stride = c.stride ?? 1;
     if (!Number.isInteger(stride) || stride < 1) throw new UsageError(`${at}: stride must be a positive integer, got ${c.stride}`);
-    if (stride !== 1 && (i !== 0 || stride !== spec.metadata.featureConfig.subsampling)) {
+    if (!tdnnStrideAllowed(i, stride, spec.metadata.featureConfig.subsampling)) {
       throw new UsageError(`${at}: stride ${stride}: only the first convolution may stride, and by the feature config's subsampling (${spec.metadata.featureConfig.subsampling})`);
     }
     if (!(c.weight instanceof Float32Array) || c.weight.length !== c.outDim * c.inDim * c.kernel) throw new UsageError(`${at}.weight: expected a Float32Array of ${c.outDim} x ${c.inDim} x ${c.kernel} values, got ${c.weight?.length}`);

@@ -5,7 +5,7 @@
  */
 import { ModelError } from '../core/errors.js';
 import { featureConfigProblems, inputDim, type FeatureConfig } from '../features/config.js';
-import { FORMAT_VERSION, LM_WEIGHT_RANGE, MetadataKeys, WORD_BONUS_RANGE, tdnnReceptiveField, type Activation, type ModelMetadata, type NetworkSummary, type OutputSpec, type Provenance } from './metadata.js';
+import { FORMAT_VERSION, LM_WEIGHT_RANGE, MetadataKeys, WORD_BONUS_RANGE, networkReceptiveField, tdnnStrideAllowed, type Activation, type ModelMetadata, type NetworkSummary, type OutputSpec, type Provenance } from './metadata.js';
 import { ONNX_FLOAT, type ModelInfo, type ValueInfo } from './onnx-reader.js';
 import { CONTENT_HASH_PATTERN } from './hash.js';
 import { WEIGHT_STORAGES } from './weight-storage.js';
@@ -159,13 +159,13 @@ export function parseMetadata(props: Record<string, string>, source: string): Mo
         const d = inputDim(featureConfig as FeatureConfig);
         if (n.inputDim !== d) problems.push(`metadata key "${MetadataKeys.network}": inputDim is ${n.inputDim} but the feature config gives inputDim ${d}`);
         const fc = featureConfig as FeatureConfig;
-        const rf = n.kind === 'tdnn' ? tdnnReceptiveField((n.dilations ?? []).map((dilation, i) => ({ dilation, kernel: 3, stride: n.strides?.[i] }))) : undefined;
+        const rf = n.kind === 'tdnn' ? networkReceptiveField(n) : undefined;
         if (rf !== undefined && (fc.contextLeft !== rf || fc.contextRight !== rf)) {
           const strided = n.strides ? ` and strides ${show(n.strides)}` : '';
           problems.push(`metadata key "${MetadataKeys.network}": a "tdnn" with dilations ${show(n.dilations)}${strided} sees ${rf} frames each side, but the feature config's context is -${fc.contextLeft}/+${fc.contextRight} (they must be equal)`);
         }
         const stride = n.strides?.[0] ?? 1;
-        if (n.kind === 'tdnn' && stride !== 1 && stride !== fc.subsampling) {
+        if (n.kind === 'tdnn' && !tdnnStrideAllowed(0, stride, fc.subsampling)) {
           problems.push(`metadata key "${MetadataKeys.network}": a "tdnn" whose first convolution strides by ${stride} must have subsampling ${stride}, but the feature config's subsampling is ${fc.subsampling}`);
         }
       }

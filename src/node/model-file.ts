@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { ModelError } from '../core/errors.js';
 import { inputDim, outputFrameSeconds } from '../features/config.js';
 import { describeModel } from '../model/load.js';
-import { tdnnReceptiveField, type ModelMetadata } from '../model/metadata.js';
+import { networkReceptiveField, type ModelMetadata } from '../model/metadata.js';
 import type { ModelInfo, ValueInfo } from '../model/onnx-reader.js';
 
 /**
@@ -73,7 +73,7 @@ export function summarizeModel(file: string, d: { info: ModelInfo; metadata: Mod
     `format       earshot v${m.formatVersion}, ONNX IR ${info.irVersion}, opset ${info.opset}, by ${info.producerName} ${info.producerVersion}`.trimEnd(),
     `content hash ${m.contentHash} (verified)`,
     `network      ${n.kind} ${[n.inputDim, ...n.hidden, n.outputDim].join(' -> ')}, ${n.activation}${n.activation === 'lrelu' ? ` alpha=${n.alpha}` : ''}, ${n.parameters} parameters`,
-    ...(n.kind === 'tdnn' ? [`convolution  kernel ${n.kernel}, dilations ${(n.dilations ?? []).join(',')}${n.strides ? `, strides ${n.strides.join(',')}` : ''} (receptive field +-${tdnnReceptiveField((n.dilations ?? []).map((dilation, i) => ({ dilation, kernel: n.kernel ?? 3, stride: n.strides?.[i] })))} frames, fed as the spliced window)`] : []),
+    ...(n.kind === 'tdnn' ? [`convolution  kernel ${n.kernel}, dilations ${(n.dilations ?? []).join(',')}${n.strides ? `, strides ${n.strides.join(',')}` : ''} (receptive field +-${networkReceptiveField(n)} frames, fed as the spliced window)`] : []),
     `weights      ${n.weightStorage}${n.weightStorage === 'float32' ? '' : n.weightStorage === 'float16' ? ' (IEEE half, decoded with Cast; biases float32)' : ' (per-output-channel symmetric, decoded with DequantizeLinear; biases float32)'}`,
     `ops          ${Object.entries(info.opCounts).map(([k, v]) => `${k} x${v}`).join(', ')}`,
     `input        ${info.inputs.map(dims).join('; ')}`,
