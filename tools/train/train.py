@@ -316,7 +316,6 @@ class TDNN(nn.Module):
         self.strides = [subsampling if (early and i == 0) else 1 for i in range(len(hidden))]
         self.out = nn.Linear(hidden[-1], out_dim)
         self.sub = subsampling
-        self.early = early
         self.activation, self.alpha = activation, alpha
         self.act = activation_fn(activation, alpha)
         self.dropout = dropout
@@ -349,7 +348,7 @@ class TDNN(nn.Module):
             x = self.act(self.conv(x, conv, d, s))
             if self.dropout > 0:
                 x = F.dropout(x, self.dropout, self.training)
-        if not self.early:
+        if self.strides[0] == 1:  # every layer ran at the base rate: keep output frames t = 0, s, 2s, ...
             x = x[:, ::self.sub]
         return self.out(x), (lengths + self.sub - 1) // self.sub
 
