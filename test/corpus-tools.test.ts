@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './helpers/cli.js';
+import { runBuilt, type CliRun } from './helpers/cli.js';
 import { activePower, finishUtterance, planAugmentation, soxEffects, soxToFloat, telephoneBand, trimSilence, wavBytes, type Augmentation } from '../tools/corpus/augment.js';
 import { estimateSeconds, selectRound, selectTrain } from '../tools/corpus/build.js';
 import { fortuneEntries, looksLikeProse, splitSentences } from '../tools/corpus/fortunes.js';
@@ -275,10 +274,7 @@ describe('augmentation', () => {
 });
 
 describe('corpus build options', () => {
-  const build = (args: string[]): { code: number | null; stderr: string } => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/tools/corpus/build.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
-    return { code: r.status, stderr: r.stderr };
-  };
+  const build = (args: string[]): CliRun => runBuilt('dist/tools/corpus/build.js', args);
 
   it('names a bad --gnuspeech-share or --train-mean-seconds and creates nothing', () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'earshot-build-')), 'corpus');

@@ -12,8 +12,14 @@ export interface CliRun {
   stderr: string;
 }
 
-export function earshot(args: string[], opts: { input?: Uint8Array | string; cwd?: string } = {}): CliRun {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it) before the CLI tests`);
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, input: opts.input ?? '', encoding: 'utf8', timeout: 120_000 });
+/** Run a built script of dist/ (path relative to the repository root) with Node as a real process. */
+export function runBuilt(script: string, args: string[], opts: { input?: Uint8Array | string; cwd?: string } = {}): CliRun {
+  const file = path.join(ROOT, script);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` (npm test does it) before the CLI tests`);
+  const r = spawnSync(process.execPath, [file, ...args], { cwd: opts.cwd ?? ROOT, input: opts.input ?? '', encoding: 'utf8', timeout: 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function earshot(args: string[], opts: { input?: Uint8Array | string; cwd?: string } = {}): CliRun {
+  return runBuilt(path.relative(ROOT, CLI), args, opts);
 }
