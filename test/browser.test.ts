@@ -158,6 +158,20 @@ describe('browser: the shipped default model', () => {
     await page.close();
   }, 120_000);
 
+  it('runs it on webgpu (SwiftShader) with the Node CLI\'s text; under CI it must start', async (t) => {
+    const page = await openDemo({ model: '/fixtures/earshot-en.onnx', ep: 'webgpu' });
+    const i = await info(page);
+    if (i.provider !== 'webgpu') {
+      const why = `webgpu did not start (adapter ${i.webgpuAdapter}): ${JSON.stringify(i.providerFailures)}`;
+      if (CI) throw new Error(why);
+      t.skip(why);
+    }
+    const r = await transcribeInPage(page, '/fixtures/sample.wav');
+    expect(r.provider).toBe('webgpu');
+    expectSameAsNode(r, defaultJson);
+    await page.close();
+  }, 180_000);
+
   it('loads the int8 variant (weights decoded in the page) and transcribes as the Node CLI does with it', async () => {
     const page = await openDemo({ model: '/fixtures/earshot-en.int8.onnx', ep: 'wasm', threads: '1' });
     const r = await transcribeInPage(page, '/fixtures/sample.wav');

@@ -22,6 +22,7 @@ import { readModelInfo } from '../src/model/onnx-reader.js';
 import { parseMetadata } from '../src/model/validate.js';
 import { createAcousticSession, type OrtModule } from '../src/model/runtime.js';
 import { quantizeModelFile } from '../src/node/quantize-file.js';
+import { verifyTdnnBytes } from '../src/node/convert-file.js';
 import { readTdnnModelLayers } from '../src/model/onnx-layers.js';
 import { effectiveTdnn } from '../src/model/weight-storage.js';
 import { maxAbs as arrayMaxAbs } from './helpers/numeric.js';
@@ -98,6 +99,7 @@ describe.skipIf(!torchOk && !ci)('TDNN: trainer forward == converted ONNX on spl
     expect(meta.network).toMatchObject({ kind: 'tdnn', inputDim: 39 * (2 * layout.rf + 1), hidden: [16, 16, 16], outputDim: 29, dilations: arch.layers.map((l) => l.dilation), kernel: 3 });
     expect(meta.network.strides).toEqual(layout.strides);
     expect(info.opCounts.Conv).toBe(3);
+    expect(info.opCounts.Pad, 'the 39 feature channels padded to 40, input and weight').toBe(2);
     const inspect = earshot(['inspect', model]);
     expect(inspect.code, inspect.stderr).toBe(0);
     expect(inspect.stdout).toMatch(new RegExp(`network +tdnn ${39 * (2 * layout.rf + 1)} -> 16 -> 16 -> 16 -> 29`));
@@ -241,6 +243,24 @@ describe('TDNN architecture errors', () => {
     expect(() => parseArch(archOf({ layers, featureConfig: fc(5) }), 'arch.json')).toThrow(/each scaled by the earlier layers' strides \(7\)/);
     expect(() => parseArch(archOf({ layers: [layers[0], { ...layers[1], stride: 3 }], featureConfig: fc(7) }), 'arch.json')).toThrow(/field "layers\[1\]\.stride": only the first convolution may stride, and by featureConfig\.subsampling \(3\), got 3/);
     expect(() => parseArch(archOf({ layers: [{ ...layers[0], stride: 2 }, layers[1]], featureConfig: fc(5) }), 'arch.json')).toThrow(/field "layers\[0\]\.stride": only the first convolution may stride, and by featureConfig\.subsampling \(3\), got 2/);
+  });
+
+  it('zero-pads each convolution\'s input channels to a multiple of 4 in the graph (a webgpu workaround) and still computes the reference', async () => {
+    // onnxruntime-node 1.30's webgpu provider on an NVIDIA H200 computed Conv wrongly with 39 (or 447) input
+    // channels and right with 40; the writer pads input and weight with zeros, which changes nothing on any provider.
+    const odd = { ...good, 'convs.0.weight': [6, 39, 3], 'convs.0.bias': [6], 'convs.1.weight': [8, 6, 3] };
+    const arch = parseArch(archOf(), 'arch.json');
+    const built = await buildModelFromWeights(parseWeights(safetensors(odd), 'w.safetensors'), arch);
+    const info = readModelInfo(built.bytes, 'm.onnx');
+    expect(info.opCounts.Pad, 'conv0 (39 -> 40 channels) and conv1 (6 -> 8): one Pad for the input, one for the weight').toBe(4);
+    const meta = parseMetadata(info.metadataProps, 'm.onnx');
+    const layers = readTdnnModelLayers(built.bytes, 'm.onnx', meta);
+    expect(layers.convs.map((c) => [c.outDim, c.inDim, c.weight.length])).toEqual([[6, 39, 6 * 39 * 3], [8, 6, 8 * 6 * 3]]);
+    const { maxAbsError } = await verifyTdnnBytes(built.bytes, layers.convs, layers.output, 'lrelu', 0.01, meta.featureConfig, 'm.onnx');
+    expect(maxAbsError).toBeLessThanOrEqual(1e-4);
+    // widths that are multiples of 4 need no padding beyond the 39 features
+    const even = await buildModelFromWeights(parseWeights(safetensors(good), 'w.safetensors'), arch);
+    expect(readModelInfo(even.bytes, 'm.onnx').opCounts.Pad).toBe(2);
   });
 
   it('rejects a dilation sum that disagrees with the feature config context', () => {

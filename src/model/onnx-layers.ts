@@ -6,7 +6,7 @@
 import onnxProto from 'onnx-proto';
 import { ModelError } from '../core/errors.js';
 import { decodeFloats } from '../convert/tensors.js';
-import type { ModelMetadata } from './metadata.js';
+import { convChannelPad, type ModelMetadata } from './metadata.js';
 import { readModelInfo } from './onnx-reader.js';
 import type { ConvLayer, DenseLayer } from './onnx-writer.js';
 
@@ -123,12 +123,17 @@ export function readTdnnModelLayers(bytes: Uint8Array, source: string, metadata:
   if (net.kind !== 'tdnn') throw new ModelError(source, `network.kind is "${net.kind}", expected "tdnn"`, HINT);
   const n = net.hidden.length;
   const decode = decodeOp(net.weightStorage);
-  checkOps(readModelInfo(bytes, source), {
-    Conv: n, [activationOp(net.activation)]: n, Reshape: 3, Slice: (net.strides?.[0] ?? 1) === 1 ? 3 : 2, Concat: 1, Transpose: 2, MatMul: 1, Add: 1, LogSoftmax: 1, ...(decode ? { [decode]: n + 1 } : {}),
+  const info = readModelInfo(bytes, source);
+  let inDim = net.inputDim / (2 * metadata.featureConfig.contextLeft + 1);
+  // Each convolution whose input channels get zero-padded has a Pad for its input and one for its weight;
+  // files written before that padding have none and compute the same.
+  const pads = 2 * [inDim, ...net.hidden.slice(0, -1)].filter((c) => convChannelPad(c) > 0).length;
+  checkOps(info, {
+    Conv: n, [activationOp(net.activation)]: n, Reshape: 3, Slice: (net.strides?.[0] ?? 1) === 1 ? 3 : 2, Concat: 1, Transpose: 2, MatMul: 1, Add: 1, LogSoftmax: 1,
+    ...(decode ? { [decode]: n + 1 } : {}), ...(pads > 0 && (info.opCounts.Pad ?? 0) > 0 ? { Pad: pads } : {}),
   }, `an earshot TDNN of ${n} convolutions`, source);
   const init = initializers(bytes, source);
   const kernel = net.kernel ?? 3;
-  let inDim = net.inputDim / (2 * metadata.featureConfig.contextLeft + 1);
   const convs = net.hidden.map((outDim, i): ConvLayer => {
     const weight = decodeWeight(init, `conv${i}.weight`, [outDim, inDim, kernel], net.weightStorage, 0, source);
     const bias = decodeFloats(rawBytes(init(`conv${i}.bias`, T.FLOAT, [outDim]), source, 4, outDim), 'F32', 0, outDim);

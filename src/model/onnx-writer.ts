@@ -38,7 +38,7 @@ import onnxProto from 'onnx-proto';
 import { UsageError } from '../core/errors.js';
 import { inputDim } from '../features/config.js';
 import { VERSION } from '../version.js';
-import { FORMAT_VERSION, MetadataKeys, tdnnReceptiveField, tdnnStrideAllowed, type Activation, type ModelMetadata, type NetworkSummary, type WeightStorage } from './metadata.js';
+import { FORMAT_VERSION, MetadataKeys, convChannelPad, tdnnReceptiveField, tdnnStrideAllowed, type Activation, type ModelMetadata, type NetworkSummary, type WeightStorage } from './metadata.js';
 import { WEIGHT_STORAGES, float16Bits, quantizeInt8PerChannel } from './weight-storage.js';
 import { embedContentHash } from './hash.js';
 import { readModelInfo } from './onnx-reader.js';
@@ -479,8 +479,20 @@ export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
     inits.push(...w.inits);
     nodes.push(...w.nodes);
     inits.push({ name: `conv${i}.bias`, dataType: T.FLOAT, dims: [c.outDim], rawData: f32le(c.bias) });
+    let weight = `conv${i}.weight`;
+    const pad = convChannelPad(c.inDim);
+    if (pad > 0) {
+      // onnxruntime-node's webgpu provider (1.30, NVIDIA) computes Conv wrongly for some input-channel counts that are
+      // not a multiple of 4 (39 MFCC+delta features among them); zero channels, in the input and the weight alike,
+      // leave the result unchanged on every provider. The stored weight keeps its true shape.
+      inits.push(ints(`conv${i}.channel_pads`, [0, 0, 0, 0, pad, 0]));
+      nodes.push({ name: `conv${i}/PadInput`, opType: 'Pad', input: [x, `conv${i}.channel_pads`], output: [`conv${i}.in_padded`] });
+      nodes.push({ name: `conv${i}/PadWeight`, opType: 'Pad', input: [weight, `conv${i}.channel_pads`], output: [`conv${i}.weight_padded`] });
+      x = `conv${i}.in_padded`;
+      weight = `conv${i}.weight_padded`;
+    }
     nodes.push({
-      name: `conv${i}/Conv`, opType: 'Conv', input: [x, `conv${i}.weight`, `conv${i}.bias`], output: [`conv${i}.out`],
+      name: `conv${i}/Conv`, opType: 'Conv', input: [x, weight, `conv${i}.bias`], output: [`conv${i}.out`],
       attribute: [
         { name: 'dilations', type: A.INTS, ints: [c.dilation] },
         { name: 'group', type: A.INT, i: 1 },
