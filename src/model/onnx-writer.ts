@@ -273,19 +273,21 @@ export async function buildMlpModel(spec: MlpModelSpec): Promise<Uint8Array> {
         name: 'output/LogSoftmax', opType: 'LogSoftmax', input: [x], output: [OUTPUT_NAME],
         attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 }],
       });
-    } else if (spec.activation === 'lrelu') {
-      nodes.push({
-        name: `layer${i}/LeakyRelu`, opType: 'LeakyRelu', input: [x], output: [`layer${i}.act`],
-        attribute: [{ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: spec.alpha }],
-      });
-      x = `layer${i}.act`;
     } else {
-      const op = spec.activation === 'relu' ? 'Relu' : 'Tanh';
-      nodes.push({ name: `layer${i}/${op}`, opType: op, input: [x], output: [`layer${i}.act`] });
+      nodes.push(activationNode(`layer${i}`, x, spec.activation, spec.alpha));
       x = `layer${i}.act`;
     }
   });
   return serializeModel('earshot_mlp', nodes, inits, network, m, '<buildMlpModel>');
+}
+
+/** The hidden-layer activation node `<layer>/<Op>`: `input` -> `<layer>.act` (alpha only for leaky ReLU). */
+function activationNode(layer: string, input: string, activation: Activation, alpha: number): onnxProto.onnx.INodeProto {
+  const op = activation === 'lrelu' ? 'LeakyRelu' : activation === 'relu' ? 'Relu' : 'Tanh';
+  return {
+    name: `${layer}/${op}`, opType: op, input: [input], output: [`${layer}.act`],
+    ...(activation === 'lrelu' ? { attribute: [{ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: alpha }] } : {}),
+  };
 }
 
 type SpecMetadata = MlpModelSpec['metadata'];
@@ -501,12 +503,7 @@ export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
         { name: 'strides', type: A.INTS, ints: [c.stride ?? 1] },
       ],
     });
-    if (spec.activation === 'lrelu') {
-      nodes.push({ name: `conv${i}/LeakyRelu`, opType: 'LeakyRelu', input: [`conv${i}.out`], output: [`conv${i}.act`], attribute: [{ name: 'alpha', type: A.FLOAT, f: spec.alpha }] });
-    } else {
-      const op = spec.activation === 'relu' ? 'Relu' : 'Tanh';
-      nodes.push({ name: `conv${i}/${op}`, opType: op, input: [`conv${i}.out`], output: [`conv${i}.act`] });
-    }
+    nodes.push(activationNode(`conv${i}`, `conv${i}.out`, spec.activation, spec.alpha));
     x = `conv${i}.act`;
   });
   if ((convs[0]!.stride ?? 1) === 1) {
