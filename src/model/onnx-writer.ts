@@ -238,12 +238,8 @@ function checkLayers(layers: readonly DenseLayer[]): void {
  */
 export async function buildMlpModel(spec: MlpModelSpec): Promise<Uint8Array> {
   checkLayers(spec.layers);
-  if (!['lrelu', 'relu', 'tanh'].includes(spec.activation)) throw new UsageError(`buildMlpModel: activation must be "lrelu", "relu" or "tanh", got ${JSON.stringify(spec.activation)}`);
-  if (spec.activation === 'lrelu' && !(typeof spec.alpha === 'number' && Number.isFinite(spec.alpha) && spec.alpha >= 0 && spec.alpha < 1)) {
-    throw new UsageError(`buildMlpModel: alpha must be a number in [0, 1) for lrelu, got ${String(spec.alpha)}`);
-  }
-  const storage = spec.weightStorage ?? 'float32';
-  if (!WEIGHT_STORAGES.includes(storage)) throw new UsageError(`buildMlpModel: weightStorage must be one of ${WEIGHT_STORAGES.join(', ')}, got ${JSON.stringify(storage)}`);
+  checkActivation(spec.activation, spec.alpha, 'buildMlpModel');
+  const storage = checkedStorage(spec.weightStorage, 'buildMlpModel');
   const network = mlpNetworkSummary(spec.layers, spec.activation, spec.alpha, storage);
   if (spec.metadata.network && canonicalJson(spec.metadata.network) !== canonicalJson(network)) {
     throw new UsageError(`buildMlpModel: metadata.network ${canonicalJson(spec.metadata.network)} disagrees with the layers ${canonicalJson(network)}; leave it out to have it computed`);
@@ -279,6 +275,21 @@ export async function buildMlpModel(spec: MlpModelSpec): Promise<Uint8Array> {
     }
   });
   return serializeModel('earshot_mlp', nodes, inits, network, m, '<buildMlpModel>');
+}
+
+/** The spec's activation and (for leaky ReLU) its alpha, as the writers accept them. */
+function checkActivation(activation: Activation, alpha: number, where: string): void {
+  if (!['lrelu', 'relu', 'tanh'].includes(activation)) throw new UsageError(`${where}: activation must be "lrelu", "relu" or "tanh", got ${JSON.stringify(activation)}`);
+  if (activation === 'lrelu' && !(typeof alpha === 'number' && Number.isFinite(alpha) && alpha >= 0 && alpha < 1)) {
+    throw new UsageError(`${where}: alpha must be a number in [0, 1) for lrelu, got ${String(alpha)}`);
+  }
+}
+
+/** The spec's weight storage (float32 when absent), checked. */
+function checkedStorage(storage: WeightStorage | undefined, where: string): WeightStorage {
+  const s = storage ?? 'float32';
+  if (!WEIGHT_STORAGES.includes(s)) throw new UsageError(`${where}: weightStorage must be one of ${WEIGHT_STORAGES.join(', ')}, got ${JSON.stringify(s)}`);
+  return s;
 }
 
 /** The hidden-layer activation node `<layer>/<Op>`: `input` -> `<layer>.act` (alpha only for leaky ReLU). */
@@ -434,13 +445,9 @@ export async function buildTdnnModel(spec: TdnnModelSpec): Promise<Uint8Array> {
   }
   const hiddenOut = convs[convs.length - 1]!.outDim;
   if (output.inDim !== hiddenOut) throw new UsageError(`buildTdnnModel: spec.output.inDim ${output.inDim} does not match the last convolution's outDim ${hiddenOut}`);
-  if (!['lrelu', 'relu', 'tanh'].includes(spec.activation)) throw new UsageError(`buildTdnnModel: activation must be "lrelu", "relu" or "tanh", got ${JSON.stringify(spec.activation)}`);
-  if (spec.activation === 'lrelu' && !(typeof spec.alpha === 'number' && Number.isFinite(spec.alpha) && spec.alpha >= 0 && spec.alpha < 1)) {
-    throw new UsageError(`buildTdnnModel: alpha must be a number in [0, 1) for lrelu, got ${String(spec.alpha)}`);
-  }
+  checkActivation(spec.activation, spec.alpha, 'buildTdnnModel');
   const m = spec.metadata;
-  const storage = spec.weightStorage ?? 'float32';
-  if (!WEIGHT_STORAGES.includes(storage)) throw new UsageError(`buildTdnnModel: weightStorage must be one of ${WEIGHT_STORAGES.join(', ')}, got ${JSON.stringify(storage)}`);
+  const storage = checkedStorage(spec.weightStorage, 'buildTdnnModel');
   const network = tdnnNetworkSummary(convs, output, spec.activation, spec.alpha, storage);
   if (m.network && canonicalJson(m.network) !== canonicalJson(network)) {
     throw new UsageError(`buildTdnnModel: metadata.network ${canonicalJson(m.network)} disagrees with the layers ${canonicalJson(network)}; leave it out to have it computed`);
