@@ -41,6 +41,17 @@ async function openDemo(params: Record<string, string>, context = ctx): Promise<
 }
 
 const info = (page: Page): Promise<Info> => page.evaluate(() => (window as any).earshotDemo.state.rec.info);
+/** The demo on `model` with webgpu (SwiftShader here); where no adapter starts, the test skips locally and fails under CI. */
+async function openOnWebgpu(model: string, t: { skip: (note?: string) => void }): Promise<{ page: Page; i: Info }> {
+  const page = await openDemo({ model, ep: 'webgpu' });
+  const i = await info(page);
+  if (i.provider !== 'webgpu') {
+    const why = `webgpu did not start (adapter ${i.webgpuAdapter}): ${JSON.stringify(i.providerFailures)}`;
+    if (CI) throw new Error(why);
+    t.skip(why);
+  }
+  return { page, i };
+}
 const events = (page: Page): Promise<DemoEvent[]> => page.evaluate(() => (window as any).earshotDemo.state.events);
 
 async function transcribeInPage(page: Page, url: string): Promise<{ text: string; words: typeof nodeJson.words; provider: string; rtf: number; audioSec: number; elapsedMs: number }> {
@@ -132,13 +143,7 @@ describe('browser: file transcription equals Node', () => {
   }
 
   it('webgpu (SwiftShader) gives the same text; under CI it must start', async (t) => {
-    const page = await openDemo({ model: '/fixtures/model.onnx', ep: 'webgpu' });
-    const i = await info(page);
-    if (i.provider !== 'webgpu') {
-      const why = `webgpu did not start (adapter ${i.webgpuAdapter}): ${JSON.stringify(i.providerFailures)}`;
-      if (CI) throw new Error(why);
-      t.skip(why);
-    }
+    const { page, i } = await openOnWebgpu('/fixtures/model.onnx', t);
     const r = await transcribeInPage(page, '/fixtures/speech.wav');
     expect(r.provider).toBe('webgpu');
     expectSameAsNode(r);
@@ -159,13 +164,7 @@ describe('browser: the shipped default model', () => {
   }, 120_000);
 
   it('runs it on webgpu (SwiftShader) with the Node CLI\'s text; under CI it must start', async (t) => {
-    const page = await openDemo({ model: '/fixtures/earshot-en.onnx', ep: 'webgpu' });
-    const i = await info(page);
-    if (i.provider !== 'webgpu') {
-      const why = `webgpu did not start (adapter ${i.webgpuAdapter}): ${JSON.stringify(i.providerFailures)}`;
-      if (CI) throw new Error(why);
-      t.skip(why);
-    }
+    const { page } = await openOnWebgpu('/fixtures/earshot-en.onnx', t);
     const r = await transcribeInPage(page, '/fixtures/sample.wav');
     expect(r.provider).toBe('webgpu');
     expectSameAsNode(r, defaultJson);
