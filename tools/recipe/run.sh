@@ -137,7 +137,7 @@ if stage 3; then
   "$PY" tools/train/train.py --train "$FEATS/train" --dev "$FEATS/dev" --out "$RUN" \
     --model tdnn --layers 5 --width 448 --tdnn-dilations 1,1,2,4,8 --tdnn-early-subsampling \
     --activation lrelu --alpha 0.01 --subsampling 3 \
-    --batch-size 32 --lr 1e-3 --warmup-steps 300 --time-masks 2 --feat-masks 1 \
+    --batch-size 32 --lr 1e-3 --warmup-steps 300 \
     --time-budget-min "$BUDGET_MIN" --eval-every 500 --max-dev-utts 600 --patience 0 --seed "$SEED" --threads "$THREADS" \
     $RESUME $TRAIN_ARGS 2>&1 | tee -a "$RUN/train.out"
 fi
