@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openAudio } from '../../src/node/audio-file.js';
+import type { Recognizer, RecognitionResult } from '../../src/recognizer.js';
 import { readModelFile } from '../../src/node/model-file.js';
 import { modelsDir, DEFAULT_MODEL_FILE } from '../../src/node/default-model.js';
 import { buildTinyModel } from '../../src/model/tiny.js';
@@ -74,4 +75,20 @@ export function trimChunks(chunks: Float32Array[], rate: number, sec: number): F
     n += take.length;
   }
   return out;
+}
+
+/** A comma-separated list of positive integers from option `--name`; throws naming the option otherwise. */
+export function positiveInts(name: string, value: string): number[] {
+  const xs = value.split(',').map(Number);
+  if (xs.some((x) => !Number.isInteger(x) || x < 1)) throw new Error(`--${name}: expected comma-separated positive integers, got "${value}"`);
+  return xs;
+}
+
+/** One utterance stream over the chunks, as the CLI feeds a file: the result and the wall seconds it took. */
+export async function streamOnce(rec: Recognizer, chunks: Float32Array[], rate: number): Promise<{ result: RecognitionResult; seconds: number }> {
+  const t0 = performance.now();
+  const s = rec.createStream();
+  for (const c of chunks) await s.acceptWaveform(c, rate);
+  const result = await s.inputFinished();
+  return { result, seconds: (performance.now() - t0) / 1000 };
 }

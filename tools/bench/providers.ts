@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { Recognizer, type RecognitionResult } from '../../src/recognizer.js';
 import type { ExecutionProviderName, OrtModule } from '../../src/model/runtime.js';
-import { makeBenchAudio, loadBenchModel, decodeBenchAudio, trimChunks } from './common.js';
+import { makeBenchAudio, loadBenchModel, decodeBenchAudio, trimChunks, positiveInts, streamOnce } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,11 +30,6 @@ if (values.help) {
     '  --threads       intra-op threads of the cpu provider');
   process.exit(0);
 }
-const positiveInts = (name: string, v: string): number[] => {
-  const xs = v.split(',').map(Number);
-  if (xs.some((x) => !Number.isInteger(x) || x < 1)) throw new Error(`--${name}: expected comma-separated positive integers, got "${v}"`);
-  return xs;
-};
 const eps = values.ep.split(',') as ExecutionProviderName[];
 const batches = positiveInts('batch-frames', values['batch-frames']);
 const [threads] = positiveInts('threads', values.threads);
@@ -51,11 +46,7 @@ type Run = { acoustic: number; total: number; result: RecognitionResult };
 async function measure(rec: Recognizer): Promise<Run> {
   let best: Run | undefined;
   for (let r = 0; r < repeat!; r++) {
-    const t0 = performance.now();
-    const s = rec.createStream();
-    for (const c of chunks) await s.acceptWaveform(c, decoded.rate);
-    const result = await s.inputFinished();
-    const total = (performance.now() - t0) / 1000;
+    const { result, seconds: total } = await streamOnce(rec, chunks, decoded.rate);
     if (!best || result.timings.acoustic < best.acoustic) best = { acoustic: result.timings.acoustic, total, result };
   }
   return best!;

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { Recognizer } from '../../src/recognizer.js';
 import type { OrtModule } from '../../src/model/runtime.js';
-import { makeBenchAudio, loadBenchModel, decodeBenchAudio, trimChunks } from './common.js';
+import { makeBenchAudio, loadBenchModel, decodeBenchAudio, trimChunks, positiveInts, streamOnce } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,8 +34,7 @@ if (values.help) {
 }
 const seconds = Number(values.seconds);
 const repeat = Number(values.repeat);
-const threadCounts = values.threads.split(',').map(Number);
-if (threadCounts.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--threads: expected comma-separated positive integers, got "${values.threads}"`);
+const threadCounts = positiveInts('threads', values.threads);
 
 const audio = values.audio ? { file: values.audio, what: values.audio } : makeBenchAudio(seconds);
 const models = await Promise.all((values.model ?? [undefined]).map(loadBenchModel));
@@ -52,11 +51,8 @@ const best: Array<Row | undefined> = recs.map(() => undefined);
 for (let r = 0; r < repeat; r++) {
   for (const [k, rec] of recs.entries()) {
     decoded = await decodeBenchAudio(audio.file);
-    const t0 = performance.now();
-    const s = rec.createStream();
-    for (const c of chunks) await s.acceptWaveform(c, decoded.rate);
-    const res = await s.inputFinished();
-    const wall = (performance.now() - t0) / 1000 + decoded.decode * (audioSec / decoded.sec);
+    const { result: res, seconds } = await streamOnce(rec, chunks, decoded.rate);
+    const wall = seconds + decoded.decode * (audioSec / decoded.sec);
     const stages = { decode: decoded.decode * (audioSec / decoded.sec), ...res.timings };
     if (!best[k] || wall < best[k]!.total) best[k] = { threads: threadCounts[k % threadCounts.length]!, stages, total: wall };
   }
