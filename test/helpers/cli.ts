@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-export const CLI = path.join(ROOT, 'dist/src/cli/main.js');
+export const CLI_SCRIPT = 'dist/src/cli/main.js';
+export const CLI = path.join(ROOT, CLI_SCRIPT);
 
 export interface CliRun {
   code: number;
@@ -21,5 +22,5 @@ export function runBuilt(script: string, args: string[], opts: { input?: Uint8Ar
 }
 
 export function earshot(args: string[], opts: { input?: Uint8Array | string; cwd?: string } = {}): CliRun {
-  return runBuilt(path.relative(ROOT, CLI), args, opts);
+  return runBuilt(CLI_SCRIPT, args, opts);
 }
