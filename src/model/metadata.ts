@@ -101,16 +101,6 @@ export interface NetworkSummary {
 }
 
 /**
- * Zero input channels a TDNN convolution of `inDim` channels gets in the graph: up to a multiple of 4 (why: buildTdnnModel
- * in onnx-writer.ts). Readers expect the Pad nodes this implies.
- * @example
- * convChannelPad(39); // 1
- */
-export function convChannelPad(inDim: number): number {
-  return (4 - (inDim % 4)) % 4;
-}
-
-/**
  * Receptive field per side, in base frames, of a stack of valid convolutions: the sum over layers of
  * dilation x (kernel - 1) / 2 x the product of the earlier layers' strides (a missing stride is 1).
  * @example

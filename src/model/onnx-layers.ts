@@ -6,9 +6,9 @@
 import onnxProto from 'onnx-proto';
 import { ModelError } from '../core/errors.js';
 import { decodeFloats } from '../convert/tensors.js';
-import { convChannelPad, type ModelMetadata } from './metadata.js';
+import type { ModelMetadata } from './metadata.js';
 import { readModelInfo } from './onnx-reader.js';
-import type { ConvLayer, DenseLayer } from './onnx-writer.js';
+import { convChannelPad, type ConvLayer, type DenseLayer } from './onnx-writer.js';
 
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;

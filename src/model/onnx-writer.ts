@@ -38,7 +38,7 @@ import onnxProto from 'onnx-proto';
 import { UsageError } from '../core/errors.js';
 import { inputDim } from '../features/config.js';
 import { VERSION } from '../version.js';
-import { FORMAT_VERSION, MetadataKeys, convChannelPad, tdnnReceptiveField, tdnnStrideAllowed, type Activation, type ModelMetadata, type NetworkSummary, type WeightStorage } from './metadata.js';
+import { FORMAT_VERSION, MetadataKeys, tdnnReceptiveField, tdnnStrideAllowed, type Activation, type ModelMetadata, type NetworkSummary, type WeightStorage } from './metadata.js';
 import { WEIGHT_STORAGES, float16Bits, quantizeInt8PerChannel } from './weight-storage.js';
 import { embedContentHash } from './hash.js';
 import { readModelInfo } from './onnx-reader.js';
@@ -275,6 +275,15 @@ export async function buildMlpModel(spec: MlpModelSpec): Promise<Uint8Array> {
     }
   });
   return serializeModel('earshot_mlp', nodes, inits, network, m, '<buildMlpModel>');
+}
+
+/**
+ * Zero input channels a TDNN convolution of `inDim` channels gets in the graph: up to a multiple of 4 (why: buildTdnnModel). Readers expect the Pad nodes this implies.
+ * @example
+ * convChannelPad(39); // 1
+ */
+export function convChannelPad(inDim: number): number {
+  return (4 - (inDim % 4)) % 4;
 }
 
 /** The spec's activation and (for leaky ReLU) its alpha, as the writers accept them. */
