@@ -7,8 +7,9 @@ import { mkdtempSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { convertToneModel, E2E_TEXT, e2eSignal, wavBytes, tone } from './helpers/e2e.js';
-import { earshot } from './helpers/cli.js';
-import { loadRecognizer } from '../src/node/index.js';
+import { earshot, ROOT } from './helpers/cli.js';
+import { loadRecognizer, transcribeFile } from '../src/node/index.js';
+import { readAudioFile } from '../src/node/audio-file.js';
 
 let dir: string;
 let model: string;
@@ -115,6 +116,34 @@ describe('end to end through the library', () => {
     expect(final.words).toEqual(offline.words);
     expect(partials.some((p) => p.length > 0 && p.length < E2E_TEXT.length)).toBe(true);
     for (const k of ['resample', 'features', 'acoustic', 'decoder'] as const) expect(final.timings[k]).toBeGreaterThanOrEqual(0);
+  });
+
+  it('the acoustic-model batch size changes speed, not results: the shipped TDNN on the sample, 1 to 4096 frames a call', async () => {
+    const rec = await loadRecognizer({ threads: 1 });
+    const sample = path.join(ROOT, 'models', 'sample.wav');
+    const { samples, sampleRate } = await readAudioFile(sample);
+    const whole = await rec.transcribe(samples, sampleRate);
+    expect(whole.text).toBe('put the cup on the shelf');
+    const file = await transcribeFile(rec, sample);
+    for (const batchFrames of [1, 7, 64, 4096]) {
+      const s = rec.createStream({ batchFrames });
+      await s.acceptWaveform(samples, sampleRate);
+      const r = await s.inputFinished();
+      expect(r.text).toBe(whole.text);
+      expect(r.tokens.map((t) => [t.token, t.start, t.end])).toEqual(whole.tokens.map((t) => [t.token, t.start, t.end]));
+      r.tokens.forEach((t, i) => expect(t.confidence).toBeCloseTo(whole.tokens[i]!.confidence, 5));
+    }
+    expect(file.text).toBe(whole.text);
+    expect(file.words.map((w) => [w.word, w.start, w.end])).toEqual(whole.words.map((w) => [w.word, w.start, w.end]));
+  });
+
+  it('a batch size that is not a positive integer is a usage error', async () => {
+    const rec = await loadRecognizer({ model });
+    for (const bad of [0, -1, 2.5, NaN, '64']) {
+      expect(() => rec.createStream({ batchFrames: bad as number })).toThrow(/batchFrames must be a positive integer, got/);
+      await expect(rec.transcribe(new Float32Array(160), 16000, { batchFrames: bad as number })).rejects.toThrow(/batchFrames must be a positive integer/);
+    }
+    await expect(loadRecognizer({ model, batchFrames: 0 })).rejects.toThrow(/batchFrames must be a positive integer, got 0/);
   });
 
   it('handles 1-sample audio and silence without inventing words', async () => {

@@ -51,7 +51,9 @@ export async function streamCommand(file: string, o: StreamCliOptions): Promise<
     if (o.json) process.stdout.write(JSON.stringify({ type: 'final', segment: s.segment ?? 0, start: s.start, end: s.end, ...(s.reason ? { reason: s.reason } : {}), text: s.text, words: s.words }) + '\n');
     else process.stdout.write(`${tty ? '\r\x1b[K' : ''}${segmentLine(s)}\n`);
   };
+  // A stream's batch, not a file's: `stream` shows results as the audio arrives, even from a file.
   const result = await transcribeFile(rec, file, {
+    batchFrames: rec.batchFrames,
     ...(raw ? { raw } : {}),
     ...(decoder ? { decoder } : {}),
     ...(endpoint ? { endpoint, onSegment: printSegment } : {}),

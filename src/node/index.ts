@@ -7,7 +7,7 @@
  * console.log(result.text);
  */
 import * as ort from 'onnxruntime-node';
-import { Recognizer, type RecognitionResult, type PartialResult, type SegmentResult } from '../recognizer.js';
+import { Recognizer, WHOLE_INPUT_BATCH_FRAMES, type RecognitionResult, type PartialResult, type SegmentResult } from '../recognizer.js';
 import type { EndpointConfig } from '../decoder/endpoint.js';
 import type { ExecutionProviderName, OrtModule } from '../model/runtime.js';
 import { readModelFile } from './model-file.js';
@@ -29,6 +29,8 @@ export interface LoadOptions {
   threads?: number;
   /** Decoder of every stream; default greedy. */
   decoder?: DecoderOptions;
+  /** Model frames per acoustic-model call in streams; default 64 (see RecognizerOptions.batchFrames). */
+  batchFrames?: number;
 }
 
 /**
@@ -73,6 +75,7 @@ export async function loadRecognizer(opts: LoadOptions = {}): Promise<Recognizer
     ...(opts.executionProviders ? { executionProviders: opts.executionProviders } : {}),
     ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
     ...(opts.decoder ? { decoder: opts.decoder } : {}),
+    ...(opts.batchFrames !== undefined ? { batchFrames: opts.batchFrames } : {}),
   });
 }
 
@@ -87,6 +90,12 @@ export interface TranscribeFileOptions {
   endpoint?: boolean | Partial<EndpointConfig>;
   /** With endpoint: called with each segment as soon as it ends. */
   onSegment?: (segment: SegmentResult) => void;
+  /**
+   * Model frames per acoustic-model call. Default: {@link WHOLE_INPUT_BATCH_FRAMES} for a file, whose
+   * audio is all there; the recognizer's streaming batch for stdin, which may be live (a microphone
+   * piped in), so that segments come out soon after they are spoken.
+   */
+  batchFrames?: number;
 }
 
 /**
@@ -100,23 +109,22 @@ export interface TranscribeFileOptions {
  */
 export async function transcribeFile(rec: Recognizer, file: string, opts: TranscribeFileOptions = {}): Promise<RecognitionResult> {
   const audio = await openAudio(file, opts.raw ? { raw: opts.raw } : {});
+  const batchFrames = opts.batchFrames ?? (file === '-' ? undefined : WHOLE_INPUT_BATCH_FRAMES);
   const stream = rec.createStream({
+    ...(batchFrames !== undefined ? { batchFrames } : {}),
     ...(opts.decoder ? { decoder: opts.decoder } : {}),
     ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
     ...(opts.onSegment ? { onSegment: opts.onSegment } : {}),
   });
-  let any = false;
   for await (const chunk of audio.chunks()) {
     if (chunk.length === 0) continue;
-    any = true;
     const partial = await stream.acceptWaveform(chunk, audio.sampleRate);
     opts.onPartial?.(partial);
   }
-  void any;
   return stream.inputFinished();
 }
 
-export { Recognizer, RecognitionStream } from '../recognizer.js';
+export { Recognizer, RecognitionStream, WHOLE_INPUT_BATCH_FRAMES } from '../recognizer.js';
 export type { RecognitionResult, PartialResult, SegmentResult, StageTimings, RecognizerOptions, StreamOptions } from '../recognizer.js';
 export type { EndpointConfig, EndpointReason } from '../decoder/endpoint.js';
 export type { DecoderOptions } from '../decoder/select.js';

@@ -52,7 +52,7 @@ export async function createRecognizer(opts: WebRecognizerOptions): Promise<Reco
   });
 }
 
-export { Recognizer, RecognitionStream } from '../recognizer.js';
+export { Recognizer, RecognitionStream, WHOLE_INPUT_BATCH_FRAMES } from '../recognizer.js';
 export type { RecognitionResult, PartialResult, SegmentResult, StageTimings, StreamOptions } from '../recognizer.js';
 export type { EndpointConfig, EndpointReason } from '../decoder/endpoint.js';
 export type { DecoderOptions } from '../decoder/select.js';
