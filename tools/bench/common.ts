@@ -84,10 +84,13 @@ export function positiveInts(name: string, value: string): number[] {
   return xs;
 }
 
-/** One utterance stream over the chunks, as the CLI feeds a file: the result and the wall seconds it took. */
-export async function streamOnce(rec: Recognizer, chunks: Float32Array[], rate: number): Promise<{ result: RecognitionResult; seconds: number }> {
+/**
+ * One utterance stream over the chunks, as the CLI feeds a file (in `batchFrames`-frame acoustic-model
+ * calls; default the recognizer's streaming batch): the result and the wall seconds it took.
+ */
+export async function streamOnce(rec: Recognizer, chunks: Float32Array[], rate: number, batchFrames?: number): Promise<{ result: RecognitionResult; seconds: number }> {
   const t0 = performance.now();
-  const s = rec.createStream();
+  const s = rec.createStream(batchFrames !== undefined ? { batchFrames } : {});
   for (const c of chunks) await s.acceptWaveform(c, rate);
   const result = await s.inputFinished();
   return { result, seconds: (performance.now() - t0) / 1000 };

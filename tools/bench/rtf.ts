@@ -2,11 +2,12 @@
  * End-to-end real-time factor on a 60 s file, per stage (decode, resample, features, acoustic model,
  * decoder), at 1 and 2 threads, in one run. RTF = processing seconds / audio seconds (lower is faster).
  *
- *   node dist/tools/bench/rtf.js [--model file.onnx ...] [--audio file] [--seconds 60] [--repeat 3] [--threads 1,2]
+ *   node dist/tools/bench/rtf.js [--model file.onnx ...] [--audio file] [--seconds 60] [--repeat 3] [--threads 1,2] [--batch-frames 1024]
  *
- * --model may be given several times (e.g. a float32 model and its float16 / int8 variants): each is
- * measured on the same audio, interleaved repeat by repeat, and the summary gives each one's speed
- * relative to the first.
+ * --model may be given several times (e.g. a float32 model and its float16 / int8 variants), and
+ * --batch-frames may list several acoustic-model batch sizes (64 is what streams use, 1024 what the CLI
+ * uses for files): every model at every batch size is measured on the same audio, interleaved repeat
+ * by repeat, and the summary gives each one's speed relative to the first.
  *
  * Without --model it uses the shipped default model when present, else a random 4x1024 leaky-ReLU MLP
  * over +-10 spliced frames with subsampling 3 (the reference architecture, 4 M parameters).
@@ -15,29 +16,33 @@
  */
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { Recognizer } from '../../src/recognizer.js';
+import { Recognizer, WHOLE_INPUT_BATCH_FRAMES } from '../../src/recognizer.js';
 import type { OrtModule } from '../../src/model/runtime.js';
 import { makeBenchAudio, loadBenchModel, decodeBenchAudio, trimChunks, positiveInts, streamOnce } from './common.js';
 
 const { values } = parseArgs({
   options: {
     model: { type: 'string', multiple: true }, audio: { type: 'string' }, seconds: { type: 'string', default: '60' }, repeat: { type: 'string', default: '3' },
-    threads: { type: 'string', default: '1,2' }, help: { type: 'boolean', default: false },
+    threads: { type: 'string', default: '1,2' }, 'batch-frames': { type: 'string', default: String(WHOLE_INPUT_BATCH_FRAMES) }, help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log('usage: node dist/tools/bench/rtf.js [--model file.onnx ...] [--audio file] [--seconds 60] [--repeat 3] [--threads 1,2]\n' +
     '  --model    model to measure; repeat it to compare models (speed ratios relative to the first); default: the shipped model\n' +
     '  --audio    audio file; default: 60 s of espeak-ng speech at 22.05 kHz\n' +
-    '  --seconds  audio length used; --repeat: best of n runs; --threads: comma-separated intra-op thread counts');
+    '  --seconds  audio length used; --repeat: best of n runs; --threads: comma-separated intra-op thread counts\n' +
+    `  --batch-frames  comma-separated acoustic-model batch sizes (model frames per call); default ${WHOLE_INPUT_BATCH_FRAMES}, as the CLI uses for files`);
   process.exit(0);
 }
 const seconds = Number(values.seconds);
 const repeat = Number(values.repeat);
 const threadCounts = positiveInts('threads', values.threads);
+const batches = positiveInts('batch-frames', values['batch-frames']);
 
 const audio = values.audio ? { file: values.audio, what: values.audio } : makeBenchAudio(seconds);
-const models = await Promise.all((values.model ?? [undefined]).map(loadBenchModel));
+const loaded = await Promise.all((values.model ?? [undefined]).map(loadBenchModel));
+// Every model at every batch size; with one batch size the names are the models'.
+const models = loaded.flatMap((m) => batches.map((batchFrames) => ({ ...m, batchFrames, what: batches.length > 1 ? `${m.what}, ${batchFrames}-frame batches` : m.what })));
 console.log(`audio: ${audio.what}`);
 let decoded = await decodeBenchAudio(audio.file);
 const chunks = trimChunks(decoded.chunks, decoded.rate, seconds);
@@ -45,13 +50,13 @@ const audioSec = chunks.reduce((s, c) => s + c.length, 0) / decoded.rate;
 console.log(`audio length used: ${audioSec.toFixed(1)} s at ${decoded.rate} Hz; repeats: ${repeat} (best of)\n`);
 
 type Row = { threads: number; stages: Record<string, number>; total: number };
-const recs = await Promise.all(models.flatMap((m) => threadCounts.map((threads) => Recognizer.create({ ort: ort as unknown as OrtModule, model: m.bytes, source: m.what, threads }))));
+const recs = await Promise.all(models.flatMap((m) => threadCounts.map(async (threads) => ({ rec: await Recognizer.create({ ort: ort as unknown as OrtModule, model: m.bytes, source: m.what, threads }), batchFrames: m.batchFrames }))));
 const best: Array<Row | undefined> = recs.map(() => undefined);
 // Interleaved: every model and thread count once per repeat, so load from other processes hits them alike.
 for (let r = 0; r < repeat; r++) {
-  for (const [k, rec] of recs.entries()) {
+  for (const [k, { rec, batchFrames }] of recs.entries()) {
     decoded = await decodeBenchAudio(audio.file);
-    const { result: res, seconds } = await streamOnce(rec, chunks, decoded.rate);
+    const { result: res, seconds } = await streamOnce(rec, chunks, decoded.rate, batchFrames);
     const wall = seconds + decoded.decode * (audioSec / decoded.sec);
     const stages = { decode: decoded.decode * (audioSec / decoded.sec), ...res.timings };
     if (!best[k] || wall < best[k]!.total) best[k] = { threads: threadCounts[k % threadCounts.length]!, stages, total: wall };
