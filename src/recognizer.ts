@@ -117,11 +117,12 @@ export interface StreamOptions {
 }
 
 /**
- * Acoustic-model batch for input that is all there already (`transcribe`, files): about 30 s of audio
- * for the default model. Batches this large run the acoustic model 1.3-1.7x faster than streaming's 64
- * on one CPU thread (tools/bench/providers.ts), and the memory they add is a few MB.
+ * Acoustic-model batch for input that is all there already (`transcribe`, files): about 7.7 s of audio
+ * for the default model. Measured with tools/bench/rtf.ts on one CPU thread against streaming's 64: the
+ * acoustic model runs 1.35x faster (1,024 frames: 1.59x) and the whole pipeline 1.07x (1,024: 1.08x);
+ * peak memory grows by about 14 MB (1,024: 23 MB), the default model's inputs being 3,627 floats a frame.
  */
-export const WHOLE_INPUT_BATCH_FRAMES = 1024;
+export const WHOLE_INPUT_BATCH_FRAMES = 256;
 
 function checkBatchFrames(batchFrames: unknown, what: string): asserts batchFrames is number {
   if (typeof batchFrames !== 'number' || !Number.isInteger(batchFrames) || batchFrames < 1) throw new UsageError(`${what} must be a positive integer, got ${String(batchFrames)}`);

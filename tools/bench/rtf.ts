@@ -2,10 +2,10 @@
  * End-to-end real-time factor on a 60 s file, per stage (decode, resample, features, acoustic model,
  * decoder), at 1 and 2 threads, in one run. RTF = processing seconds / audio seconds (lower is faster).
  *
- *   node dist/tools/bench/rtf.js [--model file.onnx ...] [--audio file] [--seconds 60] [--repeat 3] [--threads 1,2] [--batch-frames 1024]
+ *   node dist/tools/bench/rtf.js [--model file.onnx ...] [--audio file] [--seconds 60] [--repeat 3] [--threads 1,2] [--batch-frames 256]
  *
  * --model may be given several times (e.g. a float32 model and its float16 / int8 variants), and
- * --batch-frames may list several acoustic-model batch sizes (64 is what streams use, 1024 what the CLI
+ * --batch-frames may list several acoustic-model batch sizes (64 is what streams use, 256 what the CLI
  * uses for files): every model at every batch size is measured on the same audio, interleaved repeat
  * by repeat, and the summary gives each one's speed relative to the first.
  *
