@@ -19,13 +19,13 @@ function files(dir: string): string[] {
 describe('entry points', () => {
   it('the Node entry exports exactly this API', () => {
     expect(Object.keys(nodeEntry).sort()).toEqual(
-      ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'defaultLanguageModelPath', 'defaultModelPath', 'loadDefaultLanguageModel', 'loadLanguageModel', 'loadRecognizer', 'parseLanguageModel', 'transcribeFile'].sort(),
+      ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'WHOLE_INPUT_BATCH_FRAMES', 'defaultLanguageModelPath', 'defaultModelPath', 'loadDefaultLanguageModel', 'loadLanguageModel', 'loadRecognizer', 'parseLanguageModel', 'transcribeFile'].sort(),
     );
   });
 
   it('the browser entry exports exactly this API', () => {
     expect(Object.keys(webEntry).sort()).toEqual(
-      ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'EarshotError', 'ModelError', 'RecognitionStream', 'Recognizer', 'SpeechError', 'SpeechRecognizer', 'UsageError', 'createRecognizer', 'createSpeechRecognizer', 'formatTranscript', 'parseLanguageModel', 'toCues'].sort(),
+      ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'EarshotError', 'ModelError', 'RecognitionStream', 'Recognizer', 'SpeechError', 'SpeechRecognizer', 'UsageError', 'WHOLE_INPUT_BATCH_FRAMES', 'createRecognizer', 'createSpeechRecognizer', 'formatTranscript', 'parseLanguageModel', 'toCues'].sort(),
     );
   });
 
