@@ -31,8 +31,8 @@ describe('shipped default model', () => {
     expect(s).toContain('"alpha":0.01');
     expect(s).toContain('"type":"ctc"');
     // The beam settings tuned on dev travel in the model: beam search uses them unless flags say otherwise.
-    expect(s).toContain('"lm":{"weight":0.9,"wordBonus":8}');
+    expect(s).toContain('"lm":{"weight":0.8,"wordBonus":7}');
     const t = earshot(['inspect', path.join(ROOT, 'models/earshot-en.onnx')]);
-    expect(t.stdout).toMatch(/with an LM: weight 0\.9, word bonus 8/);
+    expect(t.stdout).toMatch(/with an LM: weight 0\.8, word bonus 7/);
   });
 });

@@ -123,7 +123,7 @@ describe('end to end through the library', () => {
     const sample = path.join(ROOT, 'models', 'sample.wav');
     const { samples, sampleRate } = await readAudioFile(sample);
     const whole = await rec.transcribe(samples, sampleRate);
-    expect(whole.text).toBe('put the cup on the shelf');
+    expect(whole.text).toBe('put the cups on the shelf');
     const file = await transcribeFile(rec, sample);
     for (const batchFrames of [1, 7, 64, 4096]) {
       const s = rec.createStream({ batchFrames });
