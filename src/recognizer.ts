@@ -86,7 +86,7 @@ export interface RecognizerOptions {
   threads?: number;
   /**
    * Model frames per acoustic-model call in streams (bigger = fewer, faster calls but later partial
-   * results). Default 64 (about 2 s of audio for the default model). `transcribe` uses
+   * results). Default 64 (about 2 s of audio for the default model). `transcribe` uses at least
    * {@link WHOLE_INPUT_BATCH_FRAMES} unless told otherwise.
    */
   batchFrames?: number;
@@ -219,7 +219,7 @@ export class Recognizer {
    */
   async transcribe(samples: Float32Array, sampleRate: number, opts: StreamOptions = {}): Promise<RecognitionResult> {
     checkSamples(samples, sampleRate);
-    const s = this.createStream({ batchFrames: WHOLE_INPUT_BATCH_FRAMES, ...opts });
+    const s = this.createStream({ batchFrames: Math.max(this.batchFrames, WHOLE_INPUT_BATCH_FRAMES), ...opts });
     // Bounded chunks keep the feature buffers small for long inputs.
     const chunk = sampleRate * 30;
     for (let i = 0; i < samples.length; i += chunk) await s.acceptWaveform(samples.subarray(i, Math.min(samples.length, i + chunk)), sampleRate);
