@@ -12,7 +12,7 @@ import { Rng, rngFor } from '../tools/corpus/rng.js';
 import { acceptable, splitOf, type Sentence } from '../tools/corpus/text.js';
 import { matchesPlan, planSynth, render, type ManifestEntry, type UttPlan } from '../tools/corpus/synth.js';
 import { parseWav } from '../tools/corpus/verify.js';
-import { espeakVoiceArg, GNUSPEECH_VOICES, parseEspeakVoiceList, pickVoice, randomVariant, type VoiceInventory } from '../tools/corpus/voices.js';
+import { DEFAULT_FLITE_SHARE, espeakVoiceArg, GNUSPEECH_VOICES, parseEspeakVoiceList, pickVoice, randomVariant, type VoiceInventory } from '../tools/corpus/voices.js';
 
 describe('rng', () => {
   it('is deterministic per seed and key, and independent of call order', () => {
@@ -192,6 +192,24 @@ describe('voices', () => {
     expect(picks({ ...inv, gnuspeech: [...GNUSPEECH_VOICES], gnuspeechShare: 1 }, 'train').every((v) => v.engine === 'gnuspeech')).toBe(true);
     // The held-out pool stays the held-out accent.
     expect(picks({ ...inv, gnuspeech: [...GNUSPEECH_VOICES], gnuspeechShare: 1 }, 'heldout').every((v) => v.name.startsWith('en-gb-scotland'))).toBe(true);
+  });
+
+  it('gives flite the share a build asks for, and the default share leaves earlier plans unchanged', () => {
+    const inv: VoiceInventory = {
+      espeakPath: '/x', trainAccents: ['en-us', 'en-gb'], heldoutAccent: 'en-gb-scotland', trainVariants: ['f2', 'gen_t000'],
+      heldoutVariants: ['m3'], flite: ['slt', 'kal', 'awb'], festival: ['kal_diphone'], droppedVariants: [],
+    };
+    const picks = (v: VoiceInventory) => Array.from({ length: 2000 }, (_, i) => pickVoice(v, 'train', rngFor(1, 'v', i)));
+    const share = (v: VoiceInventory) => picks(v).filter((p) => p.engine === 'flite').length / 2000;
+    expect(picks({ ...inv, fliteShare: DEFAULT_FLITE_SHARE })).toEqual(picks(inv));
+    expect(share(inv)).toBeCloseTo(0.22, 1);
+    expect(share({ ...inv, fliteShare: 0.5 })).toBeCloseTo(0.5, 1);
+    expect(share({ ...inv, fliteShare: 0 })).toBe(0);
+    expect(share({ ...inv, fliteShare: 1 })).toBe(1);
+    // With gnuspeech too, flite's share is of the utterances gnuspeech leaves.
+    const mixed = picks({ ...inv, gnuspeech: [...GNUSPEECH_VOICES], gnuspeechShare: 0.5, fliteShare: 1 });
+    expect(mixed.every((p) => p.engine === 'gnuspeech' || p.engine === 'flite')).toBe(true);
+    expect(mixed.filter((p) => p.engine === 'flite').length / 2000).toBeCloseTo(0.5, 1);
   });
 
   it('speaks with gnuspeech: concurrent calls each give their own 16 kHz speech after sox', async () => {

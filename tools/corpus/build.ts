@@ -24,7 +24,7 @@ import { hash32, rngFor } from './rng.js';
 import { planSynth, readJsonl, synthesizeSet, writeAtomic, type ManifestEntry, type UttPlan } from './synth.js';
 import { buildSentencePool, DEFAULT_TEXT_OPTIONS, writeSentencePool, type Sentence } from './text.js';
 import { isMain, nonNegativeInt } from './util.js';
-import { DEFAULT_VOICE_OPTIONS, GNUSPEECH_VOICES, pickVoice, prepareVoices, voiceKey, type VoiceInventory, type VoicePool } from './voices.js';
+import { DEFAULT_FLITE_SHARE, DEFAULT_VOICE_OPTIONS, GNUSPEECH_VOICES, pickVoice, prepareVoices, voiceKey, type VoiceInventory, type VoicePool } from './voices.js';
 
 export interface BuildOptions {
   out: string;
@@ -55,6 +55,12 @@ export interface BuildOptions {
    * plans made without it are unchanged.
    */
   gnuspeechShare?: number;
+  /**
+   * Share (0-1) of the training pool's utterances not given to gnuspeech that flite speaks (its voices
+   * are built from recordings of real people); default DEFAULT_FLITE_SHARE (0.22), which keeps the
+   * plans of earlier rounds.
+   */
+  fliteShare?: number;
 }
 
 /** Default mean training-utterance duration: 24,000 utterances make about 16.5 hours. */
@@ -247,9 +253,10 @@ export async function buildCorpus(o: BuildOptions): Promise<Record<string, SetSt
   const inv: VoiceInventory = {
     ...(await prepareVoices({ ...DEFAULT_VOICE_OPTIONS, seed: o.seed, dataRoot: out, generatedTrain: o.generatedVariants, heldoutAccent: o.heldoutAccent, round: o.round })),
     ...(o.gnuspeechShare ? { gnuspeech: [...GNUSPEECH_VOICES], gnuspeechShare: o.gnuspeechShare } : {}),
+    ...(o.fliteShare !== undefined && o.fliteShare !== DEFAULT_FLITE_SHARE ? { fliteShare: o.fliteShare } : {}),
   };
   await fs.writeFile(path.join(out, o.round ? `voices_r${o.round}.json` : 'voices.json'), `${JSON.stringify(inv, null, 2)}\n`);
-  log(`voices: ${inv.trainAccents.length} training accents, ${inv.trainVariants.length} training variants, held out ${inv.heldoutAccent} x ${inv.heldoutVariants.length} variants, flite ${inv.flite.join(',')}${inv.gnuspeech ? `, gnuspeech ${inv.gnuspeech.join(',')} (share ${inv.gnuspeechShare})` : ''}, festival ${inv.festival.join(',')}; dropped ${inv.droppedVariants.length} silent variants`);
+  log(`voices: ${inv.trainAccents.length} training accents, ${inv.trainVariants.length} training variants, held out ${inv.heldoutAccent} x ${inv.heldoutVariants.length} variants, flite ${inv.flite.join(',')} (share ${inv.fliteShare ?? DEFAULT_FLITE_SHARE})${inv.gnuspeech ? `, gnuspeech ${inv.gnuspeech.join(',')} (share ${inv.gnuspeechShare})` : ''}, festival ${inv.festival.join(',')}; dropped ${inv.droppedVariants.length} silent variants`);
   // 3. Plans.
   const specs: SetSpec[] = [
     { name: 'dev', count: o.dev, sentences: dev, pool: 'train', mode: 'clean' },
@@ -312,6 +319,7 @@ async function main(): Promise<void> {
     .option('--plan-only', 'write text, voices and plans, synthesize nothing', false)
     .option('--round <r>', 'extra training round r > 0: set train_r<r> with its own sentence pick, new generated variants and random choices (same text split and held-out voices; use with --sets train)', nonNegativeInt('--round'), 0)
     .option('--gnuspeech-share <p>', 'share (0-1) of training-pool utterances spoken by gnuspeech voices (needs @echogarden/gnuspeech-wasm)', (x) => parseNumberOption('--gnuspeech-share', x, { min: 0, max: 1 })!, 0)
+    .option('--flite-share <p>', 'share (0-1) of the other training-pool utterances spoken by flite voices', (x) => parseNumberOption('--flite-share', x, { min: 0, max: 1 })!, DEFAULT_FLITE_SHARE)
     .parse();
   const o = cmd.opts<Omit<BuildOptions, 'sets'> & { sets: string }>();
   const sets = o.sets.split(',').map((s) => s.trim()).filter(Boolean);

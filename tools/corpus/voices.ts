@@ -20,6 +20,9 @@ import { run } from './util.js';
 
 export type Engine = 'espeak-ng' | 'flite' | 'gnuspeech' | 'festival';
 
+/** flite's share of training utterances unless a build says otherwise (`--flite-share`). */
+export const DEFAULT_FLITE_SHARE = 0.22;
+
 /** The gnuspeech voices training uses (its `baby` voice is left out: it is not speech-like). */
 export const GNUSPEECH_VOICES = ['male', 'female', 'large_child', 'small_child'] as const;
 
@@ -48,6 +51,12 @@ export interface VoiceInventory {
   /** gnuspeech voices for training, and the share of training utterances they speak (0: none, and no draw). */
   gnuspeech?: string[];
   gnuspeechShare?: number;
+  /**
+   * Share (0-1) of the training pool's other utterances (those gnuspeech does not speak) that flite
+   * speaks; default {@link DEFAULT_FLITE_SHARE}. The draw is made either way, so the default gives the
+   * plans that inventories without this field gave.
+   */
+  fliteShare?: number;
   /** Variants dropped: they sound exactly like no variant, are silent, or make espeak-ng fail. */
   droppedVariants: string[];
 }
@@ -306,7 +315,7 @@ export function pickVoice(inv: VoiceInventory, pool: VoicePool, r: Rng, index = 
     return { engine: 'espeak-ng', name: variant ? `${inv.heldoutAccent}+${variant}` : inv.heldoutAccent };
   }
   if (inv.gnuspeech?.length && inv.gnuspeechShare && r.chance(inv.gnuspeechShare)) return { engine: 'gnuspeech', name: r.pick(inv.gnuspeech) };
-  if (inv.flite.length && r.chance(0.22)) return { engine: 'flite', name: r.pick(inv.flite) };
+  if (inv.flite.length && r.chance(inv.fliteShare ?? DEFAULT_FLITE_SHARE)) return { engine: 'flite', name: r.pick(inv.flite) };
   const accent = r.pick(inv.trainAccents);
   const k = r.next();
   const stockVariants = inv.trainVariants.filter((v) => !v.startsWith('gen_'));
