@@ -190,6 +190,14 @@ export class Recognizer {
     return new Recognizer(opts.ort, info, metadata, session, batchFrames, makeDecoder);
   }
 
+  /**
+   * Model frames per acoustic-model call for input that is all there already (`transcribe`, files):
+   * the larger of {@link WHOLE_INPUT_BATCH_FRAMES} and `batchFrames`.
+   */
+  get wholeInputBatchFrames(): number {
+    return Math.max(this.batchFrames, WHOLE_INPUT_BATCH_FRAMES);
+  }
+
   /** The sample rate the model's frontend works at. */
   get sampleRate(): number {
     return this.metadata.featureConfig.sampleRate;
@@ -219,7 +227,7 @@ export class Recognizer {
    */
   async transcribe(samples: Float32Array, sampleRate: number, opts: StreamOptions = {}): Promise<RecognitionResult> {
     checkSamples(samples, sampleRate);
-    const s = this.createStream({ batchFrames: Math.max(this.batchFrames, WHOLE_INPUT_BATCH_FRAMES), ...opts });
+    const s = this.createStream({ batchFrames: this.wholeInputBatchFrames, ...opts });
     // Bounded chunks keep the feature buffers small for long inputs.
     const chunk = sampleRate * 30;
     for (let i = 0; i < samples.length; i += chunk) await s.acceptWaveform(samples.subarray(i, Math.min(samples.length, i + chunk)), sampleRate);

@@ -7,7 +7,7 @@
  * console.log(result.text);
  */
 import * as ort from 'onnxruntime-node';
-import { Recognizer, WHOLE_INPUT_BATCH_FRAMES, type RecognitionResult, type PartialResult, type SegmentResult } from '../recognizer.js';
+import { Recognizer, type RecognitionResult, type PartialResult, type SegmentResult } from '../recognizer.js';
 import type { EndpointConfig } from '../decoder/endpoint.js';
 import type { ExecutionProviderName, OrtModule } from '../model/runtime.js';
 import { readModelFile } from './model-file.js';
@@ -91,10 +91,9 @@ export interface TranscribeFileOptions {
   /** With endpoint: called with each segment as soon as it ends. */
   onSegment?: (segment: SegmentResult) => void;
   /**
-   * Model frames per acoustic-model call. Default for a file, whose audio is all there: the larger of
-   * {@link WHOLE_INPUT_BATCH_FRAMES} and the recognizer's batch. For stdin, which may be live (a
-   * microphone piped in), the recognizer's streaming batch, so that segments come out soon after they
-   * are spoken.
+   * Model frames per acoustic-model call. Default for a file, whose audio is all there:
+   * `rec.wholeInputBatchFrames`. For stdin, which may be live (a microphone piped in), the
+   * recognizer's streaming batch, so that segments come out soon after they are spoken.
    */
   batchFrames?: number;
 }
@@ -110,7 +109,7 @@ export interface TranscribeFileOptions {
  */
 export async function transcribeFile(rec: Recognizer, file: string, opts: TranscribeFileOptions = {}): Promise<RecognitionResult> {
   const audio = await openAudio(file, opts.raw ? { raw: opts.raw } : {});
-  const batchFrames = opts.batchFrames ?? (file === '-' ? undefined : Math.max(rec.batchFrames, WHOLE_INPUT_BATCH_FRAMES));
+  const batchFrames = opts.batchFrames ?? (file === '-' ? undefined : rec.wholeInputBatchFrames);
   const stream = rec.createStream({
     ...(batchFrames !== undefined ? { batchFrames } : {}),
     ...(opts.decoder ? { decoder: opts.decoder } : {}),
