@@ -42,7 +42,7 @@ const batches = positiveInts('batch-frames', values['batch-frames']);
 const audio = values.audio ? { file: values.audio, what: values.audio } : makeBenchAudio(seconds);
 const loaded = await Promise.all((values.model ?? [undefined]).map(loadBenchModel));
 // Every model at every batch size; with one batch size the names are the models'.
-const models = loaded.flatMap((m) => batches.map((batchFrames) => ({ ...m, batchFrames, what: batches.length > 1 ? `${m.what}, ${batchFrames}-frame batches` : m.what })));
+const models = loaded.flatMap((m, mi) => batches.map((batchFrames) => ({ mi, batchFrames, what: batches.length > 1 ? `${m.what}, ${batchFrames}-frame batches` : m.what })));
 console.log(`audio: ${audio.what}`);
 let decoded = await decodeBenchAudio(audio.file);
 const chunks = trimChunks(decoded.chunks, decoded.rate, seconds);
@@ -50,7 +50,9 @@ const audioSec = chunks.reduce((s, c) => s + c.length, 0) / decoded.rate;
 console.log(`audio length used: ${audioSec.toFixed(1)} s at ${decoded.rate} Hz; repeats: ${repeat} (best of)\n`);
 
 type Row = { threads: number; stages: Record<string, number>; total: number };
-const recs = await Promise.all(models.flatMap((m) => threadCounts.map(async (threads) => ({ rec: await Recognizer.create({ ort: ort as unknown as OrtModule, model: m.bytes, source: m.what, threads }), batchFrames: m.batchFrames }))));
+// One recognizer per model and thread count; the batch size is a per-stream choice.
+const recsByModel = await Promise.all(loaded.map((m) => Promise.all(threadCounts.map((threads) => Recognizer.create({ ort: ort as unknown as OrtModule, model: m.bytes, source: m.what, threads })))));
+const recs = models.flatMap((m) => recsByModel[m.mi]!.map((rec) => ({ rec, batchFrames: m.batchFrames })));
 const best: Array<Row | undefined> = recs.map(() => undefined);
 // Interleaved: every model and thread count once per repeat, so load from other processes hits them alike.
 for (let r = 0; r < repeat; r++) {
