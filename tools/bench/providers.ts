@@ -43,10 +43,10 @@ const audioSec = chunks.reduce((s, c) => s + c.length, 0) / decoded.rate;
 console.log(`audio: ${audio.what}, ${audioSec.toFixed(1)} s used; cpu threads ${threads}; best of ${repeat}\n`);
 
 type Run = { acoustic: number; total: number; result: RecognitionResult };
-async function measure(rec: Recognizer): Promise<Run> {
+async function measure(rec: Recognizer, batchFrames: number): Promise<Run> {
   let best: Run | undefined;
   for (let r = 0; r < repeat!; r++) {
-    const { result, seconds: total } = await streamOnce(rec, chunks, decoded.rate);
+    const { result, seconds: total } = await streamOnce(rec, chunks, decoded.rate, batchFrames);
     if (!best || result.timings.acoustic < best.acoustic) best = { acoustic: result.timings.acoustic, total, result };
   }
   return best!;
@@ -65,18 +65,20 @@ let unavailable = 0;
 for (const m of await Promise.all((values.model ?? [undefined]).map(loadBenchModel))) {
   console.log(`model: ${m.what}`);
   console.log(`${'provider'.padEnd(10)}${'batch'.padStart(7)}${'AM RTF'.padStart(11)}${'total RTF'.padStart(11)}${'AM speed'.padStart(10)}  agreement with ${eps[0]}`);
+  // One session per provider, shared by the batch sizes (batchFrames is per stream).
+  const recs = await Promise.all(eps.map((ep) =>
+    Recognizer.create({ ort: ort as unknown as OrtModule, model: m.bytes, source: m.what, executionProviders: [ep], threads: threads! })
+      .catch((e: unknown) => new Error(e instanceof Error ? e.message : String(e)))));
   for (const batchFrames of batches) {
     let ref: Run | undefined;
-    for (const ep of eps) {
-      let rec: Recognizer;
-      try {
-        rec = await Recognizer.create({ ort: ort as unknown as OrtModule, model: m.bytes, source: m.what, executionProviders: [ep], threads: threads!, batchFrames });
-      } catch (e) {
+    for (const [i, ep] of eps.entries()) {
+      const rec = recs[i]!;
+      if (rec instanceof Error) {
         unavailable++;
-        console.log(`${ep.padEnd(10)}${String(batchFrames).padStart(7)}  unavailable: ${e instanceof Error ? e.message : String(e)}`);
+        console.log(`${ep.padEnd(10)}${String(batchFrames).padStart(7)}  unavailable: ${rec.message}`);
         continue;
       }
-      const run = await measure(rec);
+      const run = await measure(rec, batchFrames);
       ref ??= run;
       console.log(`${ep.padEnd(10)}${String(batchFrames).padStart(7)}${(run.acoustic / audioSec).toExponential(2).padStart(11)}${(run.total / audioSec).toExponential(2).padStart(11)}` +
         `${`${(ref.acoustic / run.acoustic).toFixed(2)}x`.padStart(10)}  ${run === ref ? '(reference)' : agreement(ref.result, run.result)}`);
