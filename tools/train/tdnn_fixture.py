@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Parity fixture for TDNN conversion (test/convert-tdnn.test.ts): a random `TDNN` from train.py, run through the
 trainer's own forward on a padded batch of random base frames (utterances of different lengths, some shorter than
-the receptive field), then exported with train.py's exporter.
+the receptive field), then exported with train.py's exporter. With --batchnorm the model has BatchNorm layers with
+random running statistics, evaluated by PyTorch's own BatchNorm (inference mode), and the exporter folds them into
+the next layers: the converted model must still match.
 
 Writes to --out: model.safetensors + arch.json (what `earshot convert` reads), base.f32 (every utterance's base
 frames, concatenated, float32 LE), logprobs.f32 (the trainer's log-softmax outputs, concatenated) and
@@ -35,6 +37,7 @@ def main() -> None:
     p.add_argument('--lengths', default='29,4,1', help='utterance lengths in base frames')
     p.add_argument('--activation', default='lrelu')
     p.add_argument('--alpha', type=float, default=0.01)
+    p.add_argument('--batchnorm', action='store_true', help='BatchNorm after each hidden activation (folded on export)')
     a = p.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(a.seed)
@@ -43,10 +46,16 @@ def main() -> None:
     dim = fc['numCeps'] * (fc['deltaOrder'] + 1)
     hidden = [int(h) for h in a.hidden.split(',')]
     dil = [int(d) for d in a.dilations.split(',')]
-    model = TDNN(dim, hidden, dil, len(LABELS), a.activation, a.alpha, 0.0, a.subsampling, a.early_subsampling).eval()
+    model = TDNN(dim, hidden, dil, len(LABELS), a.activation, a.alpha, 0.0, a.subsampling, a.early_subsampling,
+                 a.batchnorm).eval()
     with torch.no_grad():  # larger than the default init, so the outputs are far from uniform
         for prm in model.parameters():
             prm.mul_(3.0)
+        for bn in model.norms or []:  # statistics and affine parameters far from the identity
+            bn.running_mean.uniform_(-1.0, 1.0)
+            bn.running_var.uniform_(0.5, 2.0)
+            bn.weight.uniform_(0.5, 1.5)
+            bn.bias.uniform_(-0.5, 0.5)
     lengths = [int(n) for n in a.lengths.split(',')]
     x = torch.zeros(len(lengths), max(lengths), dim)
     utts = [torch.randn(n, dim) for n in lengths]

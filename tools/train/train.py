@@ -299,12 +299,16 @@ class TDNN(nn.Module):
     strided) convolutions to it. Rf = sum over layers of dilation x product of the earlier layers' strides.
 
     The convolutions are computed as matrix products over the concatenated taps (same maths as nn.Conv1d, whose
-    weight layout [out, in, 3] they keep): CPU BLAS runs those far faster than PyTorch's dilated convolution."""
+    weight layout [out, in, 3] they keep): CPU BLAS runs those far faster than PyTorch's dilated convolution.
+
+    With `batchnorm` (train.py --batchnorm) every hidden layer is conv -> activation -> BatchNorm, Kaldi's
+    "relu-batchnorm" order: the normalization is a per-channel affine map at inference, so the export folds it into
+    the NEXT layer's weights and bias (`folded()`) and the exported model is a plain leaky-ReLU TDNN."""
 
     kind = 'tdnn'
 
     def __init__(self, in_dim: int, hidden: Sequence[int], dilations: Sequence[int], out_dim: int, activation: str,
-                 alpha: float, dropout: float, subsampling: int, early: bool = False):
+                 alpha: float, dropout: float, subsampling: int, early: bool = False, batchnorm: bool = False):
         super().__init__()
         if len(dilations) != len(hidden):
             raise SystemExit(f'--tdnn-dilations needs {len(hidden)} values (one per hidden layer), got {len(dilations)}')
@@ -315,6 +319,7 @@ class TDNN(nn.Module):
         self.dilations = list(dilations)
         self.strides = [subsampling if (early and i == 0) else 1 for i in range(len(hidden))]
         self.out = nn.Linear(hidden[-1], out_dim)
+        self.norms = nn.ModuleList(nn.BatchNorm1d(h) for h in hidden) if batchnorm else None
         self.sub = subsampling
         self.activation, self.alpha = activation, alpha
         self.act = activation_fn(activation, alpha)
@@ -344,23 +349,48 @@ class TDNN(nn.Module):
         t = torch.arange(-r, T + r, device=x.device).clamp(min=0)[None].expand(B, -1)
         t = torch.minimum(t, (lengths.to(x.device) - 1)[:, None])
         x = x.gather(1, t[..., None].expand(-1, -1, D))
-        for conv, d, s in zip(self.convs, self.dilations, self.strides):
+        for i, (conv, d, s) in enumerate(zip(self.convs, self.dilations, self.strides)):
             x = self.act(self.conv(x, conv, d, s))
+            if self.norms is not None:  # statistics over every frame of the batch (edge and padding replicas included)
+                x = self.norms[i](x.reshape(-1, x.shape[-1])).reshape(x.shape)
             if self.dropout > 0:
                 x = F.dropout(x, self.dropout, self.training)
         if self.strides[0] == 1:  # every layer ran at the base rate: keep output frames t = 0, s, 2s, ...
             x = x[:, ::self.sub]
         return self.out(x), (lengths + self.sub - 1) // self.sub
 
+    @torch.no_grad()
+    def folded(self) -> Tuple[List[Tuple[torch.Tensor, torch.Tensor]], Tuple[torch.Tensor, torch.Tensor]]:
+        """The inference-time weights with each BatchNorm folded into the layer after it: ([(conv weight [out, in, 3],
+        bias)] per hidden layer, (output weight, bias)). BatchNorm at inference is y = a*x + c per channel, with
+        a = gamma / sqrt(running_var + eps) and c = beta - running_mean * a, so the next layer W y + b equals
+        (W scaled by a along its input channels) x + (b + W c), for every tap of a convolution alike."""
+        convs = [(c.weight.detach().clone(), c.bias.detach().clone()) for c in self.convs]
+        out = (self.out.weight.detach().clone(), self.out.bias.detach().clone())
+        if self.norms is None:
+            return convs, out
+        for i, bn in enumerate(self.norms):
+            a = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+            c = bn.bias - bn.running_mean * a
+            if i + 1 < len(convs):
+                w, b = convs[i + 1]  # [out, in, 3]
+                convs[i + 1] = (w * a[None, :, None], b + (w * c[None, :, None]).sum(dim=(1, 2)))
+            else:
+                w, b = out  # [labels, in]
+                out = (w * a[None, :], b + w @ c)
+        return convs, out
+
 
 def build_model(args, base_dim: int) -> nn.Module:
     hidden = [args.width] * args.layers if not args.hidden else [int(h) for h in args.hidden.split(',')]
     if args.model == 'mlp':
+        if args.batchnorm:
+            raise SystemExit('--batchnorm is for --model tdnn (the mlp export has no folding); drop --batchnorm or use --model tdnn')
         return SplicedMLP(base_dim * (args.context_left + 1 + args.context_right), hidden, len(LABELS),
                           args.activation, args.alpha, args.dropout)
     dil = [int(d) for d in args.tdnn_dilations.split(',')] if args.tdnn_dilations else [1] * len(hidden)
     return TDNN(base_dim, hidden, dil, len(LABELS), args.activation, args.alpha, args.dropout, args.subsampling,
-                args.tdnn_early_subsampling)
+                args.tdnn_early_subsampling, args.batchnorm)
 
 
 def forward(model: nn.Module, x: torch.Tensor, lengths: torch.Tensor, args) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -439,23 +469,60 @@ def write_export(out_dir: str, m: nn.Module, tensors: dict, layout: dict, featur
 def export_tdnn(m: 'TDNN', out_dir: str, feature_config: dict, provenance: dict) -> bool:
     """TDNN export: tensors convs.<i>.weight [out, in, 3] / .bias and out.weight [labels, H] / .bias; arch.json kind
     "tdnn" with each layer's dilation. The feature config's context becomes the receptive field (the converter
-    feeds each output frame's clamped window t - Rf .. t + Rf, spliced, to valid convolutions)."""
+    feeds each output frame's clamped window t - Rf .. t + Rf, spliced, to valid convolutions). BatchNorm layers
+    are folded into the next layer's weights, and the folded plain TDNN is checked against the model itself."""
+    convs, (out_w, out_b) = m.folded()
+    if m.norms is not None:
+        check_folding(m, convs, (out_w, out_b))
     tensors = {}
     layers = []
-    for i, (conv, d) in enumerate(zip(m.convs, m.dilations)):
-        tensors[f'convs.{i}.weight'] = conv.weight  # [out, in, kernel], as nn.Conv1d
-        tensors[f'convs.{i}.bias'] = conv.bias
+    for i, ((w, b), d) in enumerate(zip(convs, m.dilations)):
+        tensors[f'convs.{i}.weight'] = w  # [out, in, kernel], as nn.Conv1d
+        tensors[f'convs.{i}.bias'] = b
         layer = {'weight': f'convs.{i}.weight', 'bias': f'convs.{i}.bias', 'dilation': int(d)}
         if m.strides[i] != 1:
             layer['stride'] = int(m.strides[i])
         layers.append(layer)
-    tensors['out.weight'] = m.out.weight
-    tensors['out.bias'] = m.out.bias
+    tensors['out.weight'] = out_w
+    tensors['out.bias'] = out_b
     fc = dict(feature_config)
     fc['contextLeft'] = fc['contextRight'] = m.receptive()
     write_export(out_dir, m, tensors, {'kind': 'tdnn', 'layers': layers, 'kernel': 3,
                                        'outputLayer': {'weight': 'out.weight', 'bias': 'out.bias'}}, fc, provenance)
     return True
+
+
+def plain_tdnn(m: 'TDNN', convs, out) -> 'TDNN':
+    """A TDNN without normalization layers holding the given (folded) weights, in eval mode."""
+    p = TDNN(m.convs[0].in_channels, [c.out_channels for c in m.convs], m.dilations, m.out.out_features, m.activation,
+             m.alpha, 0.0, m.sub, m.strides[0] != 1)
+    with torch.no_grad():
+        for conv, (w, b) in zip(p.convs, convs):
+            conv.weight.copy_(w)
+            conv.bias.copy_(b)
+        p.out.weight.copy_(out[0])
+        p.out.bias.copy_(out[1])
+    return p.eval()
+
+
+@torch.no_grad()
+def check_folding(m: 'TDNN', convs, out, tol: float = 1e-3) -> float:
+    """The folded plain TDNN must compute what the model computes at inference (BatchNorm on running statistics):
+    both run on the same seeded random input; a difference above `tol` (relative to the logits' scale) stops the
+    export rather than writing a model that decodes differently from the one evaluated."""
+    was_training = m.training
+    m.eval()
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 3 * m.receptive() + 17, m.convs[0].in_channels, generator=g)
+    lengths = torch.tensor([x.shape[1], x.shape[1] - 11])
+    ref = m(x, lengths)[0]
+    got = plain_tdnn(m, convs, out)(x, lengths)[0]
+    m.train(was_training)
+    err = float((ref - got).abs().max() / ref.abs().max().clamp(min=1e-6))
+    if not err <= tol:
+        raise SystemExit(f'export: folding BatchNorm into the next layers changed the outputs (relative max difference '
+                         f'{err:.2e} > {tol}); the model was not exported')
+    return err
 
 
 def export_model(model: nn.Module, out_dir: str, feature_config: dict, provenance: dict, args) -> bool:
@@ -544,6 +611,9 @@ def parse_args(argv=None):
     m.add_argument('--context-right', type=int, default=15)
     m.add_argument('--subsampling', type=int, default=3, help='one output frame every N base frames')
     m.add_argument('--tdnn-dilations', default='', help='tdnn: comma-separated dilation per hidden layer')
+    m.add_argument('--batchnorm', action='store_true',
+                   help='tdnn: BatchNorm after each hidden activation during training; the export folds it into the next '
+                        'layer, so the model file is a plain TDNN')
     m.add_argument('--tdnn-early-subsampling', action='store_true',
                    help='tdnn: the first convolution strides by --subsampling and the later ones run at the output rate '
                         '(their dilations count output frames)')
