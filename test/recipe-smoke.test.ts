@@ -150,14 +150,15 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     expect(r.ok).toBe(true);
   });
 
-  it('trains an early-subsampling TDNN 2 steps, exports it, converts it and matches PyTorch on the same features (1e-4)', async () => {
+  it('trains an early-subsampling TDNN with BatchNorm 2 steps, exports it (folded), converts it and matches PyTorch on the same features (1e-4)', async () => {
     const runT = path.join(work, 'run-tdnn');
     const log = runPython([
       'tools/train/train.py', '--train', feats(), '--dev', feats(), '--out', runT, '--model', 'tdnn',
-      '--hidden', '16,16', '--tdnn-dilations', '1,2', '--subsampling', '2', '--tdnn-early-subsampling',
+      '--hidden', '16,16', '--tdnn-dilations', '1,2', '--subsampling', '2', '--tdnn-early-subsampling', '--batchnorm',
       '--max-steps', '2', '--batch-size', '2', '--warmup-steps', '1', '--eval-every', '0', '--ckpt-every', '0', '--threads', '1',
     ]);
     expect(log).toMatch(/stopped at step 2/);
+    expect(log).toMatch(/folded 2 BatchNorm layers into the next layers/);
     const arch = JSON.parse(fs.readFileSync(path.join(runT, 'arch.json'), 'utf8')) as { kind: string; featureConfig: FeatureConfig; layers: Array<{ stride?: number }> };
     expect(arch.kind).toBe('tdnn');
     expect(arch.layers.map((l) => l.stride ?? 1)).toEqual([2, 1]);

@@ -473,7 +473,9 @@ def export_tdnn(m: 'TDNN', out_dir: str, feature_config: dict, provenance: dict)
     are folded into the next layer's weights, and the folded plain TDNN is checked against the model itself."""
     convs, (out_w, out_b) = m.folded()
     if m.norms is not None:
-        check_folding(m, convs, (out_w, out_b))
+        err = check_folding(m, convs, (out_w, out_b))
+        print(f'export: folded {len(m.norms)} BatchNorm layers into the next layers (relative max difference {err:.1e})',
+              file=sys.stderr)
     tensors = {}
     layers = []
     for i, ((w, b), d) in enumerate(zip(convs, m.dilations)):
