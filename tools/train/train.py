@@ -734,7 +734,7 @@ def main(argv=None) -> None:
         try:
             model.load_state_dict(ck['model'])
         except RuntimeError as e:
-            raise SystemExit(f'--init {args.init}: its weights do not fit this architecture (pass the same --model/--layers/--width/context): {e}')
+            raise SystemExit(f'--init {args.init}: its weights do not fit this architecture (pass the same --model/--layers/--width/context/--batchnorm): {e}')
         state['init_wall_s'] = float(ck['state']['elapsed']) + float(ck['state'].get('init_wall_s', 0.0))
         state['init_steps'] = int(ck['state']['step']) + int(ck['state'].get('init_steps', 0))
         log(f'initialised from {args.init} (trained {state["init_steps"]} steps, {state["init_wall_s"]:.0f} s)')
