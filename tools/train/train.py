@@ -721,7 +721,11 @@ def main(argv=None) -> None:
     last_path = os.path.join(args.out, 'last.pt')
     if args.resume and os.path.exists(last_path):
         ck = torch.load(last_path, map_location='cpu')
-        model.load_state_dict(ck['model'])
+        try:
+            model.load_state_dict(ck['model'])
+        except RuntimeError as e:
+            raise SystemExit(f'--resume {last_path}: its weights do not fit this architecture (resume with the run\'s own '
+                             f'--model/--layers/--width/context/--batchnorm, as in {os.path.join(args.out, "args.json")}): {e}')
         opt.load_state_dict(ck['opt'])
         state.update(ck['state'])
         gen.set_state(ck['gen'])
