@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train import TDNN, Shard, SplicedMLP, read_safetensors, splice_np  # noqa: E402
+from train import Shard, SplicedMLP, read_safetensors, splice_np, tdnn_with_weights  # noqa: E402
 
 
 def load_exported(run: str) -> tuple:
@@ -34,18 +34,10 @@ def load_exported(run: str) -> tuple:
         arch = json.load(f)
     weights = read_safetensors(os.path.join(run, 'model.safetensors'))
     if arch['kind'] == 'tdnn':
-        ws = [weights[l['weight']] for l in arch['layers']]
-        out_w = weights[arch['outputLayer']['weight']]
-        model = TDNN(ws[0].shape[1], [w.shape[0] for w in ws], [l['dilation'] for l in arch['layers']], out_w.shape[0],
-                     arch['activation'], float(arch['alpha']), 0.0, arch['featureConfig']['subsampling'],
-                     arch['layers'][0].get('stride', 1) != 1)
-        with torch.no_grad():
-            for conv, l in zip(model.convs, arch['layers']):
-                conv.weight.copy_(torch.from_numpy(weights[l['weight']].copy()))
-                conv.bias.copy_(torch.from_numpy(weights[l['bias']].copy()))
-            model.out.weight.copy_(torch.from_numpy(out_w.copy()))
-            model.out.bias.copy_(torch.from_numpy(weights[arch['outputLayer']['bias']].copy()))
-        model.eval()
+        model = tdnn_with_weights([(weights[l['weight']], weights[l['bias']]) for l in arch['layers']],
+                                  (weights[arch['outputLayer']['weight']], weights[arch['outputLayer']['bias']]),
+                                  [l['dilation'] for l in arch['layers']], arch['activation'], float(arch['alpha']),
+                                  arch['featureConfig']['subsampling'], arch['layers'][0].get('stride', 1) != 1)
         return model, arch
     ws = [weights[l['weight']] for l in arch['layers']]
     bs = [weights[l['bias']] for l in arch['layers']]

@@ -494,16 +494,21 @@ def export_tdnn(m: 'TDNN', out_dir: str, feature_config: dict, provenance: dict)
     return True
 
 
-def plain_tdnn(m: 'TDNN', convs, out) -> 'TDNN':
-    """A TDNN without normalization layers holding the given (folded) weights, in eval mode."""
-    p = TDNN(m.convs[0].in_channels, [c.out_channels for c in m.convs], m.dilations, m.out.out_features, m.activation,
-             m.alpha, 0.0, m.sub, m.strides[0] != 1)
+def tdnn_with_weights(convs, out, dilations: Sequence[int], activation: str, alpha: float, subsampling: int,
+                      early: bool) -> 'TDNN':
+    """A TDNN without normalization layers, in eval mode, holding the given weights: `convs` = [(weight [out, in, 3],
+    bias)] per hidden layer and `out` = (weight [labels, H], bias), as tensors or numpy arrays (an exported model's,
+    or a model's folded ones); the sizes come from the weights."""
+    def t(a) -> torch.Tensor:
+        return a if isinstance(a, torch.Tensor) else torch.from_numpy(np.array(a))
+    p = TDNN(convs[0][0].shape[1], [w.shape[0] for w, _ in convs], dilations, out[0].shape[0], activation, alpha, 0.0,
+             subsampling, early)
     with torch.no_grad():
         for conv, (w, b) in zip(p.convs, convs):
-            conv.weight.copy_(w)
-            conv.bias.copy_(b)
-        p.out.weight.copy_(out[0])
-        p.out.bias.copy_(out[1])
+            conv.weight.copy_(t(w))
+            conv.bias.copy_(t(b))
+        p.out.weight.copy_(t(out[0]))
+        p.out.bias.copy_(t(out[1]))
     return p.eval()
 
 
@@ -518,7 +523,7 @@ def check_folding(m: 'TDNN', convs, out, tol: float = 1e-3) -> float:
     x = torch.randn(2, 3 * m.receptive() + 17, m.convs[0].in_channels, generator=g)
     lengths = torch.tensor([x.shape[1], x.shape[1] - 11])
     ref = m(x, lengths)[0]
-    got = plain_tdnn(m, convs, out)(x, lengths)[0]
+    got = tdnn_with_weights(convs, out, m.dilations, m.activation, m.alpha, m.sub, m.strides[0] != 1)(x, lengths)[0]
     m.train(was_training)
     err = float((ref - got).abs().max() / ref.abs().max().clamp(min=1e-6))
     if not err <= tol:
@@ -591,6 +596,17 @@ def lr_at(step: int, elapsed: float, args) -> float:
     if args.schedule == 'constant':
         return args.lr
     return args.min_lr + 0.5 * (args.lr - args.min_lr) * (1 + math.cos(math.pi * prog))
+
+
+def load_checkpoint_weights(model: nn.Module, path: str, flag: str, hint: str) -> dict:
+    """Load the checkpoint at `path` (given with `flag`) and its weights into `model`; returns the checkpoint.
+    Weights that do not fit the model stop with a message saying what to pass (`hint`) instead of a traceback."""
+    ck = torch.load(path, map_location='cpu')
+    try:
+        model.load_state_dict(ck['model'])
+    except RuntimeError as e:
+        raise SystemExit(f'{flag} {path}: its weights do not fit this architecture ({hint}): {e}')
+    return ck
 
 
 def parse_args(argv=None):
@@ -720,12 +736,8 @@ def main(argv=None) -> None:
              'bad_evals': 0, 'evals': []}
     last_path = os.path.join(args.out, 'last.pt')
     if args.resume and os.path.exists(last_path):
-        ck = torch.load(last_path, map_location='cpu')
-        try:
-            model.load_state_dict(ck['model'])
-        except RuntimeError as e:
-            raise SystemExit(f'--resume {last_path}: its weights do not fit this architecture (resume with the run\'s own '
-                             f'--model/--layers/--width/context/--batchnorm, as in {os.path.join(args.out, "args.json")}): {e}')
+        ck = load_checkpoint_weights(model, last_path, '--resume', 'resume with the run\'s own --model/--layers/--width/'
+                                     f'context/--batchnorm, as in {os.path.join(args.out, "args.json")}')
         opt.load_state_dict(ck['opt'])
         state.update(ck['state'])
         gen.set_state(ck['gen'])
@@ -734,11 +746,7 @@ def main(argv=None) -> None:
     elif args.resume:
         log(f'--resume: no {last_path}, starting fresh')
     if args.init and not (args.resume and os.path.exists(last_path)):
-        ck = torch.load(args.init, map_location='cpu')
-        try:
-            model.load_state_dict(ck['model'])
-        except RuntimeError as e:
-            raise SystemExit(f'--init {args.init}: its weights do not fit this architecture (pass the same --model/--layers/--width/context/--batchnorm): {e}')
+        ck = load_checkpoint_weights(model, args.init, '--init', 'pass the same --model/--layers/--width/context/--batchnorm')
         state['init_wall_s'] = float(ck['state']['elapsed']) + float(ck['state'].get('init_wall_s', 0.0))
         state['init_steps'] = int(ck['state']['step']) + int(ck['state'].get('init_steps', 0))
         log(f'initialised from {args.init} (trained {state["init_steps"]} steps, {state["init_wall_s"]:.0f} s)')
