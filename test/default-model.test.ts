@@ -31,8 +31,8 @@ describe('shipped default model', () => {
     expect(s).toContain('"alpha":0.01');
     expect(s).toContain('"type":"ctc"');
     // The beam settings tuned on dev travel in the model: beam search uses them unless flags say otherwise.
-    expect(s).toContain('"lm":{"weight":0.6,"wordBonus":5}');
+    expect(s).toContain('"lm":{"weight":0.7,"wordBonus":6}');
     const t = earshot(['inspect', path.join(ROOT, 'models/earshot-en.onnx')]);
-    expect(t.stdout).toMatch(/with an LM: weight 0\.6, word bonus 5/);
+    expect(t.stdout).toMatch(/with an LM: weight 0\.7, word bonus 6/);
   });
 });

@@ -345,11 +345,11 @@ describe('earshot lm compile / lm build --binary', () => {
 describe('beam search uses the shipped LM by default', () => {
   const sample = path.join(ROOT, 'models/sample.wav');
 
-  it('transcribe --decoder beam without --lm: the tuned LM decode (= explicit --lm en-3gram.lmbin with the model\'s --lm-weight 0.6 --word-bonus 5); --lm none: none', () => {
+  it('transcribe --decoder beam without --lm: the tuned LM decode (= explicit --lm en-3gram.lmbin with the model\'s --lm-weight 0.7 --word-bonus 6); --lm none: none', () => {
     const def = earshot(['transcribe', '--decoder', 'beam', '-f', 'json', sample]);
     expect(def.stderr).toBe('');
     expect(JSON.parse(def.stdout).text).toBe('put the cups on the shelf');
-    const explicit = earshot(['transcribe', '--decoder', 'beam', '-f', 'json', '--lm', path.join(ROOT, 'models/en-3gram.lmbin'), '--lm-weight', '0.6', '--word-bonus', '5', sample]);
+    const explicit = earshot(['transcribe', '--decoder', 'beam', '-f', 'json', '--lm', path.join(ROOT, 'models/en-3gram.lmbin'), '--lm-weight', '0.7', '--word-bonus', '6', sample]);
     expect(explicit.stdout).toBe(def.stdout);
     const arpa = path.join(mkdtempSync(path.join(tmpdir(), 'earshot-lmarpa-')), 'en-3gram.arpa');
     expect(earshot(['lm', 'decompile', path.join(ROOT, 'models/en-3gram.lmbin'), arpa]).code).toBe(0);
@@ -372,7 +372,7 @@ describe('beam search uses the shipped LM by default', () => {
     expect(withLm.code, withLm.stderr).toBe(0);
     expect(withLm.stdout).toMatch(/one\s+1\s+0\.00\s+0\.00\s+0\.00/);
     // The LM settings in effect are the ones the shipped model recommends (its earshot.output lm).
-    expect(report('lm.json').decoding).toEqual({ decoder: 'beam', beam: 16, lm: 'default', lmWeight: 0.6, wordBonus: 5 });
+    expect(report('lm.json').decoding).toEqual({ decoder: 'beam', beam: 16, lm: 'default', lmWeight: 0.7, wordBonus: 6 });
     const noLm = earshot(['eval', '--decoder', 'beam', '--lm', 'none', '--json', path.join(dir, 'none.json'), manifest]);
     expect(noLm.code, noLm.stderr).toBe(0);
     expect(report('none.json').decoding).toEqual({ decoder: 'beam', beam: 16, lm: null });

@@ -24,7 +24,7 @@ export interface StreamCliOptions extends DecoderCliOptions, EndpointCliOptions 
 /**
  * The text line of a segment: `[0.48 --> 2.04] put the cups on the shelf` (speech span; the segment's span when it has no words).
  * @example
- * segmentLine(seg) // "[5.49 --> 7.05] put the cups on the shelf"
+ * segmentLine(seg) // "[5.49 --> 7.08] put the cups on the shelf"
  */
 export function segmentLine(s: Pick<SegmentResult, 'start' | 'end' | 'text' | 'words'>): string {
   const start = s.words.length ? s.words[0]!.start : s.start;

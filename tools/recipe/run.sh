@@ -53,7 +53,7 @@ Stages: 0 build (tsc) | 1 corpus | 2 featurize | 3 train | 4 convert | 5 parity 
 Default model (train.py): a 5x448 leaky-ReLU (alpha 0.01) TDNN with early subsampling: the first kernel-3
 convolution strides by 3, the next four run at the output rate (30 ms) with dilations 1,2,4,8, so each output sees
 +-46 base frames (0.46 s each side); BatchNorm after each hidden layer while training (folded into the next layer on
-export), global CMVN, no SpecAugment, Adam 1e-3, warmup + cosine over the time budget, batch 32; the checkpoint with the best
+export), global CMVN, no SpecAugment, Adam 2e-3, warmup + cosine over the time budget, batch 32; the checkpoint with the best
 dev CER is exported. With the defaults this is the recipe of the shipped models/earshot-en.onnx.
 EOF
 }
@@ -139,7 +139,7 @@ if stage 3; then
   "$PY" tools/train/train.py --train "$FEATS/train" --dev "$FEATS/dev" --out "$RUN" \
     --model tdnn --layers 5 --width 448 --tdnn-dilations 1,1,2,4,8 --tdnn-early-subsampling --batchnorm \
     --activation lrelu --alpha 0.01 --subsampling 3 \
-    --batch-size 32 --lr 1e-3 --warmup-steps 300 \
+    --batch-size 32 --lr 2e-3 --warmup-steps 300 \
     --time-budget-min "$BUDGET_MIN" --eval-every 500 --max-dev-utts 600 --patience 0 --seed "$SEED" --threads "$THREADS" \
     $RESUME $TRAIN_ARGS 2>&1 | tee -a "$RUN/train.out"
 fi
