@@ -175,6 +175,36 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     expect(p.ok).toBe(true);
   });
 
+  it('trains a TDNN on sliding-window mean normalization, exports it with the input scale folded into the first layer, and matches PyTorch on the engine\'s own normalization (1e-4)', async () => {
+    const runS = path.join(work, 'run-sliding');
+    // Window 20 < every fixture utterance (> 30 frames): the window slides, so the running sums' drop-out path is checked.
+    const log = runPython([
+      'tools/train/train.py', '--train', feats(), '--dev', feats(), '--out', runS, '--model', 'tdnn',
+      '--hidden', '16,16', '--tdnn-dilations', '1,2', '--subsampling', '2', '--tdnn-early-subsampling', '--batchnorm',
+      '--norm', 'sliding', '--norm-window', '20',
+      '--max-steps', '2', '--batch-size', '2', '--warmup-steps', '1', '--eval-every', '0', '--ckpt-every', '0', '--threads', '1',
+    ]);
+    expect(log).toMatch(/folded 2 BatchNorm layers into the next layers and the input scale into the first layer/);
+    const arch = JSON.parse(fs.readFileSync(path.join(runS, 'arch.json'), 'utf8')) as { featureConfig: FeatureConfig };
+    expect(arch.featureConfig.normalization).toEqual({ type: 'sliding', window: 20, normVars: false });
+    const model = path.join(work, 'tdnn-sliding.onnx');
+    await convertWeightsFile({ weights: path.join(runS, 'model.safetensors'), arch: path.join(runS, 'arch.json'), out: model, force: true });
+    const dump = path.join(work, 'parity-sliding');
+    runPython(['tools/train/parity.py', '--run', runS, '--shard', feats(), '--count', '4', '--out', dump, '--threads', '1']);
+    const p = await checkParity({ model, dump, shard: feats(), tolerance: 1e-4, inputTolerance: 1e-6 });
+    expect(p.utterances).toBe(4);
+    expect(p.maxInputDiff).toBeLessThanOrEqual(1e-6);
+    expect(p.maxOutputDiff).toBeLessThanOrEqual(1e-4);
+    expect(p.ok).toBe(true);
+  });
+
+  it('refuses --norm sliding for the MLP, whose export cannot fold the input scale, and says what to use', () => {
+    const r = spawnSync(python, ['tools/train/train.py', '--train', feats(), '--out', path.join(work, 'run-bad'), '--norm', 'sliding', '--max-steps', '1'],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--norm sliding is for --model tdnn .*use --norm global/);
+  });
+
   it('transcribes a fixture with the converted model', async () => {
     const rec = await loadRecognizer({ model: onnx(), threads: 1 });
     const result = await transcribeFile(rec, path.join(fixtures, 'yes.wav'));

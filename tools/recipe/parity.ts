@@ -5,7 +5,7 @@
  *
  * Input: a dump from tools/train/parity.py (inputs.f32, logprobs.f32, meta.json), the shard it was taken from,
  * and the converted .onnx. Checks, per utterance:
- *  1. the TypeScript inputs (model's featureConfig: global normalization, splicing, subsampling) equal the
+ *  1. the TypeScript inputs (model's featureConfig: normalization, splicing, subsampling) equal the
  *     trainer's inputs: the trainer splices exactly as the engine does;
  *  2. onnxruntime-node's log-posteriors equal PyTorch's within `tolerance`.
  *

@@ -2,7 +2,8 @@
 """Dump PyTorch's view of an exported model for the recipe-level parity check (tools/recipe/parity.ts).
 
 Reads the exported `model.safetensors` + `arch.json` (exactly what `earshot convert` reads), takes the first N
-utterances of a feature shard, normalizes them with the model's global mean/std, splices and subsamples them as
+utterances of a feature shard, normalizes them as the model's feature config says (global mean/std, or a
+causal sliding-window mean), splices and subsamples them as
 the TypeScript `spliceFrames` does (a TDNN runs the trainer's forward on the base frames instead; its spliced
 inputs are the windows the converted model reads), and writes:
   inputs.f32    spliced, normalized model inputs of every utterance, concatenated (float32 LE, inputDim per frame)
@@ -26,7 +27,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train import Shard, SplicedMLP, read_safetensors, splice_np, tdnn_with_weights  # noqa: E402
+from train import Shard, SplicedMLP, normalize_np, read_safetensors, splice_np, tdnn_with_weights  # noqa: E402
 
 
 def load_exported(run: str) -> tuple:
@@ -67,14 +68,11 @@ def main() -> None:
               'numCeps', 'deltaOrder', 'deltaWindow'):
         if shard.config[k] != fc[k]:
             raise SystemExit(f'{a.shard}/config.json field {k} = {shard.config[k]!r} differs from the model ({fc[k]!r})')
-    norm = fc['normalization']
-    mean = np.asarray(norm['mean'], dtype=np.float64) if norm['type'] == 'global' else 0.0
-    std = np.asarray(norm['std'], dtype=np.float64) if norm['type'] == 'global' else 1.0
     os.makedirs(a.out, exist_ok=True)
     inputs, logits, logprobs, utts = [], [], [], []
     offset = 0
     for i, e in enumerate(shard.entries[:a.count]):
-        base = ((np.asarray(shard.frames(i), dtype=np.float64) - mean) / std).astype(np.float32)
+        base = normalize_np(np.asarray(shard.frames(i)), fc['normalization'])
         x = splice_np(base, fc['contextLeft'], fc['contextRight'], fc['subsampling'])
         with torch.no_grad():
             if arch['kind'] == 'tdnn':  # the trainer's forward on the base frames; x is the spliced window it sees

@@ -2,7 +2,7 @@
 """earshot acoustic-model trainer: spliced-context DNNs with character CTC (Maas, Hannun & Ng 2013).
 
 Reads the feature shards written by tools/featurize (earshot's own TypeScript frontend), applies global
-normalization from the train shard's stats.json, splices and subsamples exactly as the TypeScript
+normalization from the train shard's stats.json (or, with --norm sliding, a causal sliding-window mean), splices and subsamples exactly as the TypeScript
 `spliceFrames` does (edge frames replicated, output frames t = 0, s, 2s, ...), trains with CTC over
 characters and exports `model.safetensors` + `arch.json` for `earshot convert`.
 
@@ -180,13 +180,77 @@ def make_batches(frames: Sequence[int], batch_size: int, max_frames: int, rng: O
     return batches
 
 
+#: Variance floor of sliding normalization with normVars (earshot's SLIDING_VAR_FLOOR, src/features/normalize.ts).
+SLIDING_VAR_FLOOR = 1e-10
+
+
+def sliding_mean_np(x: np.ndarray, window: int) -> np.ndarray:
+    """Causal sliding-window mean of (T, D) frames, as earshot's NormStage computes it: row t is the mean of frames
+    max(0, t - window + 1) .. t, in float64."""
+    cs = np.cumsum(x.astype(np.float64), axis=0)
+    s = cs.copy()
+    s[window:] -= cs[:-window]
+    return s / np.minimum(np.arange(1, x.shape[0] + 1), window)[:, None]
+
+
+def normalize_np(x: np.ndarray, norm: dict) -> np.ndarray:
+    """(T, D) base frames normalized as a feature config's `normalization` says (earshot's normalizeFrames): none,
+    global (mean/std) or sliding (causal window mean, with normVars also its population variance); float32 out."""
+    x64 = x.astype(np.float64)
+    if norm['type'] == 'none':
+        return x.astype(np.float32)
+    if norm['type'] == 'global':
+        return ((x64 - np.asarray(norm['mean'])) / np.asarray(norm['std'])).astype(np.float32)
+    if norm['type'] != 'sliding':
+        raise SystemExit(f'normalization type {norm["type"]!r} is not none, global or sliding')
+    m = sliding_mean_np(x64, norm['window'])
+    y = x64 - m
+    if norm['normVars']:
+        var = sliding_mean_np(x64 * x64, norm['window']) - m * m
+        y = y / np.sqrt(np.maximum(var, SLIDING_VAR_FLOOR))
+    return y.astype(np.float32)
+
+
 class Normalizer:
-    def __init__(self, mean: np.ndarray, std: np.ndarray):
+    """What the network sees during training. `--norm global`: (x - mean) / std with the train shard's statistics,
+    which the exported model's feature config carries. `--norm sliding`: x minus its causal sliding-window mean (the
+    feature config's normalization, so the engine computes it, streaming alike), divided by a fixed per-coefficient
+    `std`, which the export multiplies into the first layer (`input_scale`) instead."""
+
+    def __init__(self, mean: np.ndarray, std: np.ndarray, window: int = 0):
+        self.mean64, self.std64 = mean, std
         self.mean = mean.astype(np.float32)
         self.std = std.astype(np.float32)
+        self.window = window
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        if self.window:
+            return ((x - sliding_mean_np(x, self.window)) / self.std64).astype(np.float32)
         return (x - self.mean) / self.std
+
+    def spec(self) -> dict:
+        """The `normalization` of the exported model's feature config."""
+        if self.window:
+            return {'type': 'sliding', 'window': self.window, 'normVars': False}
+        return {'type': 'global', 'mean': [float(v) for v in self.mean64], 'std': [float(v) for v in self.std64]}
+
+    def input_scale(self) -> Optional[np.ndarray]:
+        """Per-coefficient divisor the export folds into the first layer (None: the feature config does it all)."""
+        return self.std64 if self.window else None
+
+
+def sliding_std(utts: 'Utts', window: int, count: int = 4000) -> np.ndarray:
+    """Per-coefficient standard deviation of sliding-mean-normalized base frames over `count` evenly spaced
+    utterances of `utts` (deterministic: the same shard gives the same scale, on every rank and on --resume)."""
+    pick = np.unique(np.linspace(0, len(utts) - 1, min(count, len(utts))).astype(int))
+    s = sq = 0.0
+    n = 0
+    for i in pick:
+        x = np.asarray(utts.shard.frames(utts.idx[i]), dtype=np.float64)
+        y = x - sliding_mean_np(x, window)
+        s, sq, n = s + y.sum(0), sq + (y * y).sum(0), n + y.shape[0]
+    mean = s / n
+    return np.maximum(np.sqrt(np.maximum(sq / n - mean * mean, 0.0)), 1e-6)
 
 
 def collate(utts: Utts, members: Sequence[int], norm: Normalizer) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -227,7 +291,7 @@ def splice_np(base: np.ndarray, left: int, right: int, sub: int) -> np.ndarray:
 
 
 def spec_augment(x: torch.Tensor, lengths: torch.Tensor, gen: torch.Generator, cfg: dict, num_ceps: int) -> torch.Tensor:
-    """SpecAugment-style masks on normalized base frames (masked values become 0 = the global mean).
+    """SpecAugment-style masks on normalized base frames (masked values become 0 = the normalization's mean).
     Feature masks hide the same cepstral indices in the statics and every delta block."""
     x = x.clone()
     B, T, D = x.shape
@@ -446,9 +510,9 @@ def read_safetensors(path: str) -> Dict[str, np.ndarray]:
     return out
 
 
-def feature_config_for_model(base_config: dict, mean: np.ndarray, std: np.ndarray, args) -> dict:
+def feature_config_for_model(base_config: dict, norm: Normalizer, args) -> dict:
     fc = {k: base_config[k] for k in FEATURE_CONFIG_KEYS if k in base_config}
-    fc['normalization'] = {'type': 'global', 'mean': [float(v) for v in mean], 'std': [float(v) for v in std]}
+    fc['normalization'] = norm.spec()
     fc['contextLeft'] = args.context_left
     fc['contextRight'] = args.context_right
     fc['subsampling'] = args.subsampling
@@ -466,16 +530,22 @@ def write_export(out_dir: str, m: nn.Module, tensors: dict, layout: dict, featur
     os.replace(os.path.join(out_dir, 'arch.json.tmp'), os.path.join(out_dir, 'arch.json'))
 
 
-def export_tdnn(m: 'TDNN', out_dir: str, feature_config: dict, provenance: dict) -> bool:
+def export_tdnn(m: 'TDNN', out_dir: str, feature_config: dict, provenance: dict,
+                in_scale: Optional[np.ndarray] = None) -> bool:
     """TDNN export: tensors convs.<i>.weight [out, in, 3] / .bias and out.weight [labels, H] / .bias; arch.json kind
     "tdnn" with each layer's dilation. The feature config's context becomes the receptive field (the converter
     feeds each output frame's clamped window t - Rf .. t + Rf, spliced, to valid convolutions). BatchNorm layers
-    are folded into the next layer's weights, and the folded plain TDNN is checked against the model itself."""
+    are folded into the next layer's weights; an input scale (`--norm sliding`: the network saw its inputs divided
+    by it) is folded into the first layer's; the plain TDNN is checked against the model itself."""
     convs, (out_w, out_b) = m.folded()
-    if m.norms is not None:
-        err = check_folding(m, convs, (out_w, out_b))
-        print(f'export: folded {len(m.norms)} BatchNorm layers into the next layers (relative max difference {err:.1e})',
-              file=sys.stderr)
+    if in_scale is not None:
+        w, b = convs[0]
+        convs[0] = (w / torch.as_tensor(in_scale, dtype=w.dtype)[None, :, None], b)
+    if m.norms is not None or in_scale is not None:
+        err = check_folding(m, convs, (out_w, out_b), in_scale)
+        what = [f'{len(m.norms)} BatchNorm layers into the next layers'] if m.norms is not None else []
+        what += ['the input scale into the first layer'] if in_scale is not None else []
+        print(f'export: folded {" and ".join(what)} (relative max difference {err:.1e})', file=sys.stderr)
     tensors = {}
     layers = []
     for i, ((w, b), d) in enumerate(zip(convs, m.dilations)):
@@ -513,30 +583,33 @@ def tdnn_with_weights(convs, out, dilations: Sequence[int], activation: str, alp
 
 
 @torch.no_grad()
-def check_folding(m: 'TDNN', convs, out, tol: float = 1e-3) -> float:
+def check_folding(m: 'TDNN', convs, out, in_scale: Optional[np.ndarray] = None, tol: float = 1e-3) -> float:
     """The folded plain TDNN must compute what the model computes at inference (BatchNorm on running statistics):
-    both run on the same seeded random input; a difference above `tol` (relative to the logits' scale) stops the
-    export rather than writing a model that decodes differently from the one evaluated."""
+    the model runs on a seeded random input x, the plain TDNN on x * in_scale (what it will be fed, undivided); a
+    difference above `tol` (relative to the logits' scale) stops the export rather than writing a model that
+    decodes differently from the one evaluated."""
     was_training = m.training
     m.eval()
     g = torch.Generator().manual_seed(0)
     x = torch.randn(2, 3 * m.receptive() + 17, m.convs[0].in_channels, generator=g)
     lengths = torch.tensor([x.shape[1], x.shape[1] - 11])
     ref = m(x, lengths)[0]
-    got = tdnn_with_weights(convs, out, m.dilations, m.activation, m.alpha, m.sub, m.strides[0] != 1)(x, lengths)[0]
+    x_in = x if in_scale is None else x * torch.as_tensor(in_scale, dtype=x.dtype)
+    got = tdnn_with_weights(convs, out, m.dilations, m.activation, m.alpha, m.sub, m.strides[0] != 1)(x_in, lengths)[0]
     m.train(was_training)
     err = float((ref - got).abs().max() / ref.abs().max().clamp(min=1e-6))
     if not err <= tol:
-        raise SystemExit(f'export: folding BatchNorm into the next layers changed the outputs (relative max difference '
-                         f'{err:.2e} > {tol}); the model was not exported')
+        raise SystemExit(f'export: folding BatchNorm / the input scale into the weights changed the outputs (relative '
+                         f'max difference {err:.2e} > {tol}); the model was not exported')
     return err
 
 
-def export_model(model: nn.Module, out_dir: str, feature_config: dict, provenance: dict, args) -> bool:
+def export_model(model: nn.Module, out_dir: str, feature_config: dict, provenance: dict, args,
+                 in_scale: Optional[np.ndarray] = None) -> bool:
     """Write model.safetensors + arch.json; False (and nothing written) for kinds the converter cannot read."""
     m = model.module if hasattr(model, 'module') else model
     if m.kind == 'tdnn':
-        return export_tdnn(m, out_dir, feature_config, provenance)
+        return export_tdnn(m, out_dir, feature_config, provenance, in_scale)
     if m.kind != 'mlp':
         print(f'export: {m.kind} models are not convertible (earshot convert reads mlp and tdnn); wrote the checkpoint only', file=sys.stderr)
         return False
@@ -664,6 +737,11 @@ def parse_args(argv=None):
     r.add_argument('--resume', action='store_true', help='continue from <out>/last.pt')
     r.add_argument('--init', default='', help='fine-tune: start from this checkpoint\'s weights (same architecture) with a '
                    'fresh optimizer, schedule and step count; its training time is added to the reported total')
+    m.add_argument('--norm', choices=['global', 'sliding'], default='global',
+                   help='input normalization the model carries: global mean/std (the train shard\'s stats.json), or '
+                        'sliding: minus the causal mean of the last --norm-window frames (per utterance and speaker, as '
+                        'streaming computes it; tdnn only), scaled by a fixed std folded into the first layer')
+    m.add_argument('--norm-window', type=int, default=600, help='--norm sliding: window in frames (600 = 6 s)')
     r.add_argument('--stats', default='', help='normalization statistics (stats.json) to use instead of the train shard\'s: '
                    'with --init, pass the initial model\'s so that its inputs keep their scale')
     r.add_argument('--threads', type=int, default=2, help='torch intra-op threads on CPU')
@@ -709,11 +787,22 @@ def main(argv=None) -> None:
         if mean.shape != (train_shard.dim,) or std.shape != (train_shard.dim,):
             raise SystemExit(f'--stats {args.stats}: expected mean and std of {train_shard.dim} values (the shard\'s feature size), got {mean.shape} and {std.shape}')
     std = np.maximum(std, 1e-6)  # the floor tools/featurize applies (STD_FLOOR)
-    norm = Normalizer(mean, std)
     base_dim = train_shard.dim
     cfg = train_shard.config
     frame_s = cfg['frameShift'] / cfg['sampleRate']
     train = Utts(train_shard, args.subsampling, log)
+    if args.norm == 'sliding':
+        if args.model != 'tdnn':
+            raise SystemExit('--norm sliding is for --model tdnn (the mlp export cannot fold the input scale); use --norm global')
+        if args.stats:
+            raise SystemExit('--stats sets global normalization statistics; drop it with --norm sliding (its scale is estimated from the train shard)')
+        if args.norm_window < 1:
+            raise SystemExit(f'--norm-window must be a positive number of frames, got {args.norm_window}')
+        norm = Normalizer(mean, sliding_std(train, args.norm_window), args.norm_window)
+        log(f'normalization: sliding mean over {args.norm_window} frames, input scale {np.round(norm.std64[:3], 3).tolist()}... '
+            'from up to 4,000 train utterances')
+    else:
+        norm = Normalizer(mean, std)
     dev = None
     if args.dev:
         dev_shard = Shard(args.dev, args.max_dev_utts)
@@ -892,7 +981,7 @@ def main(argv=None) -> None:
                     'parameters': n_params, 'args': vars(args),
                 },
             }
-            if export_model(core, args.out, feature_config_for_model(cfg, mean, std, args), provenance, args):
+            if export_model(core, args.out, feature_config_for_model(cfg, norm, args), provenance, args, norm.input_scale()):
                 log(f'exported {os.path.join(args.out, "model.safetensors")} and arch.json')
         train_csv.close()
         eval_csv.close()
