@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { wavBytes } from '../tools/corpus/augment.js';
+import { alsaRecordings, asteriskRecordings, sphinxRecordings } from '../tools/corpus/debian-speech.js';
 import { flacDuration, importRecordings, librispeechRecordings, tsvRecordings, wavDuration } from '../tools/corpus/import.js';
 
 /** A FLAC file head: "fLaC" + a last-block STREAMINFO with the given rate and sample count. */
@@ -92,5 +94,43 @@ describe('import', () => {
   it('says what is wrong with a line without a tab', async () => {
     writeFileSync(path.join(tmp, 'bad.tsv'), 'a.wav hello\n');
     await expect(tsvRecordings(path.join(tmp, 'bad.tsv'))).rejects.toThrow(/bad\.tsv:1: expected "path<TAB>text"/);
+  });
+});
+
+describe('Debian real-speech sources', () => {
+  it('reads alsa-utils channel-test names as their text, and leaves out the noise file', async () => {
+    const dir = path.join(tmp, 'alsa');
+    mkdirSync(dir, { recursive: true });
+    for (const n of ['Front_Center.wav', 'Rear_Left.wav', 'Noise.wav']) writeFileSync(path.join(dir, n), wavBytes(new Float32Array(800)));
+    expect((await alsaRecordings(dir)).map((r) => [r.id, path.basename(r.file), r.text])).toEqual([
+      ['alsa-Front_Center', 'Front_Center.wav', 'front center'],
+      ['alsa-Rear_Left', 'Rear_Left.wav', 'rear left'],
+    ]);
+  });
+
+  it('reads a Sphinx transcription file and says which line is malformed', async () => {
+    const dir = path.join(tmp, 'sphinx');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'cards.transcription'), '<s> ten of clubs  </s> (001)\n\n<s> five five </s> (004)\n');
+    expect((await sphinxRecordings(path.join(dir, 'cards.transcription'), 'cards')).map((r) => [r.id, r.file, r.text])).toEqual([
+      ['cards-001', path.join(dir, '001.wav'), 'ten of clubs'],
+      ['cards-004', path.join(dir, '004.wav'), 'five five'],
+    ]);
+    writeFileSync(path.join(dir, 'bad.transcription'), '<s> ten of clubs </s> (001)\nten of clubs 002\n');
+    await expect(sphinxRecordings(path.join(dir, 'bad.transcription'), 'cards')).rejects.toThrow(/bad\.transcription:2: expected "<s> text <\/s> \(file-id\)"/);
+  });
+
+  it('reads Asterisk prompts from core-sounds-en.txt.gz, skipping non-speech, spelled letters, silence and prompts without audio', async () => {
+    const dir = path.join(tmp, 'asterisk');
+    mkdirSync(path.join(dir, 'digits'), { recursive: true });
+    mkdirSync(path.join(dir, 'letters'), { recursive: true });
+    for (const n of ['auth-thankyou', 'beep', 'digits/10', 'letters/b']) writeFileSync(path.join(dir, `${n}.wav`), wavBytes(new Float32Array(800)));
+    const text = '; Core Asterisk Sounds in English\n\nauth-thankyou: Thank you.\nbeep: [this is a simple beep tone]\n' +
+      'digits/10: ten\nletters/b: b\nsilence/1: (1 second of silence)\nvm-nobox: No box.\n';
+    writeFileSync(path.join(dir, 'core-sounds-en.txt.gz'), gzipSync(text));
+    expect((await asteriskRecordings(path.join(dir, 'core-sounds-en.txt.gz'), dir)).map((r) => [r.id, path.relative(dir, r.file), r.text])).toEqual([
+      ['asterisk-auth-thankyou', 'auth-thankyou.wav', 'Thank you.'],
+      ['asterisk-digits-10', 'digits/10.wav', 'ten'],
+    ]);
   });
 });

@@ -194,14 +194,27 @@ async function main(): Promise<void> {
   if (Boolean(o.librispeech) === Boolean(o.tsv)) throw new UsageError('give exactly one of --librispeech DIR or --tsv FILE');
   const recs = o.librispeech ? await librispeechRecordings(o.librispeech) : await tsvRecordings(o.tsv!);
   const source = o.name ?? (o.librispeech ? `librispeech/${path.basename(path.resolve(o.librispeech))}` : `tsv/${path.basename(o.tsv!)}`);
-  const { entries, skipped } = await importRecordings(recs, path.dirname(path.resolve(o.manifest)), source);
-  await fs.mkdir(path.dirname(path.resolve(o.manifest)), { recursive: true });
-  const tmp = `${o.manifest}.${process.pid}.tmp`;
+  await writeImport(o.manifest, recs, source, 'import');
+}
+
+/**
+ * Import `recs` into the JSONL manifest `file` (written atomically, audio paths relative to it) and report the
+ * count, hours, speakers and the first skipped recordings on stderr, prefixed with `tool`.
+ * @example
+ * await writeImport('work-data/real/mine.jsonl', await tsvRecordings('list.tsv'), 'tsv/list.tsv', 'import');
+ */
+export async function writeImport(file: string, recs: Recording[], source: string, tool: string): Promise<ImportResult> {
+  const dir = path.dirname(path.resolve(file));
+  const result = await importRecordings(recs, dir, source);
+  const { entries, skipped } = result;
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
   await fs.writeFile(tmp, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
-  await fs.rename(tmp, o.manifest);
+  await fs.rename(tmp, file);
   const hours = entries.reduce((a, e) => a + e.duration, 0) / 3600;
-  process.stderr.write(`import: ${entries.length} utterances (${hours.toFixed(2)} h, ${new Set(entries.map((e) => e.voice)).size} speakers) -> ${o.manifest}; skipped ${skipped.length}\n`);
+  process.stderr.write(`${tool}: ${entries.length} utterances (${hours.toFixed(2)} h, ${new Set(entries.map((e) => e.voice)).size} speakers) -> ${file}; skipped ${skipped.length}\n`);
   for (const s of skipped.slice(0, 20)) process.stderr.write(`  skipped ${s.id}: ${s.reason}\n`);
+  return result;
 }
 
 if (isMain(import.meta.url)) {
