@@ -46,6 +46,10 @@ export function baseShardConfig(c: FeatureConfig): FeatureConfig {
   return { ...c, normalization: { type: 'none' }, contextLeft: 0, contextRight: 0, subsampling: 1 };
 }
 
+function jobFor(index: number, item: ManifestItem): JobRequest {
+  return { index, audio: item.audio, ...(item.viaRate ? { viaRate: item.viaRate } : {}) };
+}
+
 function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return '?';
   const m = Math.floor(s / 60);
@@ -111,7 +115,7 @@ export async function featurize(opts: FeaturizeOptions): Promise<FeaturizeSummar
   };
 
   if (opts.workers <= 0) {
-    for (let i = 0; i < items.length; i++) consume(await featurizeFile({ index: i, audio: items[i]!.audio }, config));
+    for (let i = 0; i < items.length; i++) consume(await featurizeFile(jobFor(i, items[i]!), config));
   } else {
     const workerUrl = new URL('./worker.js', import.meta.url);
     const workers = Array.from({ length: Math.min(opts.workers, Math.max(items.length, 1)) }, () => new Worker(workerUrl, { workerData: { config } }));
@@ -122,7 +126,7 @@ export async function featurize(opts: FeaturizeOptions): Promise<FeaturizeSummar
     await new Promise<void>((resolve, reject) => {
       const feed = (w: Worker): void => {
         while ((inflight.get(w) ?? 0) < perWorker && dispatched < items.length && dispatched - next < maxAhead) {
-          const job: JobRequest = { index: dispatched, audio: items[dispatched]!.audio };
+          const job: JobRequest = jobFor(dispatched, items[dispatched]!);
           dispatched++;
           inflight.set(w, (inflight.get(w) ?? 0) + 1);
           w.postMessage(job);

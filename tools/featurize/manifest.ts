@@ -12,6 +12,8 @@ export interface ManifestItem {
   text: string;
   /** Duration in seconds when the manifest gives it. */
   duration?: number;
+  /** JSONL `via_rate`: featurize the audio as if recorded at this rate (see tools/featurize/job.ts). */
+  viaRate?: number;
 }
 
 /**
@@ -45,6 +47,7 @@ export function readManifest(file: string): ManifestItem[] {
         audio,
         text: o.text,
         ...(typeof o.duration === 'number' ? { duration: o.duration } : {}),
+        ...(o.via_rate !== undefined ? { viaRate: viaRate(o.via_rate, where) } : {}),
       });
     } else {
       const tab = line.indexOf('\t');
@@ -54,4 +57,11 @@ export function readManifest(file: string): ManifestItem[] {
     }
   });
   return items;
+}
+
+function viaRate(v: unknown, where: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1000 || v > 192000) {
+    throw new Error(`${where}: "via_rate" must be an integer sample rate in Hz from 1000 to 192000, got ${JSON.stringify(v)}`);
+  }
+  return v;
 }

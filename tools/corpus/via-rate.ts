@@ -1,0 +1,78 @@
+/**
+ * Narrow-band copies of a manifest without new audio: a seeded share of its entries, each with `via_rate` set,
+ * so that tools/featurize hears the file as if it had been recorded at that rate (resampled down to it, then up
+ * to the model's rate by the engine's resampler, as the recognizer does with an 8 kHz file). A model trained on
+ * 16 kHz synthesis alone loses most of its accuracy on telephone-rate audio, whose top mel bands are empty.
+ *
+ * CLI: `node dist/tools/corpus/via-rate.js --in CORPUS/train_r6.jsonl --out work-data/derived/train_r6_8k.jsonl
+ *   --rate 8000 [--share 1] [--seed 1]`
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { UsageError } from '../../src/core/errors.js';
+import { rngFor } from './rng.js';
+import { isMain } from './util.js';
+
+/**
+ * The narrow-band copies of the JSONL manifest `lines` (read from `inDir`, to be written in `outDir`): entries
+ * picked with probability `share` (seeded per id), id suffixed `-via<rate>`, audio path rebased, `via_rate` set.
+ * @example
+ * viaRateCopies(lines, 'corpus', 'derived', 8000, 0.5, 1);
+ */
+export function viaRateCopies(lines: string[], inDir: string, outDir: string, rate: number, share: number, seed: number): string[] {
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    let e: Record<string, unknown>;
+    try {
+      e = JSON.parse(line) as Record<string, unknown>;
+    } catch (err) {
+      throw new UsageError(`line ${i + 1}: not valid JSON (${(err as Error).message})`);
+    }
+    if (typeof e.id !== 'string' || typeof e.audio !== 'string') throw new UsageError(`line ${i + 1}: needs string fields "id" and "audio"`);
+    if (e.via_rate !== undefined) throw new UsageError(`line ${i + 1} (${e.id}): already has via_rate ${JSON.stringify(e.via_rate)}`);
+    if (rngFor(seed, 'via-rate', rate, e.id).next() >= share) return;
+    const audio = path.relative(path.resolve(outDir), path.resolve(inDir, e.audio));
+    out.push(JSON.stringify({ ...e, id: `${e.id}-via${rate}`, audio, via_rate: rate }));
+  });
+  return out;
+}
+
+async function main(): Promise<void> {
+  const o = new Command()
+    .name('via-rate')
+    .description('Write narrow-band copies of a manifest (same audio, featurized as if recorded at --rate).')
+    .requiredOption('--in <file>', 'JSONL manifest to copy from')
+    .requiredOption('--out <file>', 'JSONL manifest to write')
+    .option('--rate <hz>', 'the sample rate the copies pass through', '8000')
+    .option('--share <p>', 'fraction of the entries to copy (seeded per id)', '1')
+    .option('--seed <n>', 'seed of the pick', '1')
+    .parse()
+    .opts<{ in: string; out: string; rate: string; share: string; seed: string }>();
+  const rate = Number(o.rate);
+  const share = Number(o.share);
+  const seed = Number(o.seed);
+  if (!Number.isInteger(rate) || rate < 1000 || rate > 192000) throw new UsageError(`--rate must be an integer from 1000 to 192000 Hz, got ${o.rate}`);
+  if (!(share > 0 && share <= 1)) throw new UsageError(`--share must be in (0, 1], got ${o.share}`);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${o.seed}`);
+  const lines = (await fs.readFile(o.in, 'utf8')).split('\n');
+  let copies: string[];
+  try {
+    copies = viaRateCopies(lines, path.dirname(path.resolve(o.in)), path.dirname(path.resolve(o.out)), rate, share, seed);
+  } catch (e) {
+    throw e instanceof UsageError ? new UsageError(`${o.in}: ${e.message}`) : e;
+  }
+  await fs.mkdir(path.dirname(path.resolve(o.out)), { recursive: true });
+  const tmp = `${o.out}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, copies.map((c) => `${c}\n`).join(''));
+  await fs.rename(tmp, o.out);
+  process.stderr.write(`via-rate: ${copies.length} of ${lines.filter((l) => l.trim()).length} entries, via ${rate} Hz -> ${o.out}\n`);
+}
+
+if (isMain(import.meta.url)) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`via-rate: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
