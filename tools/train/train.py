@@ -2,9 +2,10 @@
 """earshot acoustic-model trainer: spliced-context DNNs with character CTC (Maas, Hannun & Ng 2013).
 
 Reads the feature shards written by tools/featurize (earshot's own TypeScript frontend), applies global
-normalization from the train shard's stats.json (or, with --norm sliding, a causal sliding-window mean), splices and subsamples exactly as the TypeScript
-`spliceFrames` does (edge frames replicated, output frames t = 0, s, 2s, ...), trains with CTC over
-characters and exports `model.safetensors` + `arch.json` for `earshot convert`.
+normalization from the train shard's stats.json (or, with --norm sliding, a causal sliding-window mean),
+splices and subsamples exactly as the TypeScript `spliceFrames` does (edge frames replicated, output frames
+t = 0, s, 2s, ...), trains with CTC over characters and exports `model.safetensors` + `arch.json` for
+`earshot convert`.
 
 Run with Debian's torch: /usr/bin/python3 tools/train/train.py --train work-data/feats/train --dev work-data/feats/dev --out work-data/runs/x
 Several GPUs or machines: torchrun --nproc_per_node=N tools/train/train.py ... (only rank 0 writes).
