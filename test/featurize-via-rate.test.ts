@@ -11,6 +11,7 @@ import { computeFeatures, defaultFeatureConfig } from '../src/features/index.js'
 import { readAudioFile } from '../src/node/audio-file.js';
 import { viaRateCopies } from '../tools/corpus/via-rate.js';
 import { baseShardConfig, featurize } from '../tools/featurize/featurize.js';
+import { wavBytes } from './helpers/e2e.js';
 import { readManifest } from '../tools/featurize/manifest.js';
 import { readShard, shardFrames } from '../tools/featurize/shard.js';
 
@@ -18,25 +19,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const yes = path.join(root, 'test/fixtures/recipe/yes.wav');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-via-rate-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** Mono IEEE-float WAV bytes (format 3), so a test file holds the samples exactly. */
-function floatWav(x: Float32Array, rate: number): Buffer {
-  const b = Buffer.alloc(44 + x.length * 4);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + x.length * 4, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(3, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(rate, 24);
-  b.writeUInt32LE(rate * 4, 28);
-  b.writeUInt16LE(4, 32);
-  b.writeUInt16LE(32, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(x.length * 4, 40);
-  Buffer.from(x.buffer, x.byteOffset, x.byteLength).copy(b, 44);
-  return b;
-}
 
 describe('featurize: via_rate', () => {
   it('gives the frames the recognizer computes on the same speech recorded at 8 kHz', async () => {
@@ -50,7 +32,7 @@ describe('featurize: via_rate', () => {
     // The 8 kHz recording: the file read at 8 kHz, stored exactly (float WAV), then read as the CLI reads files.
     const { samples: at8k } = await readAudioFile(yes, 8000);
     const file8k = path.join(tmp, 'yes-8k.wav');
-    fs.writeFileSync(file8k, floatWav(at8k, 8000));
+    fs.writeFileSync(file8k, wavBytes([at8k], 8000, 'f32'));
     const { samples } = await readAudioFile(file8k, config.sampleRate);
     const engine = computeFeatures(samples, baseShardConfig(config));
 

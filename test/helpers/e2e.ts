@@ -103,19 +103,27 @@ export function e2eArch(): Record<string, unknown> {
   };
 }
 
-/** A WAV file (16-bit PCM, interleaved channels). */
-export function wavBytes(channels: Float32Array[], rate: number): Uint8Array {
+/** A WAV file (interleaved channels): 16-bit PCM, or with `f32` IEEE float, which holds the samples exactly. */
+export function wavBytes(channels: Float32Array[], rate: number, encoding: 's16' | 'f32' = 's16'): Uint8Array {
   const n = channels[0]!.length;
   const c = channels.length;
-  const data = n * c * 2;
+  const bytes = encoding === 'f32' ? 4 : 2;
+  const data = n * c * bytes;
   const b = new Uint8Array(44 + data);
   const v = new DataView(b.buffer);
   const str = (o: number, s: string) => [...s].forEach((ch, i) => v.setUint8(o + i, ch.charCodeAt(0)));
   str(0, 'RIFF'); v.setUint32(4, 36 + data, true); str(8, 'WAVE');
-  str(12, 'fmt '); v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, c, true);
-  v.setUint32(24, rate, true); v.setUint32(28, rate * c * 2, true); v.setUint16(32, c * 2, true); v.setUint16(34, 16, true);
+  str(12, 'fmt '); v.setUint32(16, 16, true); v.setUint16(20, encoding === 'f32' ? 3 : 1, true); v.setUint16(22, c, true);
+  v.setUint32(24, rate, true); v.setUint32(28, rate * c * bytes, true); v.setUint16(32, c * bytes, true); v.setUint16(34, bytes * 8, true);
   str(36, 'data'); v.setUint32(40, data, true);
-  for (let i = 0; i < n; i++) for (let ch = 0; ch < c; ch++) v.setInt16(44 + (i * c + ch) * 2, Math.max(-32768, Math.min(32767, Math.round(channels[ch]![i]! * 32767))), true);
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      const x = channels[ch]![i]!;
+      const o = 44 + (i * c + ch) * bytes;
+      if (encoding === 'f32') v.setFloat32(o, x, true);
+      else v.setInt16(o, Math.max(-32768, Math.min(32767, Math.round(x * 32767))), true);
+    }
+  }
   return b;
 }
 
