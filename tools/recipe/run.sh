@@ -14,7 +14,8 @@ JOBS=2
 THREADS=2
 BUDGET_MIN=110
 # Extra training rounds after round 0 (tools/corpus/build.js --round r): "utterances [build.js args]" each.
-DEFAULT_ROUNDS=("16000" "24000" "5000 --gnuspeech-share 1" "39000 --gnuspeech-share 0.1" "39000 --gnuspeech-share 0.1")
+DEFAULT_ROUNDS=("16000" "24000" "5000 --gnuspeech-share 1" "39000 --gnuspeech-share 0.1" "39000 --gnuspeech-share 0.1"
+  "39000 --gnuspeech-share 0.1 --flite-share 0.5")
 ROUNDS=()
 ROUNDS_SET=""
 STAGE=0
@@ -36,8 +37,9 @@ Stages: 0 build (tsc) | 1 corpus | 2 featurize | 3 train | 4 convert | 5 parity 
                       the corpus stage is skipped. Real data: any JSONL {"id","audio","text"} or path<TAB>text lists.
   --train-utts N      training utterances of round 0 (default $TRAIN_UTTS)
   --round "N [args]"  add an extra training round of N utterances, with optional build.js arguments; repeat for
-                      more rounds. Default (the shipped model's 147,000 utterances): --round 16000 --round 24000
-                      --round "5000 --gnuspeech-share 1" --round "39000 --gnuspeech-share 0.1" (twice);
+                      more rounds. Default (the shipped model's 186,000 utterances): --round 16000 --round 24000
+                      --round "5000 --gnuspeech-share 1" --round "39000 --gnuspeech-share 0.1" (twice)
+                      --round "39000 --gnuspeech-share 0.1 --flite-share 0.5";
                       --no-rounds: round 0 only
   --seed N            corpus and training seed (default $SEED)
   --jobs N            synthesis and featurization workers (default $JOBS)
