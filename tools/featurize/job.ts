@@ -25,12 +25,12 @@ export type JobResult =
 
 export async function featurizeFile(job: JobRequest, config: FeatureConfig): Promise<JobResult> {
   try {
-    const { samples: read, sampleRate: readRate } = await readAudioFile(job.audio, job.viaRate ?? config.sampleRate);
+    const readRate = job.viaRate ?? config.sampleRate;
+    const { samples: read, sampleRate } = await readAudioFile(job.audio, readRate);
+    if (sampleRate !== readRate) throw new Error(`read at ${sampleRate} Hz, expected ${readRate} Hz`);
     const samples = job.viaRate ? await resampled(read, job.viaRate, config.sampleRate) : read;
-    const sampleRate = job.viaRate ? config.sampleRate : readRate;
-    if (sampleRate !== config.sampleRate) throw new Error(`read at ${sampleRate} Hz, expected ${config.sampleRate} Hz`);
     const data = baseFrames(samples, config);
-    return { index: job.index, ok: true, data, seconds: samples.length / sampleRate };
+    return { index: job.index, ok: true, data, seconds: samples.length / config.sampleRate };
   } catch (e) {
     return { index: job.index, ok: false, error: e instanceof Error ? e.message : String(e) };
   }
