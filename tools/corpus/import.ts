@@ -12,6 +12,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { writeFileAtomic } from '../../src/node/atomic-write.js';
 import { normalizeLabel } from './normalize.js';
 import type { ManifestEntry } from './synth.js';
 import { isMain, run } from './util.js';
@@ -208,9 +209,7 @@ export async function writeImport(file: string, recs: Recording[], source: strin
   const result = await importRecordings(recs, dir, source);
   const { entries, skipped } = result;
   await fs.mkdir(dir, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
-  await fs.rename(tmp, file);
+  await writeFileAtomic(file, entries.map((e) => `${JSON.stringify(e)}\n`).join(''), { force: true });
   const hours = entries.reduce((a, e) => a + e.duration, 0) / 3600;
   process.stderr.write(`${tool}: ${entries.length} utterances (${hours.toFixed(2)} h, ${new Set(entries.map((e) => e.voice)).size} speakers) -> ${file}; skipped ${skipped.length}\n`);
   for (const s of skipped.slice(0, 20)) process.stderr.write(`  skipped ${s.id}: ${s.reason}\n`);

@@ -11,6 +11,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { writeFileAtomic } from '../../src/node/atomic-write.js';
+import { viaRateProblem } from '../featurize/manifest.js';
 import { rngFor } from './rng.js';
 import { isMain } from './util.js';
 
@@ -50,23 +52,22 @@ async function main(): Promise<void> {
     .option('--seed <n>', 'seed of the pick', '1')
     .parse()
     .opts<{ in: string; out: string; rate: string; share: string; seed: string }>();
-  const rate = Number(o.rate);
+  const rate = /^\d+$/.test(o.rate) ? Number(o.rate) : o.rate; // a non-number is reported as given
   const share = Number(o.share);
   const seed = Number(o.seed);
-  if (!Number.isInteger(rate) || rate < 1000 || rate > 192000) throw new UsageError(`--rate must be an integer from 1000 to 192000 Hz, got ${o.rate}`);
+  const rateProblem = viaRateProblem(rate);
+  if (rateProblem) throw new UsageError(`--rate ${rateProblem}`);
   if (!(share > 0 && share <= 1)) throw new UsageError(`--share must be in (0, 1], got ${o.share}`);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${o.seed}`);
   const lines = (await fs.readFile(o.in, 'utf8')).split('\n');
   let copies: string[];
   try {
-    copies = viaRateCopies(lines, path.dirname(path.resolve(o.in)), path.dirname(path.resolve(o.out)), rate, share, seed);
+    copies = viaRateCopies(lines, path.dirname(path.resolve(o.in)), path.dirname(path.resolve(o.out)), rate as number, share, seed);
   } catch (e) {
     throw e instanceof UsageError ? new UsageError(`${o.in}: ${e.message}`) : e;
   }
   await fs.mkdir(path.dirname(path.resolve(o.out)), { recursive: true });
-  const tmp = `${o.out}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, copies.map((c) => `${c}\n`).join(''));
-  await fs.rename(tmp, o.out);
+  await writeFileAtomic(o.out, copies.map((c) => `${c}\n`).join(''), { force: true });
   process.stderr.write(`via-rate: ${copies.length} of ${lines.filter((l) => l.trim()).length} entries, via ${rate} Hz -> ${o.out}\n`);
 }
 

@@ -47,7 +47,7 @@ export function readManifest(file: string): ManifestItem[] {
         audio,
         text: o.text,
         ...(typeof o.duration === 'number' ? { duration: o.duration } : {}),
-        ...(o.via_rate !== undefined ? { viaRate: viaRate(o.via_rate, where) } : {}),
+        ...(o.via_rate !== undefined ? { viaRate: checkedViaRate(o.via_rate, where) } : {}),
       });
     } else {
       const tab = line.indexOf('\t');
@@ -59,9 +59,18 @@ export function readManifest(file: string): ManifestItem[] {
   return items;
 }
 
-function viaRate(v: unknown, where: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1000 || v > 192000) {
-    throw new Error(`${where}: "via_rate" must be an integer sample rate in Hz from 1000 to 192000, got ${JSON.stringify(v)}`);
-  }
-  return v;
+/**
+ * What is wrong with `v` as a `via_rate` (an integer sample rate from 1000 to 192000 Hz), or undefined.
+ * @example
+ * viaRateProblem(8000); // undefined
+ */
+export function viaRateProblem(v: unknown): string | undefined {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1000 && v <= 192000) return undefined;
+  return `must be an integer sample rate in Hz from 1000 to 192000, got ${JSON.stringify(v)}`;
+}
+
+function checkedViaRate(v: unknown, where: string): number {
+  const problem = viaRateProblem(v);
+  if (problem) throw new Error(`${where}: "via_rate" ${problem}`);
+  return v as number;
 }

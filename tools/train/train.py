@@ -212,6 +212,11 @@ def normalize_np(x: np.ndarray, norm: dict) -> np.ndarray:
     return y.astype(np.float32)
 
 
+def sliding_spec(window: int) -> dict:
+    """The feature config's `normalization` for a causal sliding-window mean over `window` frames."""
+    return {'type': 'sliding', 'window': window, 'normVars': False}
+
+
 class Normalizer:
     """What the network sees during training. `--norm global`: (x - mean) / std with the train shard's statistics,
     which the exported model's feature config carries. `--norm sliding`: x minus its causal sliding-window mean (the
@@ -226,13 +231,13 @@ class Normalizer:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         if self.window:
-            return ((x - sliding_mean_np(x, self.window)) / self.std64).astype(np.float32)
+            return normalize_np(x, sliding_spec(self.window)) / self.std
         return (x - self.mean) / self.std
 
     def spec(self) -> dict:
         """The `normalization` of the exported model's feature config."""
         if self.window:
-            return {'type': 'sliding', 'window': self.window, 'normVars': False}
+            return sliding_spec(self.window)
         return {'type': 'global', 'mean': [float(v) for v in self.mean64], 'std': [float(v) for v in self.std64]}
 
     def input_scale(self) -> Optional[np.ndarray]:
@@ -247,8 +252,7 @@ def sliding_std(utts: 'Utts', window: int, count: int = 4000) -> np.ndarray:
     s = sq = 0.0
     n = 0
     for i in pick:
-        x = np.asarray(utts.shard.frames(utts.idx[i]), dtype=np.float64)
-        y = x - sliding_mean_np(x, window)
+        y = normalize_np(np.asarray(utts.shard.frames(utts.idx[i])), sliding_spec(window)).astype(np.float64)
         s, sq, n = s + y.sum(0), sq + (y * y).sum(0), n + y.shape[0]
     mean = s / n
     return np.maximum(np.sqrt(np.maximum(sq / n - mean * mean, 0.0)), 1e-6)
