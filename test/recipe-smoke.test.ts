@@ -20,6 +20,9 @@ import { featurize } from '../tools/featurize/featurize.js';
 import { readManifest } from '../tools/featurize/manifest.js';
 import { readShard, shardFrames } from '../tools/featurize/shard.js';
 import { checkParity } from '../tools/recipe/parity.js';
+import { weightsFromModel } from '../tools/train/weights-from-model.js';
+import { describeModel } from '../src/model/load.js';
+import { readTdnnModelLayers } from '../src/model/onnx-layers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = path.join(root, 'test/fixtures/recipe');
@@ -196,6 +199,77 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     expect(p.maxInputDiff).toBeLessThanOrEqual(1e-6);
     expect(p.maxOutputDiff).toBeLessThanOrEqual(1e-4);
     expect(p.ok).toBe(true);
+  });
+
+  // Fine-tuning a shipped model: the .onnx back to train.py's export layout (weights-from-model), then train.py --init
+  // DIR. With a learning rate of 0 the fine-tuned export must be the model itself: same weights (the sliding model's
+  // first layer goes through the input-scale unfold and refold), the normalization the model carries (not the shard's).
+  async function fineTuneAtZeroLr(model: string, name: string, args: string[], editArch?: (arch: Record<string, any>) => void): Promise<{ dir: string; out: string }> {
+    const dir = path.join(work, `${name}-export`);
+    const { safetensors, arch } = await weightsFromModel(fs.readFileSync(model), model);
+    editArch?.(arch);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'model.safetensors'), safetensors);
+    fs.writeFileSync(path.join(dir, 'arch.json'), JSON.stringify(arch));
+    const out = path.join(work, `${name}-ft`);
+    const log = runPython([
+      'tools/train/train.py', '--train', feats(), '--out', out, '--model', 'tdnn', '--init', dir, ...args,
+      '--lr', '0', '--min-lr', '0', '--max-steps', '1', '--batch-size', '2', '--warmup-steps', '1', '--eval-every', '0', '--ckpt-every', '0', '--threads', '1',
+    ]);
+    expect(log).toMatch(/initialised from the export/);
+    return { dir, out };
+  }
+
+  async function expectSameLayers(a: string, b: string, tol: number): Promise<void> {
+    const layers = async (f: string) => {
+      const bytes = fs.readFileSync(f);
+      return readTdnnModelLayers(bytes, f, (await describeModel(bytes, f)).metadata);
+    };
+    const [x, y] = [await layers(a), await layers(b)];
+    const pairs = [...x.convs.map((c, i) => [c, y.convs[i]!] as const), [x.output, y.output] as const];
+    for (const [p, q] of pairs) {
+      for (const k of ['weight', 'bias'] as const) {
+        expect(q[k].length).toBe(p[k].length);
+        let d = 0;
+        for (let i = 0; i < p[k].length; i++) d = Math.max(d, Math.abs(p[k][i]! - q[k][i]!));
+        expect(d).toBeLessThanOrEqual(tol);
+      }
+    }
+  }
+
+  it('fine-tunes a converted global-CMVN TDNN from its .onnx: the export converts back to the same layers, and --init keeps the model\'s own normalization statistics', async () => {
+    const model = path.join(work, 'tdnn.onnx');
+    // A shifted mean tells the model's statistics apart from the train shard's (here the same data).
+    const { out } = await fineTuneAtZeroLr(model, 'global', ['--hidden', '16,16', '--tdnn-dilations', '1,2', '--subsampling', '2', '--tdnn-early-subsampling'],
+      (arch) => { arch.featureConfig.normalization.mean = arch.featureConfig.normalization.mean.map((m: number) => m + 1); });
+    const orig = (await describeModel(fs.readFileSync(model), model)).metadata.featureConfig.normalization as { mean: number[]; std: number[] };
+    const arch = JSON.parse(fs.readFileSync(path.join(out, 'arch.json'), 'utf8')) as { featureConfig: { normalization: { mean: number[]; std: number[] } }; provenance: { training: { init_from?: { contentHash: string } } } };
+    expect(arch.featureConfig.normalization.mean.map((m, i) => m - orig.mean[i]!).every((d) => Math.abs(d - 1) < 1e-9)).toBe(true);
+    expect(arch.featureConfig.normalization.std).toEqual(orig.std);
+    expect(arch.provenance.training.init_from?.contentHash).toBe((await describeModel(fs.readFileSync(model), model)).metadata.contentHash);
+    const back = path.join(work, 'global-ft.onnx');
+    await convertWeightsFile({ weights: path.join(out, 'model.safetensors'), arch: path.join(out, 'arch.json'), out: back, force: true });
+    await expectSameLayers(model, back, 0);
+  });
+
+  it('fine-tunes a sliding-normalization TDNN from its .onnx: the first layer is unfolded and refolded to the same weights', async () => {
+    const model = path.join(work, 'tdnn-sliding.onnx');
+    const { out } = await fineTuneAtZeroLr(model, 'sliding', ['--hidden', '16,16', '--tdnn-dilations', '1,2', '--subsampling', '2', '--tdnn-early-subsampling', '--norm', 'sliding', '--norm-window', '20']);
+    const back = path.join(work, 'sliding-ft.onnx');
+    await convertWeightsFile({ weights: path.join(out, 'model.safetensors'), arch: path.join(out, 'arch.json'), out: back, force: true });
+    await expectSameLayers(model, back, 1e-6);
+  });
+
+  it('refuses to fine-tune an export into a run that builds something else, and names each difference', async () => {
+    const model = path.join(work, 'tdnn.onnx');
+    const dir = path.join(work, 'global-export');
+    const r = spawnSync(python, ['tools/train/train.py', '--train', feats(), '--out', path.join(work, 'run-bad-init'), '--model', 'tdnn', '--init', dir,
+      '--hidden', '16,16', '--tdnn-dilations', '1,3', '--subsampling', '2', '--tdnn-early-subsampling', '--batchnorm', '--max-steps', '1'],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    expect(fs.existsSync(model)).toBe(true);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/dilations \(--tdnn-dilations\): the export has \[1, 2\], this run \[1, 3\]/);
+    expect(r.stderr).toMatch(/--batchnorm: an export has its BatchNorm folded/);
   });
 
   it('refuses --norm sliding for the MLP, whose export cannot fold the input scale, and says what to use', () => {

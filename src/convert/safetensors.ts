@@ -105,3 +105,34 @@ export function parseSafetensors(bytes: Uint8Array, source: string): WeightsFile
   }
   return { format: 'safetensors', source, tensors, metadata };
 }
+
+/**
+ * Write float32 tensors as a safetensors file (the layout parseSafetensors reads): tensors in name order, data
+ * 8-byte aligned after a space-padded header, little-endian F32. Deterministic: the same tensors give the same bytes.
+ * @example
+ * const bytes = encodeSafetensors([{ name: 'out.bias', shape: [29], data: new Float32Array(29) }], { producer: 'me' });
+ */
+export function encodeSafetensors(tensors: ReadonlyArray<{ name: string; shape: readonly number[]; data: Float32Array }>, metadata?: Record<string, string>): Uint8Array {
+  const sorted = [...tensors].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const t of sorted) {
+    if (header[t.name]) throw new ConversionError('<encodeSafetensors>', `tensor name "${t.name}" is given twice`);
+    if (numel(t.shape as number[]) !== t.data.length) throw new ConversionError('<encodeSafetensors>', `tensor "${t.name}": shape [${t.shape.join(', ')}] needs ${numel(t.shape as number[])} values, got ${t.data.length}`);
+    header[t.name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + 4 * t.data.length] };
+    offset += 4 * t.data.length;
+  }
+  if (metadata) header.__metadata__ = metadata;
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const head = new Uint8Array(json.length + ((8 - (json.length % 8)) % 8)).fill(0x20); // space-padded
+  head.set(json);
+  const out = new Uint8Array(8 + head.length + offset);
+  const dv = new DataView(out.buffer);
+  dv.setBigUint64(0, BigInt(head.length), true);
+  out.set(head, 8);
+  let at = 8 + head.length;
+  for (const t of sorted) {
+    for (let i = 0; i < t.data.length; i++, at += 4) dv.setFloat32(at, t.data[i]!, true);
+  }
+  return out;
+}

@@ -687,6 +687,82 @@ def load_checkpoint_weights(model: nn.Module, path: str, flag: str, hint: str) -
     return ck
 
 
+def is_export(path: str) -> bool:
+    """True when `path` names an export (a directory with model.safetensors + arch.json, or the .safetensors file
+    itself: train.py's own, or tools/train/weights-from-model.js's from an .onnx model) rather than a .pt checkpoint."""
+    return os.path.isdir(path) or path.endswith('.safetensors')
+
+
+def read_export(path: str, args, base_config: dict) -> Tuple[dict, Dict[str, np.ndarray]]:
+    """arch.json and tensors of the export at `path`, checked against what this run builds: the same kind, layers,
+    dilations, strides, activation and alpha (the weights' shapes are checked on loading), and the same frontend
+    as the train shard (sample rate, MFCC, deltas; a model computes nothing sensible on other features). An export
+    has its BatchNorm folded, so it is fine-tuned as a plain network (no --batchnorm)."""
+    d = path if os.path.isdir(path) else os.path.dirname(path) or '.'
+    files = [os.path.join(d, 'arch.json'), path if path.endswith('.safetensors') else os.path.join(d, 'model.safetensors')]
+    for f in files:
+        if not os.path.isfile(f):
+            raise SystemExit(f'--init {path}: no {f}; write one with node dist/tools/train/weights-from-model.js --model M.onnx --out DIR')
+    with open(files[0]) as f:
+        arch = json.load(f)
+    bad = []
+    def want(what, got, expected):
+        if got != expected:
+            bad.append(f'{what}: the export has {got!r}, this run {expected!r}')
+    want('kind (--model)', arch.get('kind'), args.model)
+    hidden = [args.width] * args.layers if not args.hidden else [int(h) for h in args.hidden.split(',')]
+    want('hidden layers (--layers)', len(arch.get('layers', [])) - (1 if arch.get('kind') == 'mlp' else 0), len(hidden))
+    want('activation', arch.get('activation'), args.activation)
+    if args.activation == 'lrelu':
+        want('alpha', arch.get('alpha'), args.alpha)
+    fc = arch.get('featureConfig', {})
+    want('subsampling', fc.get('subsampling'), args.subsampling)
+    if args.model == 'tdnn':
+        dil = [int(x) for x in args.tdnn_dilations.split(',')] if args.tdnn_dilations else [1] * len(hidden)
+        want('dilations (--tdnn-dilations)', [l.get('dilation') for l in arch.get('layers', [])], dil)
+        want('first stride (--tdnn-early-subsampling)', arch.get('layers', [{}])[0].get('stride', 1),
+             args.subsampling if args.tdnn_early_subsampling else 1)
+    else:
+        want('context (--context-left/right)', [fc.get('contextLeft'), fc.get('contextRight')], [args.context_left, args.context_right])
+    for k in FEATURE_CONFIG_KEYS:
+        if k not in ('normalization', 'contextLeft', 'contextRight', 'subsampling'):
+            want(f'featureConfig.{k} (the train shard\'s config.json)', fc.get(k), base_config.get(k))
+    if args.batchnorm:
+        bad.append('--batchnorm: an export has its BatchNorm folded into the weights; fine-tune it without --batchnorm')
+    if bad:
+        raise SystemExit(f'--init {path}: the export does not fit this run:\n  ' + '\n  '.join(bad))
+    return arch, read_safetensors(files[1])
+
+
+def init_normalizer(arch: dict, args, path: str) -> Optional['Normalizer']:
+    """The input normalization an exported model was trained with, for fine-tuning it on its own scale: global
+    mean/std from its feature config (None for --norm sliding, whose scale is the train shard's; see load_export)."""
+    n = arch['featureConfig'].get('normalization', {})
+    if args.norm != n.get('type') or (args.norm == 'sliding' and n.get('window') != args.norm_window):
+        raise SystemExit(f'--init {path}: the model normalizes its input as {json.dumps({k: v for k, v in n.items() if k in ("type", "window")})}; '
+                         f'fine-tune it with the same (--norm {n.get("type")}' + (f' --norm-window {n.get("window")})' if n.get('type') == 'sliding' else ')'))
+    if args.norm == 'sliding':
+        return None
+    if args.stats:
+        raise SystemExit(f'--init {path}: the exported model carries its own normalization statistics; drop --stats')
+    return Normalizer(np.asarray(n['mean'], dtype=np.float64), np.asarray(n['std'], dtype=np.float64))
+
+
+def load_export(model: nn.Module, arch: dict, tensors: Dict[str, np.ndarray], in_scale: Optional[np.ndarray], path: str) -> dict:
+    """Load an export's weights into `model`. With --norm sliding the export's first layer has the input scale it
+    was trained with folded in (divided by it); the network sees inputs divided by this run's `in_scale`, so the
+    first layer is multiplied by it. Returns the export's training record (steps and wall time, for provenance)."""
+    state = {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in tensors.items()}
+    if in_scale is not None:
+        w = state['convs.0.weight']
+        state['convs.0.weight'] = w * torch.as_tensor(in_scale, dtype=w.dtype)[None, :, None]
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as e:
+        raise SystemExit(f'--init {path}: its weights do not fit this architecture (pass the same --layers/--width): {e}')
+    return arch.get('provenance', {}).get('training', {})
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     d = p.add_argument_group('data')
@@ -740,8 +816,10 @@ def parse_args(argv=None):
     r.add_argument('--ckpt-every', type=int, default=250)
     r.add_argument('--patience', type=int, default=8, help='stop after N evaluations without a better dev CER (0 = never)')
     r.add_argument('--resume', action='store_true', help='continue from <out>/last.pt')
-    r.add_argument('--init', default='', help='fine-tune: start from this checkpoint\'s weights (same architecture) with a '
-                   'fresh optimizer, schedule and step count; its training time is added to the reported total')
+    r.add_argument('--init', default='', help='fine-tune: start from these weights (same architecture) with a fresh optimizer, '
+                   'schedule and step count; its training time is added to the reported total. A .pt checkpoint, or an '
+                   'export (DIR with model.safetensors + arch.json): train.py\'s, or an .onnx model\'s from '
+                   'tools/train/weights-from-model.js, whose normalization statistics are then kept')
     m.add_argument('--norm', choices=['global', 'sliding'], default='global',
                    help='input normalization the model carries: global mean/std (the train shard\'s stats.json), or '
                         'sliding: minus the causal mean of the last --norm-window frames (per utterance and speaker, as '
@@ -808,6 +886,11 @@ def main(argv=None) -> None:
             'from up to 4,000 train utterances')
     else:
         norm = Normalizer(mean, std)
+    init_export = None
+    if args.init and not (args.resume and os.path.exists(os.path.join(args.out, 'last.pt'))) and is_export(args.init):
+        init_export = read_export(args.init, args, train_shard.config)
+        norm = init_normalizer(init_export[0], args, args.init) or norm
+        log(f'--init {args.init}: an export; ' + ('normalization statistics from its feature config' if args.norm == 'global' else 'first layer rescaled to this run\'s input scale'))
     dev = None
     if args.dev:
         dev_shard = Shard(args.dev, args.max_dev_utts)
@@ -839,7 +922,13 @@ def main(argv=None) -> None:
         log(f'resumed from {last_path} at step {state["step"]} ({state["elapsed"]:.0f} s trained)')
     elif args.resume:
         log(f'--resume: no {last_path}, starting fresh')
-    if args.init and not (args.resume and os.path.exists(last_path)):
+    if init_export is not None:
+        tr = load_export(model, *init_export, norm.input_scale(), args.init)
+        state['init_wall_s'] = float(tr.get('total_wall_s', tr.get('wall_s', 0.0)))
+        state['init_steps'] = int(tr.get('steps', 0)) + int(tr.get('init_steps', 0))
+        state['init_from'] = init_export[0].get('provenance', {}).get('exportedFrom')
+        log(f'initialised from the export {args.init} (trained {state["init_steps"]} steps, {state["init_wall_s"]:.0f} s)')
+    elif args.init and not (args.resume and os.path.exists(last_path)):
         ck = load_checkpoint_weights(model, args.init, '--init', 'pass the same --model/--layers/--width/context/--batchnorm')
         state['init_wall_s'] = float(ck['state']['elapsed']) + float(ck['state'].get('init_wall_s', 0.0))
         state['init_steps'] = int(ck['state']['step']) + int(ck['state'].get('init_steps', 0))
@@ -980,6 +1069,7 @@ def main(argv=None) -> None:
                     'wall_s': round(state['elapsed'], 1),
                     **({'init': os.path.abspath(args.init), 'init_steps': state['init_steps'], 'init_wall_s': round(state['init_wall_s'], 1),
                         'total_wall_s': round(state['init_wall_s'] + state['elapsed'], 1)} if 'init_wall_s' in state else {}),
+                    **({'init_from': state['init_from']} if state.get('init_from') else {}),
                     'threads': args.threads, 'device': str(device), 'world': world,
                     'dev_cer': state['best_cer'] if dev else None,
                     'dev_wer': next((e['wer'] for e in state['evals'] if e['step'] == state['best_step']), None),
