@@ -24,6 +24,7 @@ TRAIN_ARGS=""
 CORPUS_ARGS=""
 EVAL_SETS="dev test heldout_voice festival"
 MODEL_OUT=""
+INIT_MODEL=""
 PY="${EARSHOT_PYTHON:-/usr/bin/python3}"
 
 usage() {
@@ -49,6 +50,10 @@ Stages: 0 build (tsc) | 1 corpus | 2 featurize | 3 train | 4 convert | 5 parity 
   --corpus-args "..." extra tools/corpus/build.js arguments
   --eval-sets "..."   manifests to evaluate (default "$EVAL_SETS")
   --model-out FILE    also copy the final model here (e.g. models/earshot-en.onnx)
+  --init-model FILE   fine-tune this earshot .onnx model (e.g. the shipped models/earshot-en.onnx) instead of
+                      training from random weights: stage 3 writes its weights to WORK/init
+                      (tools/train/weights-from-model.js) and trains from them without BatchNorm (folded in the
+                      file), keeping its normalization; set the budget and a lower --lr in --train-args
   --stage N           start at stage N (default 0); --stop-stage N: stop after stage N (default 6)
   -h, --help
 
@@ -75,6 +80,7 @@ while [ $# -gt 0 ]; do
     --corpus-args) CORPUS_ARGS="$2"; shift 2 ;;
     --eval-sets) EVAL_SETS="$2"; shift 2 ;;
     --model-out) MODEL_OUT="$2"; shift 2 ;;
+    --init-model) INIT_MODEL="$2"; shift 2 ;;
     --stage) STAGE="$2"; shift 2 ;;
     --stop-stage) STOP_STAGE="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -137,9 +143,14 @@ if stage 3; then
   mkdir -p "$RUN"
   RESUME=""
   [ -f "$RUN/last.pt" ] && RESUME="--resume"
+  INIT=(--batchnorm)
+  if [ -n "$INIT_MODEL" ]; then  # the file's BatchNorm is folded: fine-tune it as a plain TDNN
+    node dist/tools/train/weights-from-model.js --model "$INIT_MODEL" --out "$WORK/init" --force
+    INIT=(--init "$WORK/init")
+  fi
   # shellcheck disable=SC2086
   "$PY" tools/train/train.py --train "$FEATS/train" --dev "$FEATS/dev" --out "$RUN" \
-    --model tdnn --layers 5 --width 448 --tdnn-dilations 1,1,2,4,8 --tdnn-early-subsampling --batchnorm \
+    --model tdnn --layers 5 --width 448 --tdnn-dilations 1,1,2,4,8 --tdnn-early-subsampling "${INIT[@]}" \
     --activation lrelu --alpha 0.01 --subsampling 3 \
     --batch-size 32 --lr 2e-3 --warmup-steps 300 \
     --time-budget-min "$BUDGET_MIN" --eval-every 500 --max-dev-utts 600 --patience 0 --seed "$SEED" --threads "$THREADS" \
