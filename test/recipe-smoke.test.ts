@@ -21,6 +21,7 @@ import { readManifest } from '../tools/featurize/manifest.js';
 import { readShard, shardFrames } from '../tools/featurize/shard.js';
 import { checkParity } from '../tools/recipe/parity.js';
 import { weightsFromModel } from '../tools/train/weights-from-model.js';
+import { encodeSafetensors, parseSafetensors } from '../src/convert/safetensors.js';
 import { describeModel } from '../src/model/load.js';
 import { readTdnnModelLayers } from '../src/model/onnx-layers.js';
 
@@ -258,6 +259,37 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     const back = path.join(work, 'sliding-ft.onnx');
     await convertWeightsFile({ weights: path.join(out, 'model.safetensors'), arch: path.join(out, 'arch.json'), out: back, force: true });
     await expectSameLayers(model, back, 1e-6);
+  });
+
+  it('interpolates two exports in weight space: (1 - alpha) A + alpha B per tensor, alpha 0 gives A bit for bit, and different networks are refused', () => {
+    const a = path.join(work, 'global-export');
+    const ta = parseSafetensors(fs.readFileSync(path.join(a, 'model.safetensors')), 'a');
+    const b = path.join(work, 'interp-b');
+    fs.mkdirSync(b, { recursive: true });
+    // B = A + 1 everywhere (exactly representable offsets are not needed: the check allows float32 rounding)
+    fs.writeFileSync(path.join(b, 'model.safetensors'), encodeSafetensors([...ta.tensors.values()].map((t) => ({ name: t.name, shape: t.shape, data: t.toFloat32().map((v) => v + 1) }))));
+    fs.copyFileSync(path.join(a, 'arch.json'), path.join(b, 'arch.json'));
+    const mixed = (alpha: string): Map<string, Float32Array> => {
+      const out = path.join(work, `interp-${alpha}`);
+      runPython(['tools/train/interpolate.py', '--a', a, '--b', b, '--alpha', alpha, '--out', out]);
+      const w = parseSafetensors(fs.readFileSync(path.join(out, 'model.safetensors')), out);
+      return new Map([...w.tensors.values()].map((t) => [t.name, t.toFloat32()]));
+    };
+    const q = mixed('0.25');
+    const z = mixed('0');
+    for (const t of ta.tensors.values()) {
+      const x = t.toFloat32();
+      const y = q.get(t.name)!;
+      expect(y.length).toBe(x.length);
+      for (let i = 0; i < x.length; i++) expect(Math.abs(y[i]! - (x[i]! + 0.25))).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(x[i]!)));
+      expect(Buffer.from(z.get(t.name)!.buffer).equals(Buffer.from(x.buffer))).toBe(true);
+    }
+    const arch = JSON.parse(fs.readFileSync(path.join(b, 'arch.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(b, 'arch.json'), JSON.stringify({ ...arch, alpha: 0.2 }));
+    const r = spawnSync(python, ['tools/train/interpolate.py', '--a', a, '--b', b, '--alpha', '0.5', '--out', path.join(work, 'interp-bad')], { cwd: root, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/differ in alpha: only exports of the same network/);
+    expect(fs.existsSync(path.join(work, 'interp-bad'))).toBe(false);
   });
 
   it('refuses to fine-tune an export into a run that builds something else, and names each difference', async () => {
