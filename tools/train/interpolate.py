@@ -6,7 +6,7 @@ A is typically a model's own export (tools/train/weights-from-model.js) and B th
 (train.py --init A): both then share one basin and one parameterization, and the interpolation keeps most of what
 the fine-tuning gained on its new data while losing less of what A knew. The exports must describe the same network
 and featurization (kind, layer names, dilations and strides, activation, alpha, featureConfig including its
-normalization, output, labels); arch.json is B's, with provenance naming both inputs and alpha. The output converts
+normalization, output apart from its LM recommendation, labels); arch.json is B's, with provenance naming both inputs and alpha. The output converts
 with `earshot convert` like any export.
 
   /usr/bin/python3 tools/train/interpolate.py --a DIR_A --b DIR_B --alpha 0.5 --out DIR
@@ -38,7 +38,11 @@ def interpolate(a_dir: str, b_dir: str, alpha: float, out: str) -> None:
     if not 0.0 <= alpha <= 1.0:
         raise SystemExit(f'interpolate: --alpha must be in [0, 1], got {alpha}')
     (arch_a, ta), (arch_b, tb) = read(a_dir), read(b_dir)
-    bad = [k for k in SAME if arch_a.get(k) != arch_b.get(k)]
+    # output.lm is a decoding recommendation (earshot convert --lm-weight), not part of the network
+    def field(arch, k):
+        v = arch.get(k)
+        return {x: y for x, y in v.items() if x != 'lm'} if k == 'output' and isinstance(v, dict) else v
+    bad = [k for k in SAME if field(arch_a, k) != field(arch_b, k)]
     if bad:
         raise SystemExit(f'interpolate: {a_dir} and {b_dir} differ in {", ".join(bad)}: only exports of the same network '
                          'and featurization can be interpolated')
