@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train import read_safetensors, write_safetensors  # noqa: E402
+from train import read_safetensors, write_arch, write_safetensors  # noqa: E402
 
 SAME = ['kind', 'layers', 'kernel', 'outputLayer', 'activation', 'alpha', 'featureConfig', 'output', 'labels']
 
@@ -52,14 +52,9 @@ def interpolate(a_dir: str, b_dir: str, alpha: float, out: str) -> None:
              for k in ta}
     os.makedirs(out, exist_ok=True)
     write_safetensors(os.path.join(out, 'model.safetensors'), mixed, {'format': 'pt', 'producer': 'earshot tools/train/interpolate'})
-    arch = dict(arch_b)
-    arch['provenance'] = {**arch_b.get('provenance', {}), 'interpolation': {
+    write_arch(out, {**arch_b, 'provenance': {**arch_b.get('provenance', {}), 'interpolation': {
         'alpha': alpha, 'a': os.path.abspath(a_dir), 'b': os.path.abspath(b_dir),
-        'a_provenance': arch_a.get('provenance', {})}}
-    tmp = os.path.join(out, 'arch.json.tmp')
-    with open(tmp, 'w') as f:
-        json.dump(arch, f, indent=1)
-    os.replace(tmp, os.path.join(out, 'arch.json'))
+        'a_provenance': arch_a.get('provenance', {})}}})
 
 
 def main(argv=None) -> None:

@@ -450,15 +450,24 @@ class TDNN(nn.Module):
         return convs, out
 
 
+def hidden_widths(args) -> List[int]:
+    """The hidden layers' widths the arguments ask for (--hidden, else --layers x --width)."""
+    return [args.width] * args.layers if not args.hidden else [int(h) for h in args.hidden.split(',')]
+
+
+def tdnn_dilations(args, layers: int) -> List[int]:
+    """The TDNN's dilations the arguments ask for (--tdnn-dilations, else 1 for each of `layers`)."""
+    return [int(d) for d in args.tdnn_dilations.split(',')] if args.tdnn_dilations else [1] * layers
+
+
 def build_model(args, base_dim: int) -> nn.Module:
-    hidden = [args.width] * args.layers if not args.hidden else [int(h) for h in args.hidden.split(',')]
+    hidden = hidden_widths(args)
     if args.model == 'mlp':
         if args.batchnorm:
             raise SystemExit('--batchnorm is for --model tdnn (the mlp export has no folding); drop --batchnorm or use --model tdnn')
         return SplicedMLP(base_dim * (args.context_left + 1 + args.context_right), hidden, len(LABELS),
                           args.activation, args.alpha, args.dropout)
-    dil = [int(d) for d in args.tdnn_dilations.split(',')] if args.tdnn_dilations else [1] * len(hidden)
-    return TDNN(base_dim, hidden, dil, len(LABELS), args.activation, args.alpha, args.dropout, args.subsampling,
+    return TDNN(base_dim, hidden, tdnn_dilations(args, len(hidden)), len(LABELS), args.activation, args.alpha, args.dropout, args.subsampling,
                 args.tdnn_early_subsampling, args.batchnorm)
 
 
@@ -528,11 +537,16 @@ def write_export(out_dir: str, m: nn.Module, tensors: dict, layout: dict, featur
     """model.safetensors from `tensors`, and arch.json: `layout` (kind and layer names) followed by the fields every
     kind shares (activation, alpha, featureConfig, output, labels, provenance); arch.json is replaced atomically."""
     write_safetensors(os.path.join(out_dir, 'model.safetensors'), tensors, {'format': 'pt', 'producer': 'earshot tools/train'})
-    arch = {**layout, 'activation': m.activation, 'alpha': m.alpha, 'featureConfig': feature_config,
-            'output': {'type': 'ctc', 'blankId': BLANK_ID}, 'labels': LABELS, 'provenance': provenance}
-    with open(os.path.join(out_dir, 'arch.json.tmp'), 'w') as f:
+    write_arch(out_dir, {**layout, 'activation': m.activation, 'alpha': m.alpha, 'featureConfig': feature_config,
+                         'output': {'type': 'ctc', 'blankId': BLANK_ID}, 'labels': LABELS, 'provenance': provenance})
+
+
+def write_arch(out_dir: str, arch: dict) -> None:
+    """Replace out_dir/arch.json with `arch` atomically."""
+    tmp = os.path.join(out_dir, 'arch.json.tmp')
+    with open(tmp, 'w') as f:
         json.dump(arch, f, indent=1)
-    os.replace(os.path.join(out_dir, 'arch.json.tmp'), os.path.join(out_dir, 'arch.json'))
+    os.replace(tmp, os.path.join(out_dir, 'arch.json'))
 
 
 def export_tdnn(m: 'TDNN', out_dir: str, feature_config: dict, provenance: dict,
@@ -710,7 +724,7 @@ def read_export(path: str, args, base_config: dict) -> Tuple[dict, Dict[str, np.
         if got != expected:
             bad.append(f'{what}: the export has {got!r}, this run {expected!r}')
     want('kind (--model)', arch.get('kind'), args.model)
-    hidden = [args.width] * args.layers if not args.hidden else [int(h) for h in args.hidden.split(',')]
+    hidden = hidden_widths(args)
     want('hidden layers (--layers)', len(arch.get('layers', [])) - (1 if arch.get('kind') == 'mlp' else 0), len(hidden))
     want('activation', arch.get('activation'), args.activation)
     if args.activation == 'lrelu':
@@ -718,8 +732,7 @@ def read_export(path: str, args, base_config: dict) -> Tuple[dict, Dict[str, np.
     fc = arch.get('featureConfig', {})
     want('subsampling', fc.get('subsampling'), args.subsampling)
     if args.model == 'tdnn':
-        dil = [int(x) for x in args.tdnn_dilations.split(',')] if args.tdnn_dilations else [1] * len(hidden)
-        want('dilations (--tdnn-dilations)', [l.get('dilation') for l in arch.get('layers', [])], dil)
+        want('dilations (--tdnn-dilations)', [l.get('dilation') for l in arch.get('layers', [])], tdnn_dilations(args, len(hidden)))
         want('first stride (--tdnn-early-subsampling)', arch.get('layers', [{}])[0].get('stride', 1),
              args.subsampling if args.tdnn_early_subsampling else 1)
     else:
@@ -886,8 +899,10 @@ def main(argv=None) -> None:
             'from up to 4,000 train utterances')
     else:
         norm = Normalizer(mean, std)
+    last_path = os.path.join(args.out, 'last.pt')
+    resuming = args.resume and os.path.exists(last_path)  # --init only seeds a run that does not resume
     init_export = None
-    if args.init and not (args.resume and os.path.exists(os.path.join(args.out, 'last.pt'))) and is_export(args.init):
+    if args.init and not resuming and is_export(args.init):
         init_export = read_export(args.init, args, train_shard.config)
         norm = init_normalizer(init_export[0], args, args.init) or norm
         log(f'--init {args.init}: an export; ' + ('normalization statistics from its feature config' if args.norm == 'global' else 'first layer rescaled to this run\'s input scale'))
@@ -911,8 +926,7 @@ def main(argv=None) -> None:
 
     state = {'step': 0, 'epoch': 0, 'batch_in_epoch': 0, 'elapsed': 0.0, 'best_cer': float('inf'), 'best_step': -1,
              'bad_evals': 0, 'evals': []}
-    last_path = os.path.join(args.out, 'last.pt')
-    if args.resume and os.path.exists(last_path):
+    if resuming:
         ck = load_checkpoint_weights(model, last_path, '--resume', 'resume with the run\'s own --model/--layers/--width/'
                                      f'context/--batchnorm, as in {os.path.join(args.out, "args.json")}')
         opt.load_state_dict(ck['opt'])
@@ -928,7 +942,7 @@ def main(argv=None) -> None:
         state['init_steps'] = int(tr.get('steps', 0)) + int(tr.get('init_steps', 0))
         state['init_from'] = init_export[0].get('provenance', {}).get('exportedFrom')
         log(f'initialised from the export {args.init} (trained {state["init_steps"]} steps, {state["init_wall_s"]:.0f} s)')
-    elif args.init and not (args.resume and os.path.exists(last_path)):
+    elif args.init and not resuming:
         ck = load_checkpoint_weights(model, args.init, '--init', 'pass the same --model/--layers/--width/context/--batchnorm')
         state['init_wall_s'] = float(ck['state']['elapsed']) + float(ck['state'].get('init_wall_s', 0.0))
         state['init_steps'] = int(ck['state']['step']) + int(ck['state'].get('init_steps', 0))
