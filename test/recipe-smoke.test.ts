@@ -22,8 +22,7 @@ import { readShard, shardFrames } from '../tools/featurize/shard.js';
 import { checkParity } from '../tools/recipe/parity.js';
 import { weightsFromModel } from '../tools/train/weights-from-model.js';
 import { encodeSafetensors, parseSafetensors } from '../src/convert/safetensors.js';
-import { describeModel } from '../src/model/load.js';
-import { readTdnnModelLayers } from '../src/model/onnx-layers.js';
+import { tdnnFileLayers } from './helpers/metadata.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = path.join(root, 'test/fixtures/recipe');
@@ -222,11 +221,7 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
   }
 
   async function expectSameLayers(a: string, b: string, tol: number): Promise<void> {
-    const layers = async (f: string) => {
-      const bytes = fs.readFileSync(f);
-      return readTdnnModelLayers(bytes, f, (await describeModel(bytes, f)).metadata);
-    };
-    const [x, y] = [await layers(a), await layers(b)];
+    const [x, y] = [await tdnnFileLayers(a), await tdnnFileLayers(b)];
     const pairs = [...x.convs.map((c, i) => [c, y.convs[i]!] as const), [x.output, y.output] as const];
     for (const [p, q] of pairs) {
       for (const k of ['weight', 'bias'] as const) {
@@ -243,11 +238,12 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     // A shifted mean tells the model's statistics apart from the train shard's (here the same data).
     const { out } = await fineTuneAtZeroLr(model, 'global', ['--hidden', '16,16', '--tdnn-dilations', '1,2', '--subsampling', '2', '--tdnn-early-subsampling'],
       (arch) => { arch.featureConfig.normalization.mean = arch.featureConfig.normalization.mean.map((m: number) => m + 1); });
-    const orig = (await describeModel(fs.readFileSync(model), model)).metadata.featureConfig.normalization as { mean: number[]; std: number[] };
+    const { metadata } = await tdnnFileLayers(model);
+    const orig = metadata.featureConfig.normalization as { mean: number[]; std: number[] };
     const arch = JSON.parse(fs.readFileSync(path.join(out, 'arch.json'), 'utf8')) as { featureConfig: { normalization: { mean: number[]; std: number[] } }; provenance: { training: { init_from?: { contentHash: string } } } };
     expect(arch.featureConfig.normalization.mean.map((m, i) => m - orig.mean[i]!).every((d) => Math.abs(d - 1) < 1e-9)).toBe(true);
     expect(arch.featureConfig.normalization.std).toEqual(orig.std);
-    expect(arch.provenance.training.init_from?.contentHash).toBe((await describeModel(fs.readFileSync(model), model)).metadata.contentHash);
+    expect(arch.provenance.training.init_from?.contentHash).toBe(metadata.contentHash);
     const back = path.join(work, 'global-ft.onnx');
     await convertWeightsFile({ weights: path.join(out, 'model.safetensors'), arch: path.join(out, 'arch.json'), out: back, force: true });
     await expectSameLayers(model, back, 0);

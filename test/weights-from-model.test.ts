@@ -11,21 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseArch } from '../src/convert/arch.js';
 import { parseSafetensors } from '../src/convert/safetensors.js';
-import { describeModel } from '../src/model/load.js';
-import { readTdnnModelLayers } from '../src/model/onnx-layers.js';
 import { convertWeightsFile } from '../src/node/convert-file.js';
 import { weightsFromModel } from '../tools/train/weights-from-model.js';
+import { tdnnFileLayers } from './helpers/metadata.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const shipped = path.join(root, 'models/earshot-en.onnx');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-wfm-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-async function layersOf(file: string) {
-  const bytes = fs.readFileSync(file);
-  const { metadata } = await describeModel(bytes, file);
-  return { metadata, ...readTdnnModelLayers(bytes, file, metadata) };
-}
 
 describe('weights-from-model', () => {
   it('writes the shipped model in train.py\'s tensor layout, and earshot convert gives back the same layers, feature config and labels', async () => {
@@ -42,7 +36,7 @@ describe('weights-from-model', () => {
     fs.writeFileSync(path.join(dir, 'arch.json'), JSON.stringify(arch));
     const back = path.join(work, 'back.onnx');
     await convertWeightsFile({ weights: path.join(dir, 'model.safetensors'), arch: path.join(dir, 'arch.json'), out: back });
-    const [a, b] = [await layersOf(shipped), await layersOf(back)];
+    const [a, b] = [await tdnnFileLayers(shipped), await tdnnFileLayers(back)];
     expect(b.metadata.featureConfig).toEqual(a.metadata.featureConfig);
     expect(b.metadata.labels).toEqual(a.metadata.labels);
     expect(b.metadata.output).toEqual(a.metadata.output);
@@ -53,17 +47,17 @@ describe('weights-from-model', () => {
     }
     const prov = arch.provenance as { exportedFrom: { contentHash: string; weightStorage: string }; training: { steps: number } };
     expect(prov.exportedFrom).toMatchObject({ contentHash: a.metadata.contentHash, weightStorage: 'float32' });
-    expect(prov.training.steps).toBe((a.metadata.provenance as { training: { steps: number } }).training.steps);
+    expect(prov.training.steps).toBe((a.metadata.provenance as unknown as { training: { steps: number } }).training.steps);
   });
 
   it('exports an int8 model\'s weights as the model computes with them (dequantized)', async () => {
     const int8 = path.join(root, 'models/earshot-en.int8.onnx');
     const { safetensors } = await weightsFromModel(fs.readFileSync(int8), int8);
     const got = parseSafetensors(safetensors, 'int8').tensors.get('convs.2.weight')!.toFloat32();
-    const want = (await layersOf(int8)).convs[2]!.weight;
+    const want = (await tdnnFileLayers(int8)).convs[2]!.weight;
     expect(Array.from(got)).toEqual(Array.from(want));
     // and they are not the float32 model's: the export really read the int8 file
-    const f32 = (await layersOf(shipped)).convs[2]!.weight;
+    const f32 = (await tdnnFileLayers(shipped)).convs[2]!.weight;
     expect(Array.from(got)).not.toEqual(Array.from(f32));
   });
 
