@@ -137,6 +137,33 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     expect(csv).toHaveLength(3);
   });
 
+  it('trains on several shards as one (--train A,B): all their utterances, with the statistics of all their frames', async () => {
+    const lines = fs.readFileSync(manifest, 'utf8').trim().split('\n')
+      .map((l) => JSON.stringify({ ...JSON.parse(l), audio: path.join(fixtures, (JSON.parse(l) as { audio: string }).audio) }));
+    const half = async (name: string, part: string[], cfg: FeatureConfig): Promise<string> => {
+      fs.writeFileSync(path.join(work, `${name}.jsonl`), part.join('\n') + '\n');
+      await featurize({ manifests: [path.join(work, `${name}.jsonl`)], out: path.join(work, name), config: cfg, workers: 0 });
+      return path.join(work, name);
+    };
+    const a = await half('feats-a', lines.slice(0, 1), config);
+    const b = await half('feats-b', lines.slice(1), config);
+    const out = path.join(work, 'run-ab');
+    const log = runPython(['tools/train/train.py', '--train', `${a},${b}`, '--out', out, '--layers', '1', '--width', '8',
+      '--context-left', '1', '--context-right', '1', '--max-steps', '1', '--batch-size', '2', '--eval-every', '0', '--ckpt-every', '0', '--threads', '1']);
+    expect(log).toMatch(/train: 4 utterances/);
+    const whole = readShard(feats()).stats!; // the same four utterances featurized as one shard
+    const norm = (JSON.parse(fs.readFileSync(path.join(out, 'arch.json'), 'utf8')) as { featureConfig: FeatureConfig }).featureConfig.normalization;
+    if (norm.type !== 'global') throw new Error(`expected global normalization, got ${norm.type}`);
+    norm.mean.forEach((v, i) => expect(Math.abs(v - whole.mean[i]!)).toBeLessThan(1e-9 * Math.max(1, Math.abs(whole.mean[i]!))));
+    norm.std.forEach((v, i) => expect(Math.abs(v - whole.std[i]!)).toBeLessThan(1e-9 * Math.max(1, whole.std[i]!)));
+
+    const c = await half('feats-c', lines.slice(1), { ...config, preEmphasis: 0.9 });
+    const r = spawnSync(python, ['tools/train/train.py', '--train', `${a},${c}`, '--out', path.join(work, 'run-ac'), '--max-steps', '1'],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/feats-c\/config.json differs from .*feats-a\/config.json in preEmphasis: featurize all train shards with the same config/);
+  });
+
   it('converts the export into an earshot model', async () => {
     const r = await convertWeightsFile({ weights: path.join(run(), 'model.safetensors'), arch: path.join(run(), 'arch.json'), out: onnx(), force: true });
     expect(r.parameters).toBe(273 * 32 + 32 + 32 * 32 + 32 + 32 * 29 + 29);

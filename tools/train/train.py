@@ -124,10 +124,52 @@ class Shard:
         return np.asarray(s['mean'], dtype=np.float64), np.asarray(s['std'], dtype=np.float64)
 
 
+class Shards:
+    """Several featurized splits read as one (`--train A,B`): their utterances in the order given, each read from
+    its own feats.f32, with the normalization statistics of all their frames together. They must share one
+    config.json. A user adds a newly featurized corpus to an old one without featurizing the old one again."""
+
+    def __init__(self, paths: Sequence[str], max_utts: int = 0):
+        self.parts = [Shard(p) for p in paths]
+        first = self.parts[0]
+        for s in self.parts[1:]:
+            if s.config != first.config:
+                fields = sorted(k for k in set(s.config) | set(first.config) if s.config.get(k) != first.config.get(k))
+                raise SystemExit(f'{s.path}/config.json differs from {first.path}/config.json in {", ".join(fields)}: '
+                                 'featurize all train shards with the same config')
+        self.path = ','.join(paths)
+        self.config = first.config
+        self.dim = first.dim
+        self.where = [(k, i) for k, s in enumerate(self.parts) for i in range(len(s.entries))]
+        if max_utts > 0:
+            self.where = self.where[:max_utts]
+        self.entries = [self.parts[k].entries[i] for k, i in self.where]
+
+    def frames(self, i: int) -> np.ndarray:
+        k, j = self.where[i]
+        return self.parts[k].frames(j)
+
+    def stats(self) -> Tuple[np.ndarray, np.ndarray]:
+        """Each shard's stats.json pooled by frame count: mean = sum(n m) / N, var = sum(n (s^2 + m^2)) / N - mean^2.
+        One shard gives its own statistics unchanged."""
+        if len(self.parts) == 1:
+            return self.parts[0].stats()
+        n, m1, m2 = 0, 0.0, 0.0
+        for s in self.parts:
+            with open(os.path.join(s.path, 'stats.json')) as f:
+                st = json.load(f)
+            mean, std = np.asarray(st['mean'], dtype=np.float64), np.asarray(st['std'], dtype=np.float64)
+            n += int(st['frames'])
+            m1 = m1 + int(st['frames']) * mean
+            m2 = m2 + int(st['frames']) * (std * std + mean * mean)
+        mean = m1 / n
+        return mean, np.sqrt(np.maximum(m2 / n - mean * mean, 0.0))
+
+
 class Utts:
     """The usable utterances of a shard: encoded targets, filtered to those CTC can align."""
 
-    def __init__(self, shard: Shard, subsampling: int, log=print):
+    def __init__(self, shard: Shard | Shards, subsampling: int, log=print):
         self.shard = shard
         self.idx: List[int] = []
         self.targets: List[List[int]] = []
@@ -779,7 +821,8 @@ def load_export(model: nn.Module, arch: dict, tensors: Dict[str, np.ndarray], in
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     d = p.add_argument_group('data')
-    d.add_argument('--train', required=True, help='train shard directory (with stats.json)')
+    d.add_argument('--train', required=True, help='train shard directory (with stats.json); several, comma-separated, are '
+                   'read as one, with their statistics pooled')
     d.add_argument('--dev', help='dev shard directory (early stopping on its greedy CER)')
     d.add_argument('--out', required=True, help='run directory: checkpoints, logs, model.safetensors, arch.json')
     d.add_argument('--max-train-utts', type=int, default=0, help='use only the first N train utterances (0 = all)')
@@ -874,7 +917,8 @@ def main(argv=None) -> None:
     if main_rank:
         os.makedirs(args.out, exist_ok=True)
 
-    train_shard = Shard(args.train, args.max_train_utts)
+    train_paths = [p for p in args.train.split(',') if p]
+    train_shard = Shards(train_paths, args.max_train_utts)
     mean, std = train_shard.stats()
     if args.stats:
         with open(args.stats) as f:
@@ -910,7 +954,7 @@ def main(argv=None) -> None:
     if args.dev:
         dev_shard = Shard(args.dev, args.max_dev_utts)
         if dev_shard.config != train_shard.config:
-            raise SystemExit(f'{args.dev}/config.json differs from {args.train}/config.json: featurize both with the same config')
+            raise SystemExit(f'{args.dev}/config.json differs from {train_shard.parts[0].path}/config.json: featurize both with the same config')
         dev = Utts(dev_shard, args.subsampling, log)
     log(f'train: {len(train)} utterances, {train.hours(frame_s):.2f} h; dev: {len(dev) if dev else 0} utterances')
 
@@ -1077,7 +1121,7 @@ def main(argv=None) -> None:
                 'producer': f'earshot tools/train {TRAINER_VERSION} (torch {torch.__version__})',
                 'source': 'model.safetensors',
                 'training': {
-                    'train_shard': os.path.abspath(args.train), 'train_utterances': len(train),
+                    'train_shard': ','.join(os.path.abspath(p) for p in train_paths), 'train_utterances': len(train),
                     'train_hours': round(train.hours(frame_s), 3), 'dev_utterances': len(dev) if dev else 0,
                     'steps': state['step'], 'best_step': state['best_step'], 'epochs': state['epoch'],
                     'wall_s': round(state['elapsed'], 1),
