@@ -138,8 +138,10 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
   });
 
   it('trains on several shards as one (--train A,B): all their utterances, with the statistics of all their frames', async () => {
-    const lines = fs.readFileSync(manifest, 'utf8').trim().split('\n')
-      .map((l) => JSON.stringify({ ...JSON.parse(l), audio: path.join(fixtures, (JSON.parse(l) as { audio: string }).audio) }));
+    const lines = fs.readFileSync(manifest, 'utf8').trim().split('\n').map((l) => {
+      const e = JSON.parse(l) as { audio: string };
+      return JSON.stringify({ ...e, audio: path.join(fixtures, e.audio) }); // absolute: the halves are written elsewhere
+    });
     const half = async (name: string, part: string[], cfg: FeatureConfig): Promise<string> => {
       fs.writeFileSync(path.join(work, `${name}.jsonl`), part.join('\n') + '\n');
       await featurize({ manifests: [path.join(work, `${name}.jsonl`)], out: path.join(work, name), config: cfg, workers: 0 });
