@@ -119,9 +119,13 @@ class Shard:
         return self.feats[e['offset']:e['offset'] + e['frames']]
 
     def stats(self) -> Tuple[np.ndarray, np.ndarray]:
+        return self.counted_stats()[1:]
+
+    def counted_stats(self) -> Tuple[int, np.ndarray, np.ndarray]:
+        """stats.json: the number of frames it was computed over, their mean and std (float64)."""
         with open(os.path.join(self.path, 'stats.json')) as f:
             s = json.load(f)
-        return np.asarray(s['mean'], dtype=np.float64), np.asarray(s['std'], dtype=np.float64)
+        return int(s['frames']), np.asarray(s['mean'], dtype=np.float64), np.asarray(s['std'], dtype=np.float64)
 
 
 class Shards:
@@ -156,12 +160,10 @@ class Shards:
             return self.parts[0].stats()
         n, m1, m2 = 0, 0.0, 0.0
         for s in self.parts:
-            with open(os.path.join(s.path, 'stats.json')) as f:
-                st = json.load(f)
-            mean, std = np.asarray(st['mean'], dtype=np.float64), np.asarray(st['std'], dtype=np.float64)
-            n += int(st['frames'])
-            m1 = m1 + int(st['frames']) * mean
-            m2 = m2 + int(st['frames']) * (std * std + mean * mean)
+            frames, mean, std = s.counted_stats()
+            n += frames
+            m1 = m1 + frames * mean
+            m2 = m2 + frames * (std * std + mean * mean)
         mean = m1 / n
         return mean, np.sqrt(np.maximum(m2 / n - mean * mean, 0.0))
 
@@ -918,6 +920,8 @@ def main(argv=None) -> None:
         os.makedirs(args.out, exist_ok=True)
 
     train_paths = [p for p in args.train.split(',') if p]
+    if not train_paths:
+        raise SystemExit(f'--train {args.train!r}: give a shard directory, or several separated by commas')
     train_shard = Shards(train_paths, args.max_train_utts)
     mean, std = train_shard.stats()
     if args.stats:
