@@ -20,7 +20,6 @@ const shipped = path.join(root, 'models/earshot-en.onnx');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-wfm-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-
 describe('weights-from-model', () => {
   it('writes the shipped model in train.py\'s tensor layout, and earshot convert gives back the same layers, feature config and labels', async () => {
     const { safetensors, arch } = await weightsFromModel(fs.readFileSync(shipped), shipped);

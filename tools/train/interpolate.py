@@ -12,7 +12,6 @@ with `earshot convert` like any export.
   /usr/bin/python3 tools/train/interpolate.py --a DIR_A --b DIR_B --alpha 0.5 --out DIR
 """
 import argparse
-import json
 import os
 import sys
 
@@ -20,18 +19,16 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train import read_safetensors, write_arch, write_safetensors  # noqa: E402
+from train import read_export_arch, read_safetensors, write_arch, write_safetensors  # noqa: E402
 
 SAME = ['kind', 'layers', 'kernel', 'outputLayer', 'activation', 'alpha', 'featureConfig', 'output', 'labels']
 
 
 def read(d: str):
-    files = [os.path.join(d, 'arch.json'), os.path.join(d, 'model.safetensors')]
-    for f in files:
-        if not os.path.isfile(f):
-            raise SystemExit(f'interpolate: no {f}: pass an export directory (model.safetensors + arch.json)')
-    with open(files[0]) as f:
-        return json.load(f), read_safetensors(files[1])
+    weights = os.path.join(d, 'model.safetensors')
+    arch = read_export_arch(os.path.join(d, 'arch.json'), weights,
+                            lambda f: f'interpolate: no {f}: pass an export directory (model.safetensors + arch.json)')
+    return arch, read_safetensors(weights)
 
 
 def interpolate(a_dir: str, b_dir: str, alpha: float, out: str) -> None:

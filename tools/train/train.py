@@ -128,6 +128,11 @@ class Shard:
         return int(s['frames']), np.asarray(s['mean'], dtype=np.float64), np.asarray(s['std'], dtype=np.float64)
 
 
+def differing_fields(a: dict, b: dict) -> List[str]:
+    """The keys whose values differ between two feature configs (a key missing on one side counts), sorted."""
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+
+
 class Shards:
     """Several featurized splits read as one (`--train A,B`): their utterances in the order given, each read from
     its own feats.f32, with the normalization statistics of all their frames together. They must share one
@@ -138,9 +143,8 @@ class Shards:
         first = self.parts[0]
         for s in self.parts[1:]:
             if s.config != first.config:
-                fields = sorted(k for k in set(s.config) | set(first.config) if s.config.get(k) != first.config.get(k))
-                raise SystemExit(f'{s.path}/config.json differs from {first.path}/config.json in {", ".join(fields)}: '
-                                 'featurize all train shards with the same config')
+                raise SystemExit(f'{s.path}/config.json differs from {first.path}/config.json in '
+                                 f'{", ".join(differing_fields(s.config, first.config))}: featurize all train shards with the same config')
         self.path = ','.join(paths)
         self.config = first.config
         self.dim = first.dim
@@ -751,18 +755,24 @@ def is_export(path: str) -> bool:
     return os.path.isdir(path) or path.endswith('.safetensors')
 
 
+def read_export_arch(arch_path: str, weights_path: str, missing) -> dict:
+    """An export's arch.json, once both its files are there; one that is not ends the run with `missing(file)`."""
+    for f in (arch_path, weights_path):
+        if not os.path.isfile(f):
+            raise SystemExit(missing(f))
+    with open(arch_path) as f:
+        return json.load(f)
+
+
 def read_export(path: str, args, base_config: dict) -> Tuple[dict, Dict[str, np.ndarray]]:
     """arch.json and tensors of the export at `path`, checked against what this run builds: the same kind, layers,
     dilations, strides, activation and alpha (the weights' shapes are checked on loading), and the same frontend
     as the train shard (sample rate, MFCC, deltas; a model computes nothing sensible on other features). An export
     has its BatchNorm folded, so it is fine-tuned as a plain network (no --batchnorm)."""
     d = path if os.path.isdir(path) else os.path.dirname(path) or '.'
-    files = [os.path.join(d, 'arch.json'), path if path.endswith('.safetensors') else os.path.join(d, 'model.safetensors')]
-    for f in files:
-        if not os.path.isfile(f):
-            raise SystemExit(f'--init {path}: no {f}; write one with node dist/tools/train/weights-from-model.js --model M.onnx --out DIR')
-    with open(files[0]) as f:
-        arch = json.load(f)
+    weights = path if path.endswith('.safetensors') else os.path.join(d, 'model.safetensors')
+    arch = read_export_arch(os.path.join(d, 'arch.json'), weights,
+                            lambda f: f'--init {path}: no {f}; write one with node dist/tools/train/weights-from-model.js --model M.onnx --out DIR')
     bad = []
     def want(what, got, expected):
         if got != expected:
@@ -788,7 +798,7 @@ def read_export(path: str, args, base_config: dict) -> Tuple[dict, Dict[str, np.
         bad.append('--batchnorm: an export has its BatchNorm folded into the weights; fine-tune it without --batchnorm')
     if bad:
         raise SystemExit(f'--init {path}: the export does not fit this run:\n  ' + '\n  '.join(bad))
-    return arch, read_safetensors(files[1])
+    return arch, read_safetensors(weights)
 
 
 def init_normalizer(arch: dict, args, path: str) -> Optional['Normalizer']:
@@ -958,7 +968,8 @@ def main(argv=None) -> None:
     if args.dev:
         dev_shard = Shard(args.dev, args.max_dev_utts)
         if dev_shard.config != train_shard.config:
-            raise SystemExit(f'{args.dev}/config.json differs from {train_shard.parts[0].path}/config.json: featurize both with the same config')
+            raise SystemExit(f'{args.dev}/config.json differs from {train_shard.parts[0].path}/config.json in '
+                             f'{", ".join(differing_fields(dev_shard.config, train_shard.config))}: featurize both with the same config')
         dev = Utts(dev_shard, args.subsampling, log)
     log(f'train: {len(train)} utterances, {train.hours(frame_s):.2f} h; dev: {len(dev) if dev else 0} utterances')
 
