@@ -329,6 +329,16 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     expect(r.stderr).toMatch(/--batchnorm: an export has its BatchNorm folded/);
   });
 
+  it('refuses an --init path that does not exist before reading any data, and says what to pass', () => {
+    const missing = path.join(work, 'no-such-run', 'best.pt');
+    const r = spawnSync(python, ['tools/train/train.py', '--train', path.join(work, 'no-such-shard'), '--out', path.join(work, 'run-missing-init'), '--init', missing, '--max-steps', '1'],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`--init ${missing}: no such file or directory; pass a .pt checkpoint, an export directory`);
+    expect(r.stderr).not.toMatch(/Traceback/);
+    expect(fs.existsSync(path.join(work, 'run-missing-init'))).toBe(false);
+  });
+
   it('refuses --norm sliding for the MLP, whose export cannot fold the input scale, and says what to use', () => {
     const r = spawnSync(python, ['tools/train/train.py', '--train', feats(), '--out', path.join(work, 'run-bad'), '--norm', 'sliding', '--max-steps', '1'],
       { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });

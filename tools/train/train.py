@@ -903,6 +903,9 @@ def parse_args(argv=None):
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.init and not os.path.exists(args.init):
+        raise SystemExit(f'--init {args.init}: no such file or directory; pass a .pt checkpoint, an export directory '
+                         '(model.safetensors + arch.json) or its .safetensors file')
     torch.set_num_threads(args.threads)
     world = int(os.environ.get('WORLD_SIZE', '1'))
     rank = int(os.environ.get('RANK', '0'))
