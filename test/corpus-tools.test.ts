@@ -8,7 +8,7 @@ import { estimateSeconds, selectRound, selectTrain } from '../tools/corpus/build
 import { fortuneEntries, looksLikeProse, splitSentences } from '../tools/corpus/fortunes.js';
 import { generateSentences } from '../tools/corpus/generator.js';
 import { normalize } from '../tools/corpus/normalize.js';
-import { Rng, rngFor } from '../tools/corpus/rng.js';
+import { Rng, rngFor } from '../src/core/rng.js';
 import { acceptable, splitOf, type Sentence } from '../tools/corpus/text.js';
 import { matchesPlan, planSynth, render, type ManifestEntry, type UttPlan } from '../tools/corpus/synth.js';
 import { parseWav } from '../tools/corpus/verify.js';

@@ -77,6 +77,39 @@ describe('earshot eval', () => {
     });
   }
 
+  it('adds 95 % bootstrap intervals of WER and CER with --bootstrap, in the table and the JSON, the same on every run', () => {
+    const json = path.join(dir, 'report-ci.json');
+    const args = ['eval', '-m', model, '--threads', '1', '--bootstrap', '500', path.join(dir, 'right.jsonl'), path.join(dir, 'wrong.jsonl')];
+    const r = earshot([...args, '--json', json]);
+    expect(r.code, r.stderr).toBe(0);
+    const [head, ...lines] = r.stdout.trimEnd().split('\n');
+    expect(head!.split(/\s{2,}/)).toEqual(['subset', 'utts', 'audio h', 'WER %', 'CER %', 'WER 95% CI', 'CER 95% CI', 'RTF', 'AM RTF', 'dec RTF']);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { subsets: (Row & { cer: number; werInterval: { low: number; high: number }; cerInterval: { low: number; high: number } })[] };
+    const [right, wrong, overall] = report.subsets;
+    // One error-free utterance: nothing to vary. "wrong": w1 has 1 word error of 3, w2 1 of 2, so a resample
+    // scores 1/3, 2/5 or 1/2: the interval lies within those and holds the set's own 2/5.
+    expect(right!.werInterval).toEqual({ low: 0, high: 0 });
+    expect(wrong!.werInterval.low).toBeGreaterThanOrEqual(1 / 3 - 1e-12);
+    expect(wrong!.werInterval.high).toBeLessThanOrEqual(1 / 2 + 1e-12);
+    expect(wrong!.werInterval.low).toBeLessThan(0.4);
+    expect(wrong!.werInterval.high).toBeGreaterThan(0.4);
+    for (const s of [right!, wrong!, overall!]) {
+      expect(s.cerInterval.low).toBeLessThanOrEqual(s.cer);
+      expect(s.cerInterval.high).toBeGreaterThanOrEqual(s.cer);
+    }
+    lines.forEach((l, i) => {
+      const s = report.subsets[i]!;
+      expect(l.split(/\s+/).slice(5, 7)).toEqual([`${(100 * s.werInterval.low).toFixed(2)}-${(100 * s.werInterval.high).toFixed(2)}`, `${(100 * s.cerInterval.low).toFixed(2)}-${(100 * s.cerInterval.high).toFixed(2)}`]);
+    });
+    expect(earshot(args).stdout.split('\n').map((l) => l.split(/\s+/).slice(0, 7))).toEqual(r.stdout.split('\n').map((l) => l.split(/\s+/).slice(0, 7)));
+  });
+
+  it('refuses a --bootstrap that is not a positive whole number, saying so', () => {
+    const r = earshot(['eval', '-m', model, '--bootstrap', '0', path.join(dir, 'right.jsonl')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--bootstrap/);
+  });
+
   it('closed phrases (--phrases): the chosen phrase is the hypothesis', () => {
     writeFileSync(path.join(dir, 'phrases.txt'), 'aa b\nb\n');
     writeFileSync(path.join(dir, 'words.jsonl'), `${JSON.stringify({ id: 'p1', audio: 'a.wav', text: 'aa b' })}\n`);

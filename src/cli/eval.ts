@@ -1,12 +1,14 @@
 /**
  * `earshot eval`: WER/CER per manifest (subset) and overall, with the real-time factor: in total (wall
  * clock per file, reading and decoding the audio included) and of the acoustic model and of the decoder
- * alone (the Recognizer's per-stage timings), so the cost of a decoder shows next to the model's.
+ * alone (the Recognizer's per-stage timings), so the cost of a decoder shows next to the model's; with
+ * `--bootstrap N`, also 95 % intervals of WER and CER from N seeded resamples of the utterances.
  */
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { AudioInputError, UsageError } from '../core/errors.js';
 import { addCounts, countErrors, rates, type ErrorCounts } from '../eval/metrics.js';
+import { bootstrapIntervals, type Interval } from '../eval/bootstrap.js';
 import { compileBeamOptions } from '../decoder/beam.js';
 import type { DecoderOptions } from '../decoder/select.js';
 import { loadRecognizer, transcribeFile, type StageTimings } from '../node/index.js';
@@ -27,6 +29,7 @@ export interface EvalCliOptions extends DecoderCliOptions {
   limit?: string;
   json?: string;
   hyp?: string;
+  bootstrap?: string;
 }
 
 interface ManifestEntry {
@@ -86,6 +89,9 @@ export interface SubsetReport extends ErrorCounts {
   rtfAcoustic: number;
   /** Decoder seconds per audio second (`stageSec.decoder / audioSec`). */
   rtfDecoder: number;
+  /** With `--bootstrap`: 95 % percentile intervals of `wer` and `cer` over resampled utterances. */
+  werInterval?: Interval;
+  cerInterval?: Interval;
 }
 
 const ZERO_STAGES: StageTimings = { resample: 0, features: 0, acoustic: 0, decoder: 0 };
@@ -94,17 +100,23 @@ function addStages(a: StageTimings, b: StageTimings): StageTimings {
   return { resample: a.resample + b.resample, features: a.features + b.features, acoustic: a.acoustic + b.acoustic, decoder: a.decoder + b.decoder };
 }
 
+const pct = (x: number): string => (100 * x).toFixed(2);
+const span = (i: Interval | undefined): string => (i ? `${pct(i.low)}-${pct(i.high)}` : '');
+
 /**
  * Format the report table: one row per subset; `AM RTF` and `dec RTF` are the real-time factors of the
- * acoustic model and of the decoder alone, `RTF` the total.
+ * acoustic model and of the decoder alone, `RTF` the total. Rows with bootstrap intervals add a `WER 95% CI`
+ * and a `CER 95% CI` column (low-high, %).
  * @example
  * process.stdout.write(formatReport(rows));
  * // subset  utts  audio h  WER %  CER %     RTF  AM RTF  dec RTF
  * // test     400     0.29  12.34   4.56  0.0210  0.0080   0.0050
  */
 export function formatReport(rows: SubsetReport[]): string {
-  const head = ['subset', 'utts', 'audio h', 'WER %', 'CER %', 'RTF', 'AM RTF', 'dec RTF'];
-  const body = rows.map((r) => [r.subset, String(r.utterances), (r.audioSec / 3600).toFixed(2), (100 * r.wer).toFixed(2), (100 * r.cer).toFixed(2), r.rtf.toFixed(4), r.rtfAcoustic.toFixed(4), r.rtfDecoder.toFixed(4)]);
+  const ci = rows.some((r) => r.cerInterval);
+  const head = ['subset', 'utts', 'audio h', 'WER %', 'CER %', ...(ci ? ['WER 95% CI', 'CER 95% CI'] : []), 'RTF', 'AM RTF', 'dec RTF'];
+  const body = rows.map((r) => [r.subset, String(r.utterances), (r.audioSec / 3600).toFixed(2), pct(r.wer), pct(r.cer),
+    ...(ci ? [span(r.werInterval), span(r.cerInterval)] : []), r.rtf.toFixed(4), r.rtfAcoustic.toFixed(4), r.rtfDecoder.toFixed(4)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
   return [line(head), ...body.map(line)].join('\n') + '\n';
@@ -132,6 +144,13 @@ function describeDecoding(decoder: DecoderOptions | undefined, o: EvalCliOptions
   return { decoder: 'beam', beam: c.beam, lm, ...(c.lm ? { lmWeight: c.lmWeight, wordBonus: c.wordBonus } : {}) };
 }
 
+/** With `--bootstrap N`: the rows' 95 % intervals from N resamples (seed 1), each subset resampled to its own size. */
+function intervals(groups: ErrorCounts[][], draws: number | undefined): Pick<SubsetReport, 'werInterval' | 'cerInterval'> {
+  if (!draws) return {};
+  const { wer, cer } = bootstrapIntervals(groups, { draws, seed: 1 });
+  return { werInterval: wer, cerInterval: cer };
+}
+
 /**
  * `earshot eval <manifests...>`: transcribe every entry, print the report table, optionally write it as
  * JSON (`--json`) and every hypothesis as JSONL (`--hyp`). Unreadable audio is scored as an empty
@@ -143,11 +162,13 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
   const providers = parseProviders(o.ep);
   const threads = parsePositiveInt('--threads', o.threads);
   const limit = parsePositiveInt('--limit', o.limit);
+  const draws = parsePositiveInt('--bootstrap', o.bootstrap);
   const sets = await Promise.all(manifests.map(async (m) => ({ name: path.basename(m).replace(/\.jsonl?$/, ''), entries: (await readManifest(m)).slice(0, limit ?? Infinity) })));
   const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), executionProviders: providers, ...(threads ? { threads } : {}) });
   const decoder = await decoderFromCli(o, rec);
   const decoding = describeDecoding(decoder, o, rec);
   const rows: SubsetReport[] = [];
+  const perUtterance: ErrorCounts[][] = [];
   const hyps: string[] = [];
   const zero: ErrorCounts = { wordErrors: 0, words: 0, charErrors: 0, chars: 0 };
   let total = { ...zero };
@@ -162,6 +183,8 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
     let wall = 0;
     let failed = 0;
     let stages = { ...ZERO_STAGES };
+    const utts: ErrorCounts[] = [];
+    perUtterance.push(utts);
     for (const e of set.entries) {
       const t0 = performance.now();
       let hyp = '';
@@ -177,10 +200,11 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
       }
       wall += (performance.now() - t0) / 1000;
       const c = countErrors(e.text, hyp);
+      utts.push(c);
       counts = addCounts(counts, c);
       if (o.hyp) hyps.push(JSON.stringify({ subset: set.name, id: e.id, ref: e.text, hyp, ...rates(c) }));
     }
-    rows.push({ subset: set.name, utterances: set.entries.length, failed, ...counts, ...rates(counts), audioSec, ...speed(wall, stages, audioSec) });
+    rows.push({ subset: set.name, utterances: set.entries.length, failed, ...counts, ...rates(counts), audioSec, ...speed(wall, stages, audioSec), ...intervals([utts], draws) });
     total = addCounts(total, counts);
     totalStages = addStages(totalStages, stages);
     totalAudio += audioSec;
@@ -188,7 +212,7 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
     totalUtts += set.entries.length;
     totalFailed += failed;
   }
-  if (sets.length > 1) rows.push({ subset: 'overall', utterances: totalUtts, failed: totalFailed, ...total, ...rates(total), audioSec: totalAudio, ...speed(totalWall, totalStages, totalAudio) });
+  if (sets.length > 1) rows.push({ subset: 'overall', utterances: totalUtts, failed: totalFailed, ...total, ...rates(total), audioSec: totalAudio, ...speed(totalWall, totalStages, totalAudio), ...intervals(perUtterance, draws) });
   process.stdout.write(formatReport(rows));
   if (o.json) await writeFileAtomic(o.json, JSON.stringify({ model: o.model ?? 'default', provider: rec.provider, decoding, subsets: rows }, null, 2) + '\n', { force: true });
   if (o.hyp) await writeFileAtomic(o.hyp, hyps.join('\n') + '\n', { force: true });

@@ -8,7 +8,7 @@
  */
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../src/core/rng.js';
 import { run } from './util.js';
 
 export const SAMPLE_RATE = 16000;

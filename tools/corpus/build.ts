@@ -20,7 +20,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import { parseNumberOption } from '../../src/cli/options.js';
 import { planAugmentation, TRAIN_PAD_MEAN_TOTAL, type AugmentMode } from './augment.js';
-import { hash32, rngFor } from './rng.js';
+import { hash32, rngFor } from '../../src/core/rng.js';
 import { planSynth, readJsonl, synthesizeSet, writeAtomic, type ManifestEntry, type UttPlan } from './synth.js';
 import { buildSentencePool, DEFAULT_TEXT_OPTIONS, writeSentencePool, type Sentence } from './text.js';
 import { isMain, nonNegativeInt } from './util.js';

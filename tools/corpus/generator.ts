@@ -5,7 +5,7 @@
  * digits and symbols ("$4.50", "7:45 pm", "21st") so that it goes through the same normaliser
  * as every other source.
  */
-import { Rng } from './rng.js';
+import { Rng } from '../../src/core/rng.js';
 
 // ---------------------------------------------------------------- vocabulary
 

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import type { Augmentation } from './augment.js';
-import { rngFor } from './rng.js';
+import { rngFor } from '../../src/core/rng.js';
 import { synthesizeSet, type UttPlan } from './synth.js';
 import { isMain, nonNegativeInt } from './util.js';
 import { festivalVoices, fliteVoices, type Voice, type VoiceInventory } from './voices.js';

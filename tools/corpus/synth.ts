@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { finishUtterance, NoiseBank, soxEffects, soxToFloat, wavBytes, SAMPLE_RATE, type Augmentation } from './augment.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../src/core/rng.js';
 import { isMain, run } from './util.js';
 import { espeakVoiceArg, type Engine, type Voice } from './voices.js';
 

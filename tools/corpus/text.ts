@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { fortuneSentences, FORTUNE_DIR } from './fortunes.js';
 import { generateSentence } from './generator.js';
 import { normalize, type Normalized } from './normalize.js';
-import { hash32, Rng } from './rng.js';
+import { hash32, Rng } from '../../src/core/rng.js';
 import { isMain } from './util.js';
 
 export type Split = 'train' | 'dev' | 'test';

@@ -10,7 +10,7 @@ import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { manifestStats, type SetStats } from './build.js';
-import { rngFor } from './rng.js';
+import { rngFor } from '../../src/core/rng.js';
 import { readJsonl, type ManifestEntry } from './synth.js';
 import { isMain, run } from './util.js';
 

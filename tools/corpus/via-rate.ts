@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
 import { viaRateProblem } from '../featurize/manifest.js';
-import { rngFor } from './rng.js';
+import { rngFor } from '../../src/core/rng.js';
 import { isMain } from './util.js';
 
 /**

@@ -15,7 +15,7 @@
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { Rng, rngFor } from './rng.js';
+import { Rng, rngFor } from '../../src/core/rng.js';
 import { run } from './util.js';
 
 export type Engine = 'espeak-ng' | 'flite' | 'gnuspeech' | 'festival';

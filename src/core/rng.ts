@@ -1,7 +1,8 @@
 /**
- * Seeded randomness for the corpus recipe. Every random choice is drawn from an `Rng` derived
- * from the run seed and a stable key (`rngFor(seed, 'utt', id)`), so a choice never depends on
- * the order in which work happens: a resumed or re-parallelised run makes the same corpus.
+ * Seeded randomness, for the corpus recipe and for `earshot eval`'s bootstrap intervals. Every random
+ * choice is drawn from an `Rng` derived from a seed and a stable key (`rngFor(seed, 'utt', id)`), so a
+ * choice never depends on the order in which work happens: a resumed or re-parallelised run makes the
+ * same corpus, and the same hypotheses give the same intervals.
  */
 
 /**
