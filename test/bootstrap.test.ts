@@ -3,7 +3,7 @@
  * normal, so the 95 % percentile interval is the rate +- 1.96 standard errors, computed by hand below.
  */
 import { describe, expect, it } from 'vitest';
-import { bootstrapIntervals } from '../src/eval/bootstrap.js';
+import { bootstrapIntervals, pairedBootstrap } from '../src/eval/bootstrap.js';
 import type { ErrorCounts } from '../src/eval/metrics.js';
 
 /** An utterance of 10 characters and 2 words with `e` character errors and `w` word errors. */
@@ -50,5 +50,36 @@ describe('bootstrapIntervals', () => {
     expect(() => bootstrapIntervals([[]])).toThrow(/no utterances to resample/);
     expect(() => bootstrapIntervals([[utt(1)]], { draws: 0 })).toThrow(/draws must be a positive integer, got 0/);
     expect(() => bootstrapIntervals([[utt(1)]], { level: 1 })).toThrow(/level must lie strictly between 0 and 1, got 1/);
+  });
+});
+
+describe('pairedBootstrap', () => {
+  it('matches the closed form of a paired difference: mean +- 1.96 standard errors, and P(B better) = Phi(z)', () => {
+    // 400 utterances of 10 characters; B has one error fewer than A on 220 of them and one more on 180:
+    // per-utterance difference d = -1 or +1, mean -0.1, population sd sqrt(1 - 0.01) = 0.99499; the mean of 400
+    // has sd 0.049749 errors, so CER(B) - CER(A) = -0.01 with standard error 0.0049749 and z = 2.0101:
+    // the interval is -0.01 -+ 0.0097508 and B wins in Phi(2.0101) = 0.9778 of the resamples.
+    const pairs = Array.from({ length: 400 }, (_, i) => ({ a: utt(5), b: utt(i < 220 ? 4 : 6) }));
+    const r = pairedBootstrap([pairs], { draws: 6000, seed: 11 });
+    expect(r.cerDelta).toBeCloseTo(-0.01, 12);
+    expect(Math.abs(r.cerDeltaInterval.low - (-0.01 - 0.0097508))).toBeLessThan(0.0008);
+    expect(Math.abs(r.cerDeltaInterval.high - (-0.01 + 0.0097508))).toBeLessThan(0.0008);
+    expect(Math.abs(r.pBetterCer - 0.9778)).toBeLessThan(0.01);
+    // Word errors equal everywhere: no difference in any resample, so WER ties count half.
+    expect(r.werDelta).toBe(0);
+    expect(r.werDeltaInterval).toEqual({ low: 0, high: 0 });
+    expect(r.pBetterWer).toBe(0.5);
+  });
+
+  it('cancels what the utterances share: a constant gain on utterances of very different difficulty is certain', () => {
+    // A's errors vary from 0 to 9 per utterance; B always makes exactly one error fewer (where A has any).
+    // Each system's own interval is wide, but every resample favours B.
+    const pairs = Array.from({ length: 100 }, (_, i) => ({ a: utt(1 + (i % 9)), b: utt(i % 9) }));
+    const r = pairedBootstrap([pairs], { draws: 1000 });
+    expect(r.pBetterCer).toBe(1);
+    expect(r.cerDeltaInterval.low).toBeCloseTo(-0.1, 12);
+    expect(r.cerDeltaInterval.high).toBeCloseTo(-0.1, 12);
+    const ownA = bootstrapIntervals([pairs.map((p) => p.a)], { draws: 1000 }).cer;
+    expect(ownA.high - ownA.low).toBeGreaterThan(0.05);
   });
 });
