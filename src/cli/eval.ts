@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import { AudioInputError, UsageError } from '../core/errors.js';
 import { addCounts, countErrors, rates, type ErrorCounts } from '../eval/metrics.js';
 import { bootstrapIntervals, type Interval } from '../eval/bootstrap.js';
+import { formatTable } from '../eval/table.js';
 import { compileBeamOptions } from '../decoder/beam.js';
 import type { DecoderOptions } from '../decoder/select.js';
 import { loadRecognizer, transcribeFile, type StageTimings } from '../node/index.js';
@@ -117,10 +118,9 @@ export function formatReport(rows: SubsetReport[]): string {
   const head = ['subset', 'utts', 'audio h', 'WER %', 'CER %', ...(ci ? ['WER 95% CI', 'CER 95% CI'] : []), 'RTF', 'AM RTF', 'dec RTF'];
   const body = rows.map((r) => [r.subset, String(r.utterances), (r.audioSec / 3600).toFixed(2), pct(r.wer), pct(r.cer),
     ...(ci ? [span(r.werInterval), span(r.cerInterval)] : []), r.rtf.toFixed(4), r.rtfAcoustic.toFixed(4), r.rtfDecoder.toFixed(4)]);
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
-  return [line(head), ...body.map(line)].join('\n') + '\n';
+  return formatTable(head, body);
 }
+
 
 /**
  * How an eval run decoded, as its JSON report records it: the decoder, and for beam search the width, the LM

@@ -11,6 +11,7 @@ import { UsageError } from '../../src/core/errors.js';
 import { countErrors } from '../../src/eval/metrics.js';
 import { pairedBootstrap, type PairedCounts, type PairedResult } from '../../src/eval/bootstrap.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
+import { formatTable } from '../../src/eval/table.js';
 import { isMain } from '../corpus/util.js';
 
 /** One line of an `earshot eval --hyp` file. */
@@ -111,9 +112,7 @@ export function formatComparison(rows: ComparisonRow[]): string {
   const body = rows.map((r) => [r.subset, String(r.utterances),
     p(r.cerA), p(r.cerB), p(r.cerDelta), `${p(r.cerDeltaInterval.low)}..${p(r.cerDeltaInterval.high)}`, r.pBetterCer.toFixed(3),
     p(r.werA), p(r.werB), p(r.werDelta), `${p(r.werDeltaInterval.low)}..${p(r.werDeltaInterval.high)}`, r.pBetterWer.toFixed(3)]);
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
-  return [line(head), ...body.map(line)].join('\n') + '\n';
+  return formatTable(head, body);
 }
 
 async function read(file: string): Promise<string> {
