@@ -173,7 +173,7 @@ if stage 6; then
   for set in $EVAL_SETS; do [ -f "$CORPUS/$set.jsonl" ] && manifests+=("$CORPUS/$set.jsonl"); done
   say "stage 6: eval ${manifests[*]}"
   node dist/src/cli/main.js eval "${manifests[@]}" --model "$MODEL" --threads "$THREADS" \
-    --json "$WORK/eval.json" --hyp "$WORK/hyp.jsonl" | tee "$WORK/eval.txt"
+    --bootstrap 2000 --json "$WORK/eval.json" --hyp "$WORK/hyp.jsonl" | tee "$WORK/eval.txt"
   if [ -n "$MODEL_OUT" ]; then cp "$MODEL" "$MODEL_OUT"; say "copied $MODEL to $MODEL_OUT"; fi
 fi
 
