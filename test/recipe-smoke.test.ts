@@ -207,6 +207,30 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     expect(p.ok).toBe(true);
   });
 
+  it('trains with --bf16 (bfloat16 matrix products under autocast): the losses follow float32\'s on the same batches, and the export is float32', () => {
+    const args = (out: string, extra: string[]): string[] => ['tools/train/train.py', '--train', feats(), '--out', out, '--model', 'tdnn',
+      '--hidden', '16,16', '--tdnn-dilations', '1,2', '--subsampling', '2', '--tdnn-early-subsampling', '--batchnorm',
+      '--max-steps', '3', '--batch-size', '2', '--warmup-steps', '1', '--eval-every', '0', '--ckpt-every', '0', '--threads', '1', ...extra];
+    const losses = (out: string): number[] => fs.readFileSync(path.join(out, 'train_log.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[3]));
+    const [f32, b16] = [path.join(work, 'run-f32'), path.join(work, 'run-bf16')];
+    runPython(args(f32, []));
+    runPython(args(b16, ['--bf16']));
+    const [a, b] = [losses(f32), losses(b16)];
+    expect(a).toHaveLength(3);
+    // Same seed, same batches: bfloat16 keeps 8 bits of mantissa, so the CTC losses agree to about 1 %, and
+    // differ at all only because autocast really ran the products in bfloat16.
+    a.forEach((x, i) => expect(Math.abs(b[i]! - x) / x).toBeLessThan(0.02));
+    expect(b).not.toEqual(a);
+    const header = (file: string): Record<string, { dtype?: string }> => {
+      const bytes = fs.readFileSync(file);
+      return JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as Record<string, { dtype?: string }>;
+    };
+    const dtypes = Object.entries(header(path.join(b16, 'model.safetensors'))).filter(([k]) => k !== '__metadata__').map(([, v]) => v.dtype);
+    expect(dtypes.length).toBeGreaterThan(0);
+    expect(new Set(dtypes)).toEqual(new Set(['F32']));
+    expect((JSON.parse(fs.readFileSync(path.join(b16, 'args.json'), 'utf8')) as { bf16: boolean }).bf16).toBe(true);
+  });
+
   it('trains a TDNN on sliding-window mean normalization, exports it with the input scale folded into the first layer, and matches PyTorch on the engine\'s own normalization (1e-4)', async () => {
     const runS = path.join(work, 'run-sliding');
     // Window 20 < every fixture utterance (> 30 frames): the window slides, so the running sums' drop-out path is checked.

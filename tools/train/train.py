@@ -872,6 +872,10 @@ def parse_args(argv=None):
     o.add_argument('--epochs', type=int, default=1000)
     o.add_argument('--time-budget-min', type=float, default=0, help='stop after this many minutes of training wall time')
     o.add_argument('--seed', type=int, default=1)
+    o.add_argument('--bf16', action='store_true',
+                   help='mixed precision: the training forward pass\'s matrix products in bfloat16 (torch.autocast); weights, '
+                        'optimizer, loss and evaluation stay float32. About 2x the steps per second on CPUs with AVX512-BF16 '
+                        '(and on GPUs); slower on CPUs without it')
     a = p.add_argument_group('augmentation (SpecAugment-style, on normalized MFCC+delta frames)')
     a.add_argument('--time-masks', type=int, default=0)
     a.add_argument('--time-mask-width', type=int, default=10, help='max frames per time mask')
@@ -1090,7 +1094,8 @@ def main(argv=None) -> None:
                 x = spec_augment(x, lens, gen, aug, int(cfg['numCeps']))
             for g in opt.param_groups:
                 g['lr'] = lr_at(state['step'], state['elapsed'], args)
-            logits, out_len = forward(model, x.to(device), lens.to(device), args)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16):
+                logits, out_len = forward(model, x.to(device), lens.to(device), args)
             lp = logits.float().log_softmax(-1).transpose(0, 1)
             loss = ctc(lp, tg.to(device), out_len.to(device), tl.to(device))
             opt.zero_grad(set_to_none=True)
