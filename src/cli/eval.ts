@@ -121,7 +121,6 @@ export function formatReport(rows: SubsetReport[]): string {
   return formatTable(head, body);
 }
 
-
 /**
  * How an eval run decoded, as its JSON report records it: the decoder, and for beam search the width, the LM
  * (`--lm` as given, "default" for the shipped LM, null for none) and the LM weight and word bonus in effect
