@@ -61,6 +61,8 @@ describe('pairedBootstrap', () => {
     // the interval is -0.01 -+ 0.0097508 and B wins in Phi(2.0101) = 0.9778 of the resamples.
     const pairs = Array.from({ length: 400 }, (_, i) => ({ a: utt(5), b: utt(i < 220 ? 4 : 6) }));
     const r = pairedBootstrap([pairs], { draws: 6000, seed: 11 });
+    expect(r.cerA).toBeCloseTo(0.5, 12); // 2,000 errors of 4,000 characters
+    expect(r.cerB).toBeCloseTo(0.49, 12); // 220 x 4 + 180 x 6 = 1,960
     expect(r.cerDelta).toBeCloseTo(-0.01, 12);
     expect(Math.abs(r.cerDeltaInterval.low - (-0.01 - 0.0097508))).toBeLessThan(0.0008);
     expect(Math.abs(r.cerDeltaInterval.high - (-0.01 + 0.0097508))).toBeLessThan(0.0008);

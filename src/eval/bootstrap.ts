@@ -87,8 +87,13 @@ export interface PairedCounts {
   b: ErrorCounts;
 }
 
-/** What {@link pairedBootstrap} finds: B's rate minus A's, its interval, and how often B had fewer errors. */
+/** What {@link pairedBootstrap} finds: both rates, B's minus A's, its interval, and how often B had fewer errors. */
 export interface PairedResult {
+  /** The two systems' rates on the set itself. */
+  cerA: number;
+  cerB: number;
+  werA: number;
+  werB: number;
   /** CER(B) - CER(A) on the set itself (negative: B is better). */
   cerDelta: number;
   werDelta: number;
@@ -140,7 +145,12 @@ export function pairedBootstrap(groups: readonly (readonly PairedCounts[])[], op
     winsWer += d.wer < 0 ? 1 : d.wer === 0 ? 0.5 : 0;
   });
   const whole = delta(totalA, totalB);
+  const [ra, rb] = [rates(totalA), rates(totalB)];
   return {
+    cerA: ra.cer,
+    cerB: rb.cer,
+    werA: ra.wer,
+    werB: rb.wer,
     cerDelta: whole.cer,
     werDelta: whole.wer,
     cerDeltaInterval: percentiles(cer, level),

@@ -53,10 +53,6 @@ export function parseHyps(text: string, file: string): Map<string, HypLine> {
 export interface ComparisonRow extends PairedResult {
   subset: string;
   utterances: number;
-  cerA: number;
-  cerB: number;
-  werA: number;
-  werB: number;
 }
 
 /**
@@ -80,21 +76,7 @@ export function compareRuns(a: Map<string, HypLine>, b: Map<string, HypLine>, op
     g.push({ a: countErrors(x.ref, x.hyp), b: countErrors(y.ref, y.hyp) });
     groups.set(x.subset, g);
   }
-  const row = (subset: string, gs: PairedCounts[][]): ComparisonRow => {
-    const r = pairedBootstrap(gs, opts);
-    const sum = (pick: (p: PairedCounts) => number): number => gs.reduce((s, g) => s + g.reduce((t, p) => t + pick(p), 0), 0);
-    const chars = sum((p) => p.a.chars);
-    const words = sum((p) => p.a.words);
-    return {
-      subset,
-      utterances: gs.reduce((s, g) => s + g.length, 0),
-      cerA: sum((p) => p.a.charErrors) / chars,
-      cerB: sum((p) => p.b.charErrors) / chars,
-      werA: sum((p) => p.a.wordErrors) / words,
-      werB: sum((p) => p.b.wordErrors) / words,
-      ...r,
-    };
-  };
+  const row = (subset: string, gs: PairedCounts[][]): ComparisonRow => ({ subset, utterances: gs.reduce((s, g) => s + g.length, 0), ...pairedBootstrap(gs, opts) });
   const rows = [...groups].map(([s, g]) => row(s, [g]));
   if (groups.size > 1) rows.push(row('overall', [...groups.values()]));
   return rows;
