@@ -528,6 +528,16 @@ def forward(model: nn.Module, x: torch.Tensor, lengths: torch.Tensor, args) -> T
     return model(x, lengths)
 
 
+def batch_loss(model: nn.Module, ctc: nn.CTCLoss, x: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor,
+               target_lengths: torch.Tensor, args, device: torch.device) -> torch.Tensor:
+    """A training batch's CTC loss: the forward pass (its matrix products in bfloat16 under autocast with --bf16),
+    then log-softmax and CTC in float32. tools/bench/train_step.py times this same step."""
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16):
+        logits, out_len = forward(model, x.to(device), lengths.to(device), args)
+    lp = logits.float().log_softmax(-1).transpose(0, 1)
+    return ctc(lp, targets.to(device), out_len.to(device), target_lengths.to(device))
+
+
 def count_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
@@ -1094,10 +1104,7 @@ def main(argv=None) -> None:
                 x = spec_augment(x, lens, gen, aug, int(cfg['numCeps']))
             for g in opt.param_groups:
                 g['lr'] = lr_at(state['step'], state['elapsed'], args)
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16):
-                logits, out_len = forward(model, x.to(device), lens.to(device), args)
-            lp = logits.float().log_softmax(-1).transpose(0, 1)
-            loss = ctc(lp, tg.to(device), out_len.to(device), tl.to(device))
+            loss = batch_loss(model, ctc, x, lens, tg, tl, args, device)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             gn = torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip if args.clip > 0 else float('inf'))
