@@ -43,9 +43,7 @@ function quantile(sorted: readonly number[], q: number): number {
  * `${(100 * cer.low).toFixed(2)}-${(100 * cer.high).toFixed(2)} %`
  */
 export function bootstrapIntervals(groups: readonly (readonly ErrorCounts[])[], opts: BootstrapOptions = {}): { wer: Interval; cer: Interval } {
-  const draws = opts.draws ?? 2000;
-  const level = opts.level ?? 0.95;
-  checkArgs(groups, draws, level, 'bootstrapIntervals');
+  const { draws, level } = settings(groups, opts, 'bootstrapIntervals');
   const wer: number[] = [];
   const cer: number[] = [];
   resample(groups, draws, opts.seed, (pick) => {
@@ -58,10 +56,14 @@ export function bootstrapIntervals(groups: readonly (readonly ErrorCounts[])[], 
   return { wer: percentiles(wer, level), cer: percentiles(cer, level) };
 }
 
-function checkArgs(groups: readonly (readonly unknown[])[], draws: number, level: number, name: string): void {
+/** The draws and level `opts` ask for (defaults 2000 and 0.95), checked, with something to resample. */
+function settings(groups: readonly (readonly unknown[])[], opts: BootstrapOptions, name: string): { draws: number; level: number } {
+  const draws = opts.draws ?? 2000;
+  const level = opts.level ?? 0.95;
   if (!Number.isInteger(draws) || draws < 1) throw new RangeError(`${name}: draws must be a positive integer, got ${draws}`);
   if (!(level > 0 && level < 1)) throw new RangeError(`${name}: level must lie strictly between 0 and 1, got ${level}`);
   if (!groups.some((g) => g.length > 0)) throw new RangeError(`${name}: no utterances to resample`);
+  return { draws, level };
 }
 
 /** `draws` times: call `draw` with a `pick` that visits one resample (each group to its own size, seeded). */
@@ -113,9 +115,7 @@ export interface PairedResult {
  * r.cerDeltaInterval.high < 0 // B is better beyond this set's noise
  */
 export function pairedBootstrap(groups: readonly (readonly PairedCounts[])[], opts: BootstrapOptions = {}): PairedResult {
-  const draws = opts.draws ?? 2000;
-  const level = opts.level ?? 0.95;
-  checkArgs(groups, draws, level, 'pairedBootstrap');
+  const { draws, level } = settings(groups, opts, 'pairedBootstrap');
   const delta = (a: ErrorCounts, b: ErrorCounts): { wer: number; cer: number } => {
     const ra = rates(a);
     const rb = rates(b);
@@ -144,15 +144,14 @@ export function pairedBootstrap(groups: readonly (readonly PairedCounts[])[], op
     winsCer += d.cer < 0 ? 1 : d.cer === 0 ? 0.5 : 0;
     winsWer += d.wer < 0 ? 1 : d.wer === 0 ? 0.5 : 0;
   });
-  const whole = delta(totalA, totalB);
   const [ra, rb] = [rates(totalA), rates(totalB)];
   return {
     cerA: ra.cer,
     cerB: rb.cer,
     werA: ra.wer,
     werB: rb.wer,
-    cerDelta: whole.cer,
-    werDelta: whole.wer,
+    cerDelta: rb.cer - ra.cer,
+    werDelta: rb.wer - ra.wer,
     cerDeltaInterval: percentiles(cer, level),
     werDeltaInterval: percentiles(wer, level),
     pBetterCer: winsCer / draws,
