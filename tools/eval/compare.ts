@@ -12,6 +12,7 @@ import { countErrors } from '../../src/eval/metrics.js';
 import { pairedBootstrap, type PairedCounts, type PairedResult } from '../../src/eval/bootstrap.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
 import { formatTable } from '../../src/eval/table.js';
+import { parsePositiveInt } from '../../src/cli/options.js';
 import { isMain } from '../corpus/util.js';
 
 /** One line of an `earshot eval --hyp` file. */
@@ -117,9 +118,8 @@ async function main(): Promise<void> {
     .parse();
   const [fa, fb] = o.args as [string, string];
   const opts = o.opts<{ draws: string; seed: string; json?: string }>();
-  const draws = Number(opts.draws);
+  const draws = parsePositiveInt('--draws', opts.draws)!;
   const seed = Number(opts.seed);
-  if (!Number.isInteger(draws) || draws < 1) throw new UsageError(`--draws must be a positive integer, got ${opts.draws}`);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${opts.seed}`);
   const rows = compareRuns(parseHyps(await read(fa), fa), parseHyps(await read(fb), fb), { draws, seed });
   process.stdout.write(`A = ${fa}\nB = ${fb}\n${formatComparison(rows)}`);
