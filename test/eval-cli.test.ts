@@ -119,4 +119,31 @@ describe('earshot eval', () => {
     expect(r.stdout).toMatch(/\nwords\s+1\s+0\.00\s+0\.00\s+0\.00\s/);
     expect(JSON.parse(readFileSync(hyp, 'utf8').trim()).hyp).toBe('aa b');
   });
+
+  it('reads path<TAB>text manifests as well as JSONL, ids defaulting to the audio path', () => {
+    writeFileSync(path.join(dir, 'wrong.tsv'), `# the "wrong" subset as a plain list\na.wav\taa aa b\na.wav\tb b\n`);
+    const hyp = path.join(dir, 'tsv-hyp.jsonl');
+    const r = earshot(['eval', '-m', model, '--threads', '1', '--hyp', hyp, path.join(dir, 'wrong.tsv')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[1]!.split(/\s+/).slice(0, 4)).toEqual(['wrong', '2', '0.00', '40.00']);
+    expect(readFileSync(hyp, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['a.wav', 'a.wav']);
+  });
+
+  it('refuses a malformed, empty or narrow-band-copy manifest with the file, the line and what it expected, exit 1', () => {
+    const cases: [string, string, RegExp][] = [
+      ['bad.jsonl', `${JSON.stringify({ audio: 'a.wav', text: 'b' })}\n{"audio": "a.wav", "text": 7}\n`, /bad\.jsonl:2: expected string fields "audio" and "text", got text: 7/],
+      ['cut.jsonl', '{"audio": "a.wav", "te\n', /cut\.jsonl:1: not valid JSON \(.+\); expected a manifest line/],
+      ['empty.jsonl', '\n# nothing\n', /empty\.jsonl: no entries \(expected JSONL \{"audio","text"\} or path<TAB>text lines\)/],
+      ['via.jsonl', `${JSON.stringify({ id: 'v1', audio: 'a.wav', text: 'b', via_rate: 8000 })}\n`, /entry v1 has via_rate 8000, a training-only field/],
+    ];
+    for (const [name, text, message] of cases) {
+      writeFileSync(path.join(dir, name), text);
+      const r = earshot(['eval', '-m', model, path.join(dir, name)]);
+      expect(r.code, name).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    }
+    const missing = earshot(['eval', '-m', model, path.join(dir, 'nope.jsonl')]);
+    expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/manifest .*nope\.jsonl: cannot read \(ENOENT/)]);
+  });
 });

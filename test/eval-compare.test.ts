@@ -38,8 +38,8 @@ describe('tools/eval/compare', () => {
     expect(() => compareRuns(parseHyps(A, 'a'), parseHyps(line('s', '1', 'the cat', 'the cat'), 'b'))).toThrow(/only in A 2 \(s\/2, x\/1\), only in B 0/);
     const other = B.replace('"ref":"a dog"', '"ref":"a fog"');
     expect(() => compareRuns(parseHyps(A, 'a'), parseHyps(other, 'b'))).toThrow(/s\/2: the runs have different references \("a dog" vs "a fog"\)/);
-    expect(() => parseHyps('{"id":"1"}', 'h.jsonl')).toThrow(/h\.jsonl, line 1: expected string fields "subset", "id", "ref" and "hyp"/);
-    expect(() => parseHyps(`${A}\n${line('s', '1', 'x', 'y')}`, 'h.jsonl')).toThrow(/line 4: s\/1 appears twice/);
+    expect(() => parseHyps('{"id":"1"}', 'h.jsonl')).toThrow(/h\.jsonl:1: expected string fields "subset", "id", "ref" and "hyp", got subset: missing, ref: missing, hyp: missing; expected an earshot eval --hyp file/);
+    expect(() => parseHyps(`${A}\n${line('s', '1', 'x', 'y')}`, 'h.jsonl')).toThrow(/h\.jsonl:4: s\/1 appears twice/);
   });
 
   it('runs as a CLI: the table on stdout, --json with the same rows, exit 1 and a message on bad input', () => {

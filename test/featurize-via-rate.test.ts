@@ -12,7 +12,7 @@ import { readAudioFile } from '../src/node/audio-file.js';
 import { viaRateCopies } from '../tools/corpus/via-rate.js';
 import { baseShardConfig, featurize } from '../tools/featurize/featurize.js';
 import { wavBytes } from './helpers/e2e.js';
-import { readManifest } from '../tools/featurize/manifest.js';
+import { readManifest } from '../src/node/manifest.js';
 import { readShard, shardFrames } from '../tools/featurize/shard.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -52,21 +52,22 @@ describe('featurize: via_rate', () => {
 });
 
 describe('tools/corpus/via-rate', () => {
-  const lines = Array.from({ length: 400 }, (_, i) => JSON.stringify({ id: `train-${String(i).padStart(6, '0')}`, audio: `train/000/train-${i}.wav`, text: 'a b' }));
+  const text = Array.from({ length: 400 }, (_, i) => JSON.stringify({ id: `train-${String(i).padStart(6, '0')}`, audio: `train/000/train-${i}.wav`, text: 'a b' })).join('\n');
 
   it('copies a seeded share of the entries with rebased audio, a suffixed id and via_rate', () => {
-    const all = viaRateCopies(lines, '/c/corpus', '/c/derived', 8000, 1, 1).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const all = viaRateCopies(text, '/c/corpus/train.jsonl', '/c/derived/train_8k.jsonl', 8000, 1, 1).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(all).toHaveLength(400);
     expect(all[3]).toEqual({ id: 'train-000003-via8000', audio: '../corpus/train/000/train-3.wav', text: 'a b', via_rate: 8000 });
-    const half = viaRateCopies(lines, '/c/corpus', '/c/derived', 8000, 0.5, 1);
+    const half = viaRateCopies(text, '/c/corpus/train.jsonl', '/c/derived/train_8k.jsonl', 8000, 0.5, 1);
     expect(half.length).toBeGreaterThan(160);
     expect(half.length).toBeLessThan(240);
-    expect(viaRateCopies(lines, '/c/corpus', '/c/derived', 8000, 0.5, 1)).toEqual(half);
-    expect(viaRateCopies(lines, '/c/corpus', '/c/derived', 8000, 0.5, 2)).not.toEqual(half);
+    expect(viaRateCopies(text, '/c/corpus/train.jsonl', '/c/derived/train_8k.jsonl', 8000, 0.5, 1)).toEqual(half);
+    expect(viaRateCopies(text, '/c/corpus/train.jsonl', '/c/derived/train_8k.jsonl', 8000, 0.5, 2)).not.toEqual(half);
   });
 
   it('refuses entries that already pass through a rate, and malformed lines', () => {
-    expect(() => viaRateCopies([JSON.stringify({ id: 'x', audio: 'x.wav', via_rate: 8000 })], '.', '.', 8000, 1, 1)).toThrow(/line 1 \(x\): already has via_rate 8000/);
-    expect(() => viaRateCopies(['{"id": 1}'], '.', '.', 8000, 1, 1)).toThrow(/line 1: needs string fields "id" and "audio"/);
+    expect(() => viaRateCopies(JSON.stringify({ id: 'x', audio: 'x.wav', via_rate: 8000 }), 'in.jsonl', 'out.jsonl', 8000, 1, 1)).toThrow(/in\.jsonl:1 \(x\): already has via_rate 8000/);
+    expect(() => viaRateCopies('\n{"id": 1}', 'in.jsonl', 'out.jsonl', 8000, 1, 1)).toThrow(/in\.jsonl:2: expected string fields "id" and "audio", got id: 1, audio: missing/);
+    expect(() => viaRateCopies('{"id": "a", "audio": "a.wav"}\n{"id": "b",', 'in.jsonl', 'out.jsonl', 8000, 1, 1)).toThrow(/in\.jsonl:2: not valid JSON \(.+\); expected a corpus manifest/);
   });
 });

@@ -17,7 +17,7 @@ import { readAudioFile } from '../src/node/audio-file.js';
 import { convertWeightsFile } from '../src/node/convert-file.js';
 import { loadRecognizer, transcribeFile } from '../src/node/index.js';
 import { featurize } from '../tools/featurize/featurize.js';
-import { readManifest } from '../tools/featurize/manifest.js';
+import { readManifest } from '../src/node/manifest.js';
 import { readShard, shardFrames } from '../tools/featurize/shard.js';
 import { checkParity } from '../tools/recipe/parity.js';
 import { weightsFromModel } from '../tools/train/weights-from-model.js';

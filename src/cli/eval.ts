@@ -5,7 +5,6 @@
  * `--bootstrap N`, also 95 % intervals of WER and CER from N seeded resamples of the utterances.
  */
 import path from 'node:path';
-import { promises as fs } from 'node:fs';
 import { AudioInputError, UsageError } from '../core/errors.js';
 import { addCounts, countErrors, rates, type ErrorCounts } from '../eval/metrics.js';
 import { bootstrapIntervals, type Interval } from '../eval/bootstrap.js';
@@ -15,6 +14,7 @@ import type { DecoderOptions } from '../decoder/select.js';
 import { loadRecognizer, transcribeFile, type StageTimings } from '../node/index.js';
 import type { Recognizer } from '../recognizer.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
+import { readManifest } from '../node/manifest.js';
 import { parsePositiveInt, parseProviders } from './options.js';
 import { decoderFromCli, type DecoderCliOptions } from './lm.js';
 
@@ -33,45 +33,10 @@ export interface EvalCliOptions extends DecoderCliOptions {
   bootstrap?: string;
 }
 
-interface ManifestEntry {
-  id: string;
-  audio: string;
-  text: string;
-}
-
 /** Real-time factors of a subset: total wall clock and the acoustic model and decoder stages, per audio second. */
 function speed(wall: number, stageSec: StageTimings, audioSec: number): Pick<SubsetReport, 'rtf' | 'stageSec' | 'rtfAcoustic' | 'rtfDecoder'> {
   const per = (x: number): number => (audioSec ? x / audioSec : 0);
   return { rtf: per(wall), stageSec, rtfAcoustic: per(stageSec.acoustic), rtfDecoder: per(stageSec.decoder) };
-}
-
-/**
- * Read a JSONL manifest; audio paths are relative to the manifest's directory.
- * @example
- * const entries = await readManifest('work-data/corpus/test.jsonl'); // [{ id, audio (absolute), text }, ...]
- */
-export async function readManifest(file: string): Promise<ManifestEntry[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`manifest ${file}: cannot read (${(e as Error).message})`);
-  }
-  const entries: ManifestEntry[] = [];
-  for (const [i, line] of text.split('\n').entries()) {
-    if (!line.trim()) continue;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch {
-      throw new UsageError(`manifest ${file}, line ${i + 1}: not valid JSON`);
-    }
-    const o = obj as Record<string, unknown>;
-    if (typeof o.audio !== 'string' || typeof o.text !== 'string') throw new UsageError(`manifest ${file}, line ${i + 1}: expected string fields "audio" and "text"`);
-    entries.push({ id: typeof o.id === 'string' ? o.id : `${path.basename(file)}:${i + 1}`, audio: path.resolve(path.dirname(file), o.audio), text: o.text });
-  }
-  if (entries.length === 0) throw new UsageError(`manifest ${file}: no entries`);
-  return entries;
 }
 
 /** One row of the report: a manifest, or `overall`. */
@@ -162,7 +127,11 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
   const threads = parsePositiveInt('--threads', o.threads);
   const limit = parsePositiveInt('--limit', o.limit);
   const draws = parsePositiveInt('--bootstrap', o.bootstrap);
-  const sets = await Promise.all(manifests.map(async (m) => ({ name: path.basename(m).replace(/\.jsonl?$/, ''), entries: (await readManifest(m)).slice(0, limit ?? Infinity) })));
+  const sets = manifests.map((m) => ({ name: path.basename(m, path.extname(m)), entries: readManifest(m).slice(0, limit ?? Infinity) }));
+  for (const [i, set] of sets.entries()) {
+    const narrow = set.entries.find((e) => e.viaRate !== undefined);
+    if (narrow) throw new UsageError(`manifest ${manifests[i]}: entry ${narrow.id} has via_rate ${narrow.viaRate}, a training-only field; earshot eval scores each file as recorded (make real narrow-band copies with sox -r ${narrow.viaRate})`);
+  }
   const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), executionProviders: providers, ...(threads ? { threads } : {}) });
   const decoder = await decoderFromCli(o, rec);
   const decoding = describeDecoding(decoder, o, rec);

@@ -130,8 +130,8 @@ function build(): Command {
 
   program
     .command('eval')
-    .description('transcribe every entry of JSONL manifests ({audio, text}) and report WER/CER per subset and overall')
-    .argument('<manifests...>', 'JSONL manifests; each is a subset')
+    .description('transcribe every entry of manifests (JSONL {audio, text} or path<TAB>text lines) and report WER/CER per subset and overall')
+    .argument('<manifests...>', 'manifests (JSONL or path<TAB>text, audio relative to the manifest); each is a subset')
     .option('-m, --model <file>', 'earshot .onnx model (default: the shipped default model)')
     .option('--ep <list>', 'execution providers to try in order', 'cpu')
     .option('-t, --threads <n>', 'threads for the acoustic model')

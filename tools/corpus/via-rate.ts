@@ -12,32 +12,29 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
-import { viaRateProblem } from '../featurize/manifest.js';
+import { viaRateProblem } from '../../src/node/manifest.js';
+import { jsonlRecords, requireStrings } from '../../src/core/jsonl.js';
 import { rngFor } from '../../src/core/rng.js';
 import { isMain } from './util.js';
 
 /**
- * The narrow-band copies of the JSONL manifest `lines` (read from `inDir`, to be written in `outDir`): entries
- * picked with probability `share` (seeded per id), id suffixed `-via<rate>`, audio path rebased, `via_rate` set.
+ * The narrow-band copies of the JSONL manifest `text` (the file `inFile`, copies to be written to `outFile`):
+ * entries picked with probability `share` (seeded per id), id suffixed `-via<rate>`, audio path rebased to the
+ * output's directory, `via_rate` set.
  * @example
- * viaRateCopies(lines, 'corpus', 'derived', 8000, 0.5, 1);
+ * viaRateCopies(text, 'corpus/train.jsonl', 'derived/train_8k.jsonl', 8000, 0.5, 1);
  */
-export function viaRateCopies(lines: string[], inDir: string, outDir: string, rate: number, share: number, seed: number): string[] {
+export function viaRateCopies(text: string, inFile: string, outFile: string, rate: number, share: number, seed: number): string[] {
+  const inDir = path.dirname(path.resolve(inFile));
+  const outDir = path.dirname(path.resolve(outFile));
   const out: string[] = [];
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    let e: Record<string, unknown>;
-    try {
-      e = JSON.parse(line) as Record<string, unknown>;
-    } catch (err) {
-      throw new UsageError(`line ${i + 1}: not valid JSON (${(err as Error).message})`);
-    }
-    if (typeof e.id !== 'string' || typeof e.audio !== 'string') throw new UsageError(`line ${i + 1}: needs string fields "id" and "audio"`);
-    if (e.via_rate !== undefined) throw new UsageError(`line ${i + 1} (${e.id}): already has via_rate ${JSON.stringify(e.via_rate)}`);
-    if (rngFor(seed, 'via-rate', rate, e.id).next() >= share) return;
-    const audio = path.relative(path.resolve(outDir), path.resolve(inDir, e.audio));
-    out.push(JSON.stringify({ ...e, id: `${e.id}-via${rate}`, audio, via_rate: rate }));
-  });
+  for (const { where, record: e } of jsonlRecords(text, inFile, 'a corpus manifest')) {
+    requireStrings(e, ['id', 'audio'], where);
+    if (e.via_rate !== undefined) throw new UsageError(`${where} (${e.id as string}): already has via_rate ${JSON.stringify(e.via_rate)}`);
+    if (rngFor(seed, 'via-rate', rate, e.id as string).next() >= share) continue;
+    const audio = path.relative(outDir, path.resolve(inDir, e.audio as string));
+    out.push(JSON.stringify({ ...e, id: `${e.id as string}-via${rate}`, audio, via_rate: rate }));
+  }
   return out;
 }
 
@@ -59,16 +56,13 @@ async function main(): Promise<void> {
   if (rateProblem) throw new UsageError(`--rate ${rateProblem}`);
   if (!(share > 0 && share <= 1)) throw new UsageError(`--share must be in (0, 1], got ${o.share}`);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${o.seed}`);
-  const lines = (await fs.readFile(o.in, 'utf8')).split('\n');
-  let copies: string[];
-  try {
-    copies = viaRateCopies(lines, path.dirname(path.resolve(o.in)), path.dirname(path.resolve(o.out)), rate as number, share, seed);
-  } catch (e) {
-    throw e instanceof UsageError ? new UsageError(`${o.in}: ${e.message}`) : e;
-  }
+  const text = await fs.readFile(o.in, 'utf8').catch((e: Error) => {
+    throw new UsageError(`--in ${o.in}: cannot read (${e.message})`);
+  });
+  const copies = viaRateCopies(text, o.in, o.out, rate as number, share, seed);
   await fs.mkdir(path.dirname(path.resolve(o.out)), { recursive: true });
   await writeFileAtomic(o.out, copies.map((c) => `${c}\n`).join(''), { force: true });
-  process.stderr.write(`via-rate: ${copies.length} of ${lines.filter((l) => l.trim()).length} entries, via ${rate} Hz -> ${o.out}\n`);
+  process.stderr.write(`via-rate: ${copies.length} of ${text.split('\n').filter((l) => l.trim()).length} entries, via ${rate} Hz -> ${o.out}\n`);
 }
 
 if (isMain(import.meta.url)) {

@@ -8,6 +8,7 @@
 import { promises as fs } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { jsonlRecords, requireStrings } from '../../src/core/jsonl.js';
 import { countErrors } from '../../src/eval/metrics.js';
 import { pairedBootstrap, type PairedCounts, type PairedResult } from '../../src/eval/bootstrap.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
@@ -30,23 +31,15 @@ interface HypLine {
  */
 export function parseHyps(text: string, file: string): Map<string, HypLine> {
   const out = new Map<string, HypLine>();
-  for (const [i, line] of text.split('\n').entries()) {
-    if (!line.trim()) continue;
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      throw new UsageError(`${file}, line ${i + 1}: not valid JSON (expected an earshot eval --hyp file)`);
-    }
-    if (!['subset', 'id', 'ref', 'hyp'].every((k) => typeof o[k] === 'string')) {
-      throw new UsageError(`${file}, line ${i + 1}: expected string fields "subset", "id", "ref" and "hyp" (an earshot eval --hyp file)`);
-    }
-    const h = o as unknown as HypLine;
+  const expected = 'an earshot eval --hyp file';
+  for (const { where, record } of jsonlRecords(text, file, expected)) {
+    requireStrings(record, ['subset', 'id', 'ref', 'hyp'], where, expected);
+    const h = record as unknown as HypLine;
     const key = `${h.subset}/${h.id}`;
-    if (out.has(key)) throw new UsageError(`${file}, line ${i + 1}: ${key} appears twice`);
+    if (out.has(key)) throw new UsageError(`${where}: ${key} appears twice`);
     out.set(key, h);
   }
-  if (out.size === 0) throw new UsageError(`${file}: no hypotheses`);
+  if (out.size === 0) throw new UsageError(`${file}: no hypotheses (${expected})`);
   return out;
 }
 

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import { defaultFeatureConfig, featureConfigProblems, type FeatureConfig } from '../../src/features/config.js';
-import { readManifest, type ManifestItem } from './manifest.js';
+import { readManifest, type ManifestItem } from '../../src/node/manifest.js';
 import { ShardWriter } from './shard.js';
 import { featurizeFile, type JobRequest, type JobResult } from './job.js';
 
