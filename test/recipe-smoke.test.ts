@@ -213,8 +213,8 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
       '--max-steps', '3', '--batch-size', '2', '--warmup-steps', '1', '--eval-every', '0', '--ckpt-every', '0', '--threads', '1', ...extra];
     const losses = (out: string): number[] => fs.readFileSync(path.join(out, 'train_log.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[3]));
     const [f32, b16] = [path.join(work, 'run-f32'), path.join(work, 'run-bf16')];
-    runPython(args(f32, []));
-    runPython(args(b16, ['--bf16']));
+    expect(runPython(args(f32, []))).toMatch(/precision: float32 \(--bf16 off\)/);
+    expect(runPython(args(b16, ['--bf16']))).toMatch(/precision: bfloat16 autocast \(--bf16 on\)/);
     const [a, b] = [losses(f32), losses(b16)];
     expect(a).toHaveLength(3);
     // Same seed, same batches: bfloat16 keeps 8 bits of mantissa, so the CTC losses agree to about 1 %, and
@@ -229,6 +229,21 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     expect(dtypes.length).toBeGreaterThan(0);
     expect(new Set(dtypes)).toEqual(new Set(['F32']));
     expect((JSON.parse(fs.readFileSync(path.join(b16, 'args.json'), 'utf8')) as { bf16: boolean }).bf16).toBe(true);
+  });
+
+  it('--bf16 auto turns bfloat16 on only where the CPU has it natively (AVX512-BF16 or AMX-BF16)', () => {
+    const out = runPython(['-c', [
+      'import json, sys, torch', "sys.path.insert(0, 'tools/train')", 'import train', "cpu = torch.device('cpu')",
+      "cases = [('auto', {'avx2', 'avx512_bf16'}), ('auto', {'avx2', 'amx_bf16'}), ('auto', {'avx2', 'avx512f'}), ('auto', set()), ('on', set()), ('off', {'avx512_bf16'})]",
+      'print(json.dumps([train.bf16_choice(r, cpu, f) for r, f in cases]))'].join('\n')]);
+    expect(JSON.parse(out)).toEqual([
+      [true, '--bf16 auto: the CPU has avx512_bf16'],
+      [true, '--bf16 auto: the CPU has amx_bf16'],
+      [false, '--bf16 auto: the CPU has neither avx512_bf16 nor amx_bf16 (bfloat16 would be emulated, slower)'],
+      [false, '--bf16 auto: the CPU has neither avx512_bf16 nor amx_bf16 (bfloat16 would be emulated, slower)'],
+      [true, '--bf16 on'],
+      [false, '--bf16 off'],
+    ]);
   });
 
   it('trains a TDNN on sliding-window mean normalization, exports it with the input scale folded into the first layer, and matches PyTorch on the engine\'s own normalization (1e-4)', async () => {

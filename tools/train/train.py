@@ -734,6 +734,32 @@ def evaluate(model: nn.Module, utts: Utts, norm: Normalizer, args, device: torch
 # ----------------------------------------------------------------------------------------------------------------
 # Training
 
+def cpu_flags() -> set:
+    """The instruction-set flags of this machine's CPU (Linux /proc/cpuinfo; empty elsewhere)."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('flags'):
+                    return set(line.split(':', 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def bf16_choice(request: str, device: torch.device, flags: Optional[set] = None) -> Tuple[bool, str]:
+    """--bf16 on|off|auto -> (train in bfloat16 autocast?, why). auto: on where bfloat16 arithmetic is native, i.e. a
+    CUDA GPU that supports it or a CPU with AVX512-BF16 or AMX-BF16 (elsewhere oneDNN emulates it, slower than float32)."""
+    if request != 'auto':
+        return request == 'on', f'--bf16 {request}'
+    if device.type == 'cuda':
+        ok = bool(torch.cuda.is_bf16_supported())
+        return ok, f'--bf16 auto: this GPU {"supports" if ok else "does not support"} bfloat16'
+    native = sorted({'avx512_bf16', 'amx_bf16'} & (cpu_flags() if flags is None else flags))
+    if native:
+        return True, f'--bf16 auto: the CPU has {" and ".join(native)}'
+    return False, '--bf16 auto: the CPU has neither avx512_bf16 nor amx_bf16 (bfloat16 would be emulated, slower)'
+
+
 def lr_at(step: int, elapsed: float, args) -> float:
     if step < args.warmup_steps:
         return args.lr * (step + 1) / args.warmup_steps
@@ -882,10 +908,11 @@ def parse_args(argv=None):
     o.add_argument('--epochs', type=int, default=1000)
     o.add_argument('--time-budget-min', type=float, default=0, help='stop after this many minutes of training wall time')
     o.add_argument('--seed', type=int, default=1)
-    o.add_argument('--bf16', action='store_true',
+    o.add_argument('--bf16', nargs='?', const='on', default='off', choices=['on', 'off', 'auto'],
                    help='mixed precision: the training forward pass\'s matrix products in bfloat16 (torch.autocast); weights, '
                         'optimizer, loss and evaluation stay float32. About 2x the steps per second on CPUs with AVX512-BF16 '
-                        '(and on GPUs); slower on CPUs without it')
+                        'or AMX (and on GPUs); slower on CPUs without them. --bf16 alone = on; auto: on where the CPU (or GPU) '
+                        'has bfloat16 arithmetic')
     a = p.add_argument_group('augmentation (SpecAugment-style, on normalized MFCC+delta frames)')
     a.add_argument('--time-masks', type=int, default=0)
     a.add_argument('--time-mask-width', type=int, default=10, help='max frames per time mask')
@@ -928,6 +955,7 @@ def main(argv=None) -> None:
     if use_cuda and not torch.cuda.is_available():
         raise SystemExit('--device cuda: torch.cuda.is_available() is False (Debian python3-torch is CPU-only)')
     device = torch.device(f'cuda:{local_rank}' if use_cuda else 'cpu')
+    args.bf16, bf16_why = bf16_choice(args.bf16, device)
     if use_cuda:
         torch.cuda.set_device(device)
     dist = None
@@ -988,6 +1016,7 @@ def main(argv=None) -> None:
             raise SystemExit(f'{args.dev}/config.json differs from {train_shard.parts[0].path}/config.json in '
                              f'{", ".join(differing_fields(dev_shard.config, train_shard.config))}: featurize both with the same config')
         dev = Utts(dev_shard, args.subsampling, log)
+    log(f'precision: {"bfloat16 autocast" if args.bf16 else "float32"} ({bf16_why})')
     log(f'train: {len(train)} utterances, {train.hours(frame_s):.2f} h; dev: {len(dev) if dev else 0} utterances')
 
     model = build_model(args, base_dim).to(device)
