@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -303,5 +304,46 @@ describe('corpus build options', () => {
     expect(mean.code).toBe(1);
     expect(mean.stderr).toContain('--train-mean-seconds must be a number >= 0, got "-1"');
     expect(existsSync(out)).toBe(false);
+    const via = build(['--out', out, '--via-rate', '8000']);
+    expect(via.code).toBe(1);
+    expect(via.stderr).toContain('--via-rate must be <hz>:<share>, a sample rate from 1000 to 192000 Hz and a share in (0, 1], e.g. 8000:0.2; got "8000"');
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+// Synthesis needs espeak-ng, flite and sox (CI installs them); elsewhere the test runs where they are.
+const missingTts = ['espeak-ng', 'flite', 'sox'].filter((t) => spawnSync(t, ['--version'], { encoding: 'utf8' }).error !== undefined);
+const inCi = process.env.CI === 'true';
+
+describe.skipIf(missingTts.length > 0 && !inCi)('corpus build: synthesis end to end', () => {
+  const build = (args: string[]): CliRun => runBuilt('dist/tools/corpus/build.js', args);
+  const small = ['--train', '3', '--sets', 'train', '--jobs', '1', '--noise-seconds', '2', '--generated-variants', '0', '--sentences', '200', '--seed', '4'];
+  const lines = (file: string): Record<string, unknown>[] => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it('has the TTS tools under CI', () => {
+    expect(missingTts, 'CI must install espeak-ng, flite and sox').toEqual([]);
+  });
+
+  it('writes 16 kHz WAVs and a manifest, the same from the same seed, resumes, and with --via-rate narrow-band copies of the same audio', () => {
+    const [a, b] = [0, 1].map(() => path.join(mkdtempSync(path.join(tmpdir(), 'earshot-synth-')), 'corpus')) as [string, string];
+    const ra = build(['--out', a, ...small, '--via-rate', '8000:1']);
+    expect(ra.code, ra.stderr).toBe(0);
+    const train = lines(path.join(a, 'train.jsonl'));
+    expect(train).toHaveLength(3);
+    for (const e of train) {
+      expect(e.via_rate).toBeUndefined();
+      const wav = parseWav(readFileSync(path.join(a, e.audio as string)));
+      expect(wav).toMatchObject({ sampleRate: 16000, channels: 1 });
+      expect(wav.samples / 16000).toBeCloseTo(e.duration as number, 2);
+      expect(['espeak-ng', 'flite']).toContain(e.engine);
+    }
+    // Share 1: every entry once more, the same audio, heard via 8 kHz.
+    expect(lines(path.join(a, 'train_via8000.jsonl'))).toEqual(train.map((e) => ({ ...e, id: `${e.id as string}-via8000`, via_rate: 8000 })));
+    // Same seed, same corpus; a second run over it finds everything made.
+    expect(build(['--out', b, ...small]).code).toBe(0);
+    expect(readFileSync(path.join(b, 'train.jsonl'), 'utf8')).toBe(readFileSync(path.join(a, 'train.jsonl'), 'utf8'));
+    expect(existsSync(path.join(b, 'train_via8000.jsonl'))).toBe(false);
+    const again = build(['--out', a, ...small, '--via-rate', '8000:1']);
+    expect(again.stderr).toMatch(/made 0, skipped 3, failed 0/);
   });
 });

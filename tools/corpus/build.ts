@@ -24,6 +24,8 @@ import { hash32, rngFor } from '../../src/core/rng.js';
 import { planSynth, readJsonl, synthesizeSet, writeAtomic, type ManifestEntry, type UttPlan } from './synth.js';
 import { buildSentencePool, DEFAULT_TEXT_OPTIONS, writeSentencePool, type Sentence } from './text.js';
 import { isMain, nonNegativeInt } from './util.js';
+import { viaRateCopies } from './via-rate.js';
+import { viaRateProblem } from '../../src/node/manifest.js';
 import { DEFAULT_FLITE_SHARE, DEFAULT_VOICE_OPTIONS, GNUSPEECH_VOICES, pickVoice, prepareVoices, voiceKey, type VoiceInventory, type VoicePool } from './voices.js';
 
 export interface BuildOptions {
@@ -61,6 +63,11 @@ export interface BuildOptions {
    * plans of earlier rounds.
    */
   fliteShare?: number;
+  /**
+   * Narrow-band copies of the training set (tools/corpus/via-rate.ts): a seeded `share` of its entries, written
+   * as `<set>_via<rate>.jsonl` next to it, which tools/featurize hears as if recorded at `rate` Hz. No new audio.
+   */
+  via?: { rate: number; share: number };
 }
 
 /** Default mean training-utterance duration: 24,000 utterances make about 16.5 hours. */
@@ -294,8 +301,26 @@ export async function buildCorpus(o: BuildOptions): Promise<Record<string, SetSt
     const previous = await fs.readFile(statsFile, 'utf8').then((t) => JSON.parse(t) as { sets?: Record<string, SetStats> }, () => ({ sets: {} as Record<string, SetStats> }));
     await writeAtomic(statsFile, `${JSON.stringify({ seed: o.seed, text: textStats, sets: { ...previous.sets, ...stats } }, null, 2)}\n`);
     if (r.failed.length) throw new Error(`${r.failed.length} utterances of ${spec.name} failed (see above); re-run the same command to retry them`);
+    if (o.via && spec.mode === 'train') {
+      const copiesFile = path.join(out, `${spec.name}_via${o.via.rate}.jsonl`);
+      const copies = viaRateCopies(await fs.readFile(manifest, 'utf8'), manifest, copiesFile, o.via.rate, o.via.share, o.seed);
+      await writeAtomic(copiesFile, copies.map((c) => `${c}\n`).join(''));
+      log(`via-rate: ${copies.length} of ${entries.length} ${spec.name} entries heard via ${o.via.rate} Hz -> ${copiesFile}`);
+    }
   }
   return stats;
+}
+
+/** `--via-rate 8000:0.2` -> { rate: 8000, share: 0.2 }. */
+function parseVia(x: string): { rate: number; share: number } {
+  const m = /^(\d+):([0-9.]+)$/.exec(x);
+  const rate = m ? Number(m[1]) : NaN;
+  const share = m ? Number(m[2]) : NaN;
+  const problem = m ? viaRateProblem(rate) : undefined;
+  if (!m || problem || !(share > 0 && share <= 1)) {
+    throw new UsageError(`--via-rate must be <hz>:<share>, a sample rate from 1000 to 192000 Hz and a share in (0, 1], e.g. 8000:0.2; got ${JSON.stringify(x)}`);
+  }
+  return { rate, share };
 }
 
 async function main(): Promise<void> {
@@ -320,12 +345,14 @@ async function main(): Promise<void> {
     .option('--round <r>', 'extra training round r > 0: set train_r<r> with its own sentence pick, new generated variants and random choices (same text split and held-out voices; use with --sets train)', nonNegativeInt('--round'), 0)
     .option('--gnuspeech-share <p>', 'share (0-1) of training-pool utterances spoken by gnuspeech voices (needs @echogarden/gnuspeech-wasm)', (x) => parseNumberOption('--gnuspeech-share', x, { min: 0, max: 1 })!, 0)
     .option('--flite-share <p>', 'share (0-1) of the other training-pool utterances spoken by flite voices', (x) => parseNumberOption('--flite-share', x, { min: 0, max: 1 })!, DEFAULT_FLITE_SHARE)
+    .option('--via-rate <hz:share>', 'also write narrow-band copies of the training set: a seeded share of its entries, featurized as if recorded at hz (e.g. 8000:0.2)', parseVia)
     .parse();
-  const o = cmd.opts<Omit<BuildOptions, 'sets'> & { sets: string }>();
+  const o = cmd.opts<Omit<BuildOptions, 'sets' | 'via'> & { sets: string; viaRate?: BuildOptions['via'] }>();
   const sets = o.sets.split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of sets) if (!ALL_SETS.includes(s)) throw new UsageError(`--sets: unknown set "${s}"; choose from ${ALL_SETS.join(', ')}`);
   if (o.jobs < 1) throw new UsageError('--jobs must be at least 1');
-  const stats = await buildCorpus({ ...o, sets });
+  const { viaRate, ...rest } = o;
+  const stats = await buildCorpus({ ...rest, sets, ...(viaRate ? { via: viaRate } : {}) });
   process.stderr.write(`${JSON.stringify(stats, null, 2)}\n`);
 }
 

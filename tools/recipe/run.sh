@@ -128,8 +128,9 @@ if stage 2; then
     m="$CORPUS/$set.jsonl"
     [ -f "$m" ] || { say "stage 2: no $m, skipping $set"; continue; }
     ms=("$m")
-    # Extra training rounds (tools/corpus/build.js --round r) are featurized into the same train shard.
-    if [ "$set" = train ]; then for r in "$CORPUS"/train_r*.jsonl; do [ -f "$r" ] && ms+=("$r"); done; fi
+    # Extra training rounds (build.js --round r: train_r<r>.jsonl) and narrow-band copies (build.js --via-rate:
+    # train_via<hz>.jsonl, train_r<r>_via<hz>.jsonl) are featurized into the same train shard.
+    if [ "$set" = train ]; then for r in "$CORPUS"/train_*.jsonl; do [ -f "$r" ] && ms+=("$r"); done; fi
     stale=""
     for x in "${ms[@]}"; do [ -f "$FEATS/$set/index.jsonl" ] && [ "$FEATS/$set/index.jsonl" -nt "$x" ] || stale=1; done
     if [ -z "$stale" ]; then say "stage 2: $FEATS/$set is up to date"; continue; fi
