@@ -137,6 +137,29 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     expect(csv).toHaveLength(3);
   });
 
+  it('resumes from last.pt exactly: 2 steps then --resume to 4 give the losses and weights of 4 steps in one go, and the wall time adds up', () => {
+    // No --dev: the export is then the last step's weights (with one, the best-evaluated checkpoint's, and the split
+    // run evaluates at step 2 as well).
+    const args = (out: string, steps: number, extra: string[] = []): string[] => ['tools/train/train.py', '--train', feats(),
+      '--out', out, '--layers', '2', '--width', '32', '--context-left', '3', '--context-right', '3', '--subsampling', '2',
+      '--max-steps', String(steps), '--batch-size', '2', '--warmup-steps', '1', '--eval-every', '0', '--threads', '1', '--log-every', '1', ...extra];
+    const [whole, split] = [path.join(work, 'run-whole'), path.join(work, 'run-split')];
+    runPython(args(whole, 4));
+    runPython(args(split, 2));
+    const first = JSON.parse(fs.readFileSync(path.join(split, 'arch.json'), 'utf8')) as { provenance: { training: { wall_s: number; overhead_s: number } } };
+    const log = runPython(args(split, 4, ['--resume']));
+    expect(log).toMatch(/resumed from .*last\.pt at step 2/);
+    expect(log).toMatch(/stopped at step 4 after \d+ s of training steps \(\d+ s with loading, evaluation and checkpoints\)/);
+    const losses = (out: string): string[] => fs.readFileSync(path.join(out, 'train_log.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[3]!);
+    expect(losses(split)).toEqual(losses(whole));
+    expect(losses(whole)).toHaveLength(4);
+    expect(fs.readFileSync(path.join(split, 'model.safetensors')).equals(fs.readFileSync(path.join(whole, 'model.safetensors')))).toBe(true);
+    const t = (JSON.parse(fs.readFileSync(path.join(split, 'arch.json'), 'utf8')) as typeof first).provenance.training;
+    // Both processes' loading and evaluation are counted, and the steps' time goes on from where it stopped.
+    expect(t.overhead_s).toBeGreaterThan(first.provenance.training.overhead_s);
+    expect(t.wall_s).toBeGreaterThanOrEqual(first.provenance.training.wall_s);
+  });
+
   it('trains on several shards as one (--train A,B): all their utterances, with the statistics of all their frames', async () => {
     const lines = fs.readFileSync(manifest, 'utf8').trim().split('\n').map((l) => {
       const e = JSON.parse(l) as { audio: string };

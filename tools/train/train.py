@@ -943,6 +943,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> None:
+    t_process = time.time()
     args = parse_args(argv)
     if args.init and not os.path.exists(args.init):
         raise SystemExit(f'--init {args.init}: no such file or directory; pass a .pt checkpoint, an export directory '
@@ -1029,7 +1030,9 @@ def main(argv=None) -> None:
     use_aug = args.time_masks > 0 or args.feat_masks > 0
     gen = torch.Generator().manual_seed(args.seed * 1000 + rank)
 
-    state = {'step': 0, 'epoch': 0, 'batch_in_epoch': 0, 'elapsed': 0.0, 'best_cer': float('inf'), 'best_step': -1,
+    # elapsed: the training steps' wall time (what --time-budget-min spends); overhead_s: the rest of the run's wall
+    # time (reading the shards, building the model, evaluations, checkpoints), summed over resumed processes.
+    state = {'step': 0, 'epoch': 0, 'batch_in_epoch': 0, 'elapsed': 0.0, 'overhead_s': 0.0, 'best_cer': float('inf'), 'best_step': -1,
              'bad_evals': 0, 'evals': []}
     if resuming:
         ck = load_checkpoint_weights(model, last_path, '--resume', 'resume with the run\'s own --model/--layers/--width/'
@@ -1118,6 +1121,7 @@ def main(argv=None) -> None:
     recent_losses: List[float] = []
     model.train()
     t_mark = time.time()
+    state['overhead_s'] = state.get('overhead_s', 0.0) + (t_mark - t_process)  # .get: checkpoints from before it was kept
     stop = should_stop_local()
     while not stop and state['epoch'] < args.epochs:
         rng = np.random.default_rng(args.seed * 7919 + state['epoch'])
@@ -1155,10 +1159,11 @@ def main(argv=None) -> None:
                         f'(avg {np.mean(recent_losses):.3f}) lr {opt.param_groups[0]["lr"]:.2e} {now - t0:.2f}s/step')
             if args.eval_every > 0 and state['step'] % args.eval_every == 0:
                 do_eval()
-                t_mark = time.time()  # evaluation time is not training time
             if args.ckpt_every > 0 and state['step'] % args.ckpt_every == 0:
                 save(last_path)
-                t_mark = time.time()
+            now = time.time()  # evaluation and checkpoint time is not training time
+            state['overhead_s'] += now - t_mark
+            t_mark = now
             stop = agree(should_stop_local())
             if stop:
                 break
@@ -1168,9 +1173,11 @@ def main(argv=None) -> None:
     # final evaluation unless one just ran
     if dev is not None and (not state['evals'] or state['evals'][-1]['step'] != state['step']):
         do_eval()
+    state['overhead_s'] += time.time() - t_mark
     save(last_path)
     if main_rank:
-        log(f'stopped at step {state["step"]} after {state["elapsed"]:.0f} s of training' +
+        log(f'stopped at step {state["step"]} after {state["elapsed"]:.0f} s of training steps '
+            f'({state["elapsed"] + state["overhead_s"]:.0f} s with loading, evaluation and checkpoints)' +
             (f'; best dev CER {state["best_cer"]*100:.2f}% at step {state["best_step"]}' if dev is not None else ''))
         best_path = os.path.join(args.out, 'best.pt')
         if os.path.exists(best_path):
@@ -1183,7 +1190,7 @@ def main(argv=None) -> None:
                     'train_shard': ','.join(os.path.abspath(p) for p in train_paths), 'train_utterances': len(train),
                     'train_hours': round(train.hours(frame_s), 3), 'dev_utterances': len(dev) if dev else 0,
                     'steps': state['step'], 'best_step': state['best_step'], 'epochs': state['epoch'],
-                    'wall_s': round(state['elapsed'], 1),
+                    'wall_s': round(state['elapsed'], 1), 'overhead_s': round(state['overhead_s'], 3),
                     **({'init': os.path.abspath(args.init), 'init_steps': state['init_steps'], 'init_wall_s': round(state['init_wall_s'], 1),
                         'total_wall_s': round(state['init_wall_s'] + state['elapsed'], 1)} if 'init_wall_s' in state else {}),
                     **({'init_from': state['init_from']} if state.get('init_from') else {}),
