@@ -303,7 +303,8 @@ export async function buildCorpus(o: BuildOptions): Promise<Record<string, SetSt
     if (r.failed.length) throw new Error(`${r.failed.length} utterances of ${spec.name} failed (see above); re-run the same command to retry them`);
     if (o.via && spec.mode === 'train') {
       const copiesFile = path.join(out, `${spec.name}_via${o.via.rate}.jsonl`);
-      const copies = viaRateCopies(await fs.readFile(manifest, 'utf8'), manifest, copiesFile, o.via.rate, o.via.share, o.seed);
+      // From the entries read back (readJsonl drops a line an earlier, interrupted run left cut short).
+      const copies = viaRateCopies(entries.map((e) => JSON.stringify(e)).join('\n'), manifest, copiesFile, o.via.rate, o.via.share, o.seed);
       await writeAtomic(copiesFile, copies.map((c) => `${c}\n`).join(''));
       log(`via-rate: ${copies.length} of ${entries.length} ${spec.name} entries heard via ${o.via.rate} Hz -> ${copiesFile}`);
     }
