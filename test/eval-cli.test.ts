@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { earshot } from './helpers/cli.js';
 import { convertToneModel, E2E_TEXT, e2eSignal, wavBytes } from './helpers/e2e.js';
+import { readAudioFile } from '../src/node/audio-file.js';
 
 let dir: string;
 let model: string;
@@ -129,12 +130,11 @@ describe('earshot eval', () => {
     expect(readFileSync(hyp, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['a.wav', 'a.wav']);
   });
 
-  it('refuses a malformed, empty or narrow-band-copy manifest with the file, the line and what it expected, exit 1', () => {
+  it('refuses a malformed or empty manifest with the file, the line and what it expected, exit 1', () => {
     const cases: [string, string, RegExp][] = [
       ['bad.jsonl', `${JSON.stringify({ audio: 'a.wav', text: 'b' })}\n{"audio": "a.wav", "text": 7}\n`, /bad\.jsonl:2: expected string fields "audio" and "text", got text: 7/],
       ['cut.jsonl', '{"audio": "a.wav", "te\n', /cut\.jsonl:1: not valid JSON \(.+\); expected a manifest line/],
       ['empty.jsonl', '\n# nothing\n', /empty\.jsonl: no entries \(expected JSONL \{"audio","text"\} or path<TAB>text lines\)/],
-      ['via.jsonl', `${JSON.stringify({ id: 'v1', audio: 'a.wav', text: 'b', via_rate: 8000 })}\n`, /entry v1 has via_rate 8000, a training-only field/],
     ];
     for (const [name, text, message] of cases) {
       writeFileSync(path.join(dir, name), text);
@@ -145,5 +145,21 @@ describe('earshot eval', () => {
     }
     const missing = earshot(['eval', '-m', model, path.join(dir, 'nope.jsonl')]);
     expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/manifest .*nope\.jsonl: cannot read \(ENOENT/)]);
+  });
+
+  it('hears a via_rate entry as a recording made at that rate: the same hypothesis as the file resampled to it', async () => {
+    // Via 4 kHz (a 2 kHz band) the 3 kHz tone of "b" is gone; the 500 Hz tones of "aa" stay.
+    const { samples } = await readAudioFile(path.join(dir, 'a.wav'), 4000);
+    writeFileSync(path.join(dir, 'a-4k.wav'), wavBytes([samples], 4000, 'f32'));
+    writeFileSync(path.join(dir, 'via.jsonl'), `${JSON.stringify({ id: 'v1', audio: 'a.wav', text: E2E_TEXT, via_rate: 4000 })}\n`);
+    writeFileSync(path.join(dir, 'at4k.jsonl'), `${JSON.stringify({ id: 'v1', audio: 'a-4k.wav', text: E2E_TEXT })}\n`);
+    const hyps = ['via', 'at4k'].map((name) => {
+      const hyp = path.join(dir, `${name}-hyp.jsonl`);
+      const r = earshot(['eval', '-m', model, '--threads', '1', '--hyp', hyp, path.join(dir, `${name}.jsonl`)]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(readFileSync(hyp, 'utf8').trim()) as { hyp: string }).hyp;
+    });
+    expect(hyps[0]).toBe(hyps[1]);
+    expect(hyps[0]).not.toBe(E2E_TEXT);
   });
 });

@@ -11,7 +11,8 @@ import { bootstrapIntervals, type Interval } from '../eval/bootstrap.js';
 import { formatTable } from '../eval/table.js';
 import { compileBeamOptions } from '../decoder/beam.js';
 import type { DecoderOptions } from '../decoder/select.js';
-import { loadRecognizer, transcribeFile, type StageTimings } from '../node/index.js';
+import { loadRecognizer, transcribeFile, type RecognitionResult, type StageTimings } from '../node/index.js';
+import { readAudioFile } from '../node/audio-file.js';
 import type { Recognizer } from '../recognizer.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
 import { readManifest } from '../node/manifest.js';
@@ -37,6 +38,15 @@ export interface EvalCliOptions extends DecoderCliOptions {
 function speed(wall: number, stageSec: StageTimings, audioSec: number): Pick<SubsetReport, 'rtf' | 'stageSec' | 'rtfAcoustic' | 'rtfDecoder'> {
   const per = (x: number): number => (audioSec ? x / audioSec : 0);
   return { rtf: per(wall), stageSec, rtfAcoustic: per(stageSec.acoustic), rtfDecoder: per(stageSec.decoder) };
+}
+
+/**
+ * Transcribe `file` as if it had been recorded at `rate` Hz (a manifest's `via_rate`): read at that rate, then
+ * given to the recognizer at that rate, which resamples it up as it does any narrow-band recording.
+ */
+async function transcribeVia(rec: Recognizer, file: string, rate: number, opts: { decoder?: DecoderOptions }): Promise<RecognitionResult> {
+  const { samples } = await readAudioFile(file, rate);
+  return rec.transcribe(samples, rate, opts);
 }
 
 /** One row of the report: a manifest, or `overall`. */
@@ -128,10 +138,6 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
   const limit = parsePositiveInt('--limit', o.limit);
   const draws = parsePositiveInt('--bootstrap', o.bootstrap);
   const sets = manifests.map((m) => ({ name: path.basename(m, path.extname(m)), entries: readManifest(m).slice(0, limit ?? Infinity) }));
-  for (const [i, set] of sets.entries()) {
-    const narrow = set.entries.find((e) => e.viaRate !== undefined);
-    if (narrow) throw new UsageError(`manifest ${manifests[i]}: entry ${narrow.id} has via_rate ${narrow.viaRate}, a training-only field; earshot eval scores each file as recorded (make real narrow-band copies with sox -r ${narrow.viaRate})`);
-  }
   const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), executionProviders: providers, ...(threads ? { threads } : {}) });
   const decoder = await decoderFromCli(o, rec);
   const decoding = describeDecoding(decoder, o, rec);
@@ -157,7 +163,8 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
       const t0 = performance.now();
       let hyp = '';
       try {
-        const r = await transcribeFile(rec, e.audio, decoder ? { decoder } : {});
+        const opts = decoder ? { decoder } : {};
+        const r = e.viaRate ? await transcribeVia(rec, e.audio, e.viaRate, opts) : await transcribeFile(rec, e.audio, opts);
         hyp = r.text;
         audioSec += r.durationSec;
         stages = addStages(stages, r.timings);
