@@ -1121,7 +1121,7 @@ def main(argv=None) -> None:
     recent_losses: List[float] = []
     model.train()
     t_mark = time.time()
-    state['overhead_s'] = state.get('overhead_s', 0.0) + (t_mark - t_process)  # .get: checkpoints from before it was kept
+    state['overhead_s'] += t_mark - t_process  # this process's start: imports, reading the shards, building the model
     stop = should_stop_local()
     while not stop and state['epoch'] < args.epochs:
         rng = np.random.default_rng(args.seed * 7919 + state['epoch'])
