@@ -292,8 +292,9 @@ describe('augmentation', () => {
   });
 });
 
+const build = (args: string[]): CliRun => runBuilt('dist/tools/corpus/build.js', args);
+
 describe('corpus build options', () => {
-  const build = (args: string[]): CliRun => runBuilt('dist/tools/corpus/build.js', args);
 
   it('names a bad --gnuspeech-share or --train-mean-seconds and creates nothing', () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'earshot-build-')), 'corpus');
@@ -316,7 +317,6 @@ const missingTts = ['espeak-ng', 'flite', 'sox'].filter((t) => spawnSync(t, ['--
 const inCi = process.env.CI === 'true';
 
 describe.skipIf(missingTts.length > 0 && !inCi)('corpus build: synthesis end to end', () => {
-  const build = (args: string[]): CliRun => runBuilt('dist/tools/corpus/build.js', args);
   const small = ['--train', '3', '--sets', 'train', '--jobs', '1', '--noise-seconds', '2', '--generated-variants', '0', '--sentences', '200', '--seed', '4'];
   const lines = (file: string): Record<string, unknown>[] => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 

@@ -24,7 +24,7 @@ import { hash32, rngFor } from '../../src/core/rng.js';
 import { planSynth, readJsonl, synthesizeSet, writeAtomic, type ManifestEntry, type UttPlan } from './synth.js';
 import { buildSentencePool, DEFAULT_TEXT_OPTIONS, writeSentencePool, type Sentence } from './text.js';
 import { isMain, nonNegativeInt } from './util.js';
-import { viaRateCopies } from './via-rate.js';
+import { viaRateCopiesOf } from './via-rate.js';
 import { viaRateProblem } from '../../src/node/manifest.js';
 import { DEFAULT_FLITE_SHARE, DEFAULT_VOICE_OPTIONS, GNUSPEECH_VOICES, pickVoice, prepareVoices, voiceKey, type VoiceInventory, type VoicePool } from './voices.js';
 
@@ -304,7 +304,8 @@ export async function buildCorpus(o: BuildOptions): Promise<Record<string, SetSt
     if (o.via && spec.mode === 'train') {
       const copiesFile = path.join(out, `${spec.name}_via${o.via.rate}.jsonl`);
       // From the entries read back (readJsonl drops a line an earlier, interrupted run left cut short).
-      const copies = viaRateCopies(entries.map((e) => JSON.stringify(e)).join('\n'), manifest, copiesFile, o.via.rate, o.via.share, o.seed);
+      const records = entries.map((e, i) => ({ where: `${manifest} entry ${i + 1}`, record: e as unknown as Record<string, unknown> }));
+      const copies = viaRateCopiesOf(records, manifest, copiesFile, o.via.rate, o.via.share, o.seed);
       await writeAtomic(copiesFile, copies.map((c) => `${c}\n`).join(''));
       log(`via-rate: ${copies.length} of ${entries.length} ${spec.name} entries heard via ${o.via.rate} Hz -> ${copiesFile}`);
     }

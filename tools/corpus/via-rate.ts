@@ -25,10 +25,19 @@ import { isMain } from './util.js';
  * viaRateCopies(text, 'corpus/train.jsonl', 'derived/train_8k.jsonl', 8000, 0.5, 1);
  */
 export function viaRateCopies(text: string, inFile: string, outFile: string, rate: number, share: number, seed: number): string[] {
+  return viaRateCopiesOf(jsonlRecords(text, inFile, 'a corpus manifest'), inFile, outFile, rate, share, seed);
+}
+
+/**
+ * viaRateCopies of entries already parsed, each with the `where` its errors name.
+ * @example
+ * viaRateCopiesOf(entries.map((record, i) => ({ where: `train.jsonl entry ${i + 1}`, record })), 'c/train.jsonl', 'c/train_via8000.jsonl', 8000, 0.2, 1);
+ */
+export function viaRateCopiesOf(entries: readonly { where: string; record: Record<string, unknown> }[], inFile: string, outFile: string, rate: number, share: number, seed: number): string[] {
   const inDir = path.dirname(path.resolve(inFile));
   const outDir = path.dirname(path.resolve(outFile));
   const out: string[] = [];
-  for (const { where, record: e } of jsonlRecords(text, inFile, 'a corpus manifest')) {
+  for (const { where, record: e } of entries) {
     requireStrings(e, ['id', 'audio'], where);
     if (e.via_rate !== undefined) throw new UsageError(`${where} (${e.id as string}): already has via_rate ${JSON.stringify(e.via_rate)}`);
     if (rngFor(seed, 'via-rate', rate, e.id as string).next() >= share) continue;
