@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeFeatures, defaultFeatureConfig } from '../src/features/index.js';
 import { readAudioFile } from '../src/node/audio-file.js';
-import { viaRateCopies } from '../tools/corpus/via-rate.js';
+import { viaRateCopies, viaShareProblem } from '../tools/corpus/via-rate.js';
 import { baseShardConfig, featurize } from '../tools/featurize/featurize.js';
 import { wavBytes } from './helpers/e2e.js';
 import { readManifest } from '../src/node/manifest.js';
@@ -69,5 +69,13 @@ describe('tools/corpus/via-rate', () => {
     expect(() => viaRateCopies(JSON.stringify({ id: 'x', audio: 'x.wav', via_rate: 8000 }), 'in.jsonl', 'out.jsonl', 8000, 1, 1)).toThrow(/in\.jsonl:1 \(x\): already has via_rate 8000/);
     expect(() => viaRateCopies('\n{"id": 1}', 'in.jsonl', 'out.jsonl', 8000, 1, 1)).toThrow(/in\.jsonl:2: expected string fields "id" and "audio", got id: 1, audio: missing/);
     expect(() => viaRateCopies('{"id": "a", "audio": "a.wav"}\n{"id": "b",', 'in.jsonl', 'out.jsonl', 8000, 1, 1)).toThrow(/in\.jsonl:2: not valid JSON \(.+\); expected a corpus manifest/);
+  });
+
+  it('takes a share in (0, 1] and says what it got otherwise', () => {
+    expect(viaShareProblem(0.2)).toBeUndefined();
+    expect(viaShareProblem(1)).toBeUndefined();
+    expect(viaShareProblem(0)).toBe('must be a share in (0, 1], got 0');
+    expect(viaShareProblem(1.5)).toBe('must be a share in (0, 1], got 1.5');
+    expect(viaShareProblem('half')).toBe('must be a share in (0, 1], got "half"');
   });
 });

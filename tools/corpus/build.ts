@@ -24,7 +24,7 @@ import { hash32, rngFor } from '../../src/core/rng.js';
 import { planSynth, readJsonl, synthesizeSet, writeAtomic, type ManifestEntry, type UttPlan } from './synth.js';
 import { buildSentencePool, DEFAULT_TEXT_OPTIONS, writeSentencePool, type Sentence } from './text.js';
 import { isMain, nonNegativeInt } from './util.js';
-import { viaRateCopiesOf } from './via-rate.js';
+import { viaRateCopiesOf, viaShareProblem } from './via-rate.js';
 import { viaRateProblem } from '../../src/node/manifest.js';
 import { DEFAULT_FLITE_SHARE, DEFAULT_VOICE_OPTIONS, GNUSPEECH_VOICES, pickVoice, prepareVoices, voiceKey, type VoiceInventory, type VoicePool } from './voices.js';
 
@@ -319,7 +319,7 @@ function parseVia(x: string): { rate: number; share: number } {
   const rate = m ? Number(m[1]) : NaN;
   const share = m ? Number(m[2]) : NaN;
   const problem = m ? viaRateProblem(rate) : undefined;
-  if (!m || problem || !(share > 0 && share <= 1)) {
+  if (!m || problem || viaShareProblem(share)) {
     throw new UsageError(`--via-rate must be <hz>:<share>, a sample rate from 1000 to 192000 Hz and a share in (0, 1], e.g. 8000:0.2; got ${JSON.stringify(x)}`);
   }
   return { rate, share };

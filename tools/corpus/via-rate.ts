@@ -47,6 +47,15 @@ export function viaRateCopiesOf(entries: readonly { where: string; record: Recor
   return out;
 }
 
+/**
+ * Why `share` cannot be the fraction of entries to copy, or undefined when it can (a number in (0, 1]).
+ * @example
+ * viaShareProblem(0.2); // undefined
+ */
+export function viaShareProblem(share: unknown): string | undefined {
+  return typeof share === 'number' && share > 0 && share <= 1 ? undefined : `must be a share in (0, 1], got ${JSON.stringify(share)}`;
+}
+
 async function main(): Promise<void> {
   const o = new Command()
     .name('via-rate')
@@ -59,16 +68,17 @@ async function main(): Promise<void> {
     .parse()
     .opts<{ in: string; out: string; rate: string; share: string; seed: string }>();
   const rate = /^\d+$/.test(o.rate) ? Number(o.rate) : o.rate; // a non-number is reported as given
-  const share = Number(o.share);
+  const share = o.share.trim() !== '' && Number.isFinite(Number(o.share)) ? Number(o.share) : o.share; // a non-number is reported as given
   const seed = Number(o.seed);
   const rateProblem = viaRateProblem(rate);
   if (rateProblem) throw new UsageError(`--rate ${rateProblem}`);
-  if (!(share > 0 && share <= 1)) throw new UsageError(`--share must be in (0, 1], got ${o.share}`);
+  const shareProblem = viaShareProblem(share);
+  if (shareProblem) throw new UsageError(`--share ${shareProblem}`);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${o.seed}`);
   const text = await fs.readFile(o.in, 'utf8').catch((e: Error) => {
     throw new UsageError(`--in ${o.in}: cannot read (${e.message})`);
   });
-  const copies = viaRateCopies(text, o.in, o.out, rate as number, share, seed);
+  const copies = viaRateCopies(text, o.in, o.out, rate as number, share as number, seed);
   await fs.mkdir(path.dirname(path.resolve(o.out)), { recursive: true });
   await writeFileAtomic(o.out, copies.map((c) => `${c}\n`).join(''), { force: true });
   process.stderr.write(`via-rate: ${copies.length} of ${text.split('\n').filter((l) => l.trim()).length} entries, via ${rate} Hz -> ${o.out}\n`);
