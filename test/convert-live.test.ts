@@ -12,13 +12,9 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { convertWeightsFile } from '../src/node/convert-file.js';
 import { createAcousticSession, type OrtModule } from '../src/model/runtime.js';
+import { PYTHON, torch } from './helpers/requirements.js';
 
-/** The interpreter with torch; EARSHOT_PYTHON overrides it (e.g. to check the missing-torch path). */
-const PYTHON = process.env.EARSHOT_PYTHON ?? '/usr/bin/python3';
 const SCRIPT = path.join(import.meta.dirname, '..', 'tools', 'convert', 'make_fixtures.py');
-const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 60_000 });
-const torchOk = probe.status === 0;
-const ci = process.env.CI === 'true';
 
 interface Expected {
   seed: number;
@@ -28,16 +24,14 @@ interface Expected {
   outputs: Record<'f32' | 'f16' | 'bf16', number[][][]>;
 }
 
-describe.skipIf(!torchOk && !ci)('live parity with PyTorch (random seed)', () => {
+describe.skipIf(torch.skip)('live parity with PyTorch (random seed)', () => {
   let dir: string | undefined;
   afterAll(async () => {
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
 
   it('converts a freshly trained-shape random MLP from every format, equal to torch within 1e-4', async () => {
-    if (!torchOk) {
-      throw new Error(`python3-torch is missing: \`${PYTHON} -c "import torch"\` failed (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}); install python3-torch and python3-numpy (CI=true makes this a failure, not a skip)`);
-    }
+    torch.assertPresent();
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'earshot-live-'));
     const seed = 1 + Math.floor(Math.random() * 2 ** 31);
     const r = spawnSync(PYTHON, [SCRIPT, '--out', dir, '--seed', String(seed), '--random-arch'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });

@@ -27,11 +27,7 @@ import { readTdnnModelLayers } from '../src/model/onnx-layers.js';
 import { effectiveTdnn } from '../src/model/weight-storage.js';
 import { maxAbs as arrayMaxAbs } from './helpers/numeric.js';
 import { earshot, ROOT } from './helpers/cli.js';
-
-const PYTHON = process.env.EARSHOT_PYTHON ?? '/usr/bin/python3';
-const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 60_000 });
-const torchOk = probe.status === 0;
-const ci = process.env.CI === 'true';
+import { PYTHON, torch } from './helpers/requirements.js';
 
 interface Expected {
   dim: number;
@@ -78,11 +74,9 @@ const LAYOUTS = [
   { name: 'early subsampling with BatchNorm folded on export', args: ['--dilations', '1,1,2', '--early-subsampling', '--batchnorm', '--lengths', '31,29,8,2,1'], rf: 10, strides: [3, 1, 1], lengths: '31,29,8,2,1', inspect: /dilations 1,1,2, strides 3,1,1 \(receptive field \+-10 frames/ },
 ] as const;
 
-describe.skipIf(!torchOk && !ci)('TDNN: trainer forward == converted ONNX on spliced windows', () => {
+describe.skipIf(torch.skip)('TDNN: trainer forward == converted ONNX on spliced windows', () => {
   it.each(LAYOUTS)('converts a random TDNN ($name, subsampling 3) and matches PyTorch within 1e-4, edges included', async (layout) => {
-    if (!torchOk) {
-      throw new Error(`python3-torch is missing: \`${PYTHON} -c "import torch"\` failed (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}); install python3-torch and python3-numpy (CI=true makes this a failure, not a skip)`);
-    }
+    torch.assertPresent();
     const seed = 1 + Math.floor(Math.random() * 2 ** 31);
     const tag = `${layout.rf}${layout.args.includes('--batchnorm') ? '-bn' : ''}`;
     const out = path.join(dir, `fixture-${tag}`);

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { wavBytes } from '../tools/corpus/augment.js';
 import { alsaRecordings, asteriskRecordings, sphinxRecordings } from '../tools/corpus/debian-speech.js';
 import { flacDuration, importRecordings, librispeechRecordings, tsvRecordings, wavDuration } from '../tools/corpus/import.js';
+import { tools } from './helpers/requirements.js';
 
 /** A FLAC file head: "fLaC" + a last-block STREAMINFO with the given rate and sample count. */
 function flacHead(rate: number, samples: number): Buffer {
@@ -41,14 +42,10 @@ describe('audio headers', () => {
     expect(wavDuration(Buffer.from('fLaC'))).toBeNull();
   });
 
-  let hasSox = true;
-  try {
-    execFileSync('sox', ['--version'], { stdio: 'ignore' });
-  } catch {
-    hasSox = false;
-  }
   // CI installs sox (.ci/run): there the test must run, so a missing sox fails instead of skipping.
-  it.skipIf(!hasSox && process.env.CI !== 'true')('agrees with soxi on a real FLAC file', () => {
+  const sox = tools(['sox']);
+  it.skipIf(sox.skip)('agrees with soxi on a real FLAC file', () => {
+    sox.assertPresent();
     const f = path.join(tmp, 'tone.flac');
     execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', f, 'synth', '0.77', 'sine', '440']);
     const head = execFileSync('head', ['-c', '4096', f]);

@@ -23,35 +23,19 @@ import { checkParity } from '../tools/recipe/parity.js';
 import { weightsFromModel } from '../tools/train/weights-from-model.js';
 import { encodeSafetensors, parseSafetensors } from '../src/convert/safetensors.js';
 import { tdnnFileLayers } from './helpers/metadata.js';
+import { PYTHON, torch } from './helpers/requirements.js';
+import { runBuilt } from './helpers/cli.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = path.join(root, 'test/fixtures/recipe');
 const manifest = path.join(fixtures, 'manifest.jsonl');
-const python = process.env.EARSHOT_PYTHON ?? (fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
-
-function torchProblem(): string | undefined {
-  const r = spawnSync(python, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-  if (r.error) return `${python} could not be run (${r.error.message})`;
-  if (r.status !== 0) return `${python} cannot import torch/numpy: ${r.stderr.trim().split('\n').pop() ?? ''}`;
-  return undefined;
-}
-
 function runPython(args: string[]): string {
-  const r = spawnSync(python, args, { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
-  if (r.status !== 0) throw new Error(`${python} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  const r = spawnSync(PYTHON, args, { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  if (r.status !== 0) throw new Error(`${PYTHON} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout + r.stderr;
 }
 
-const problem = torchProblem();
-const inCi = process.env.CI === 'true';
-
-describe('recipe smoke: prerequisites', () => {
-  it.runIf(inCi)('has python3-torch under CI', () => {
-    if (problem) throw new Error(`python3-torch is missing: ${problem}. CI must install it (apt-get install -y python3-torch python3-numpy libopenblas0-openmp).`);
-  });
-});
-
-describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> train -> export -> convert -> parity -> transcribe', () => {
+describe.skipIf(torch.skip)('recipe smoke: featurize -> train -> export -> convert -> parity -> transcribe', () => {
   let work = '';
   const feats = (): string => path.join(work, 'feats');
   const run = (): string => path.join(work, 'run');
@@ -59,7 +43,7 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
   const config: FeatureConfig = defaultFeatureConfig();
 
   beforeAll(() => {
-    if (problem) throw new Error(`python3-torch is missing: ${problem}`);
+    torch.assertPresent();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-recipe-'));
   });
   afterAll(() => {
@@ -87,11 +71,9 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
   });
 
   it('writes byte-identical shards with worker threads (compiled featurize CLI)', () => {
-    const cli = path.join(root, 'dist/tools/featurize/featurize.js');
-    if (!fs.existsSync(cli)) return; // `npm test` builds dist first; a bare `vitest run` may not have it
     const out = path.join(work, 'feats-workers');
-    const r = spawnSync(process.execPath, [cli, '--manifest', manifest, '--out', out, '--workers', '2', '--quiet'], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    const r = runBuilt('dist/tools/featurize/featurize.js', ['--manifest', manifest, '--out', out, '--workers', '2', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
     for (const f of ['feats.f32', 'index.jsonl', 'config.json', 'stats.json']) {
       expect(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(feats(), f))), f).toBe(true);
     }
@@ -183,7 +165,7 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     norm.std.forEach((v, i) => expect(Math.abs(v - whole.std[i]!)).toBeLessThan(1e-9 * Math.max(1, whole.std[i]!)));
 
     const c = await half('feats-c', lines.slice(1), { ...config, preEmphasis: 0.9 });
-    const r = spawnSync(python, ['tools/train/train.py', '--train', `${a},${c}`, '--out', path.join(work, 'run-ac'), '--max-steps', '1'],
+    const r = spawnSync(PYTHON, ['tools/train/train.py', '--train', `${a},${c}`, '--out', path.join(work, 'run-ac'), '--max-steps', '1'],
       { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/feats-c\/config.json differs from .*feats-a\/config.json in preEmphasis: featurize all train shards with the same config/);
@@ -373,7 +355,7 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
     }
     const arch = JSON.parse(fs.readFileSync(path.join(b, 'arch.json'), 'utf8')) as Record<string, unknown>;
     fs.writeFileSync(path.join(b, 'arch.json'), JSON.stringify({ ...arch, alpha: 0.2 }));
-    const r = spawnSync(python, ['tools/train/interpolate.py', '--a', a, '--b', b, '--alpha', '0.5', '--out', path.join(work, 'interp-bad')], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['tools/train/interpolate.py', '--a', a, '--b', b, '--alpha', '0.5', '--out', path.join(work, 'interp-bad')], { cwd: root, encoding: 'utf8' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/differ in alpha: only exports of the same network/);
     expect(fs.existsSync(path.join(work, 'interp-bad'))).toBe(false);
@@ -382,7 +364,7 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
   it('refuses to fine-tune an export into a run that builds something else, and names each difference', async () => {
     const model = path.join(work, 'tdnn.onnx');
     const dir = path.join(work, 'global-export');
-    const r = spawnSync(python, ['tools/train/train.py', '--train', feats(), '--out', path.join(work, 'run-bad-init'), '--model', 'tdnn', '--init', dir,
+    const r = spawnSync(PYTHON, ['tools/train/train.py', '--train', feats(), '--out', path.join(work, 'run-bad-init'), '--model', 'tdnn', '--init', dir,
       '--hidden', '16,16', '--tdnn-dilations', '1,3', '--subsampling', '2', '--tdnn-early-subsampling', '--batchnorm', '--max-steps', '1'],
     { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
     expect(fs.existsSync(model)).toBe(true);
@@ -393,7 +375,7 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
 
   it('refuses an --init path that does not exist before reading any data, and says what to pass', () => {
     const missing = path.join(work, 'no-such-run', 'best.pt');
-    const r = spawnSync(python, ['tools/train/train.py', '--train', path.join(work, 'no-such-shard'), '--out', path.join(work, 'run-missing-init'), '--init', missing, '--max-steps', '1'],
+    const r = spawnSync(PYTHON, ['tools/train/train.py', '--train', path.join(work, 'no-such-shard'), '--out', path.join(work, 'run-missing-init'), '--init', missing, '--max-steps', '1'],
       { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`--init ${missing}: no such file or directory; pass a .pt checkpoint, an export directory`);
@@ -402,7 +384,7 @@ describe.skipIf(problem !== undefined && !inCi)('recipe smoke: featurize -> trai
   });
 
   it('refuses --norm sliding for the MLP, whose export cannot fold the input scale, and says what to use', () => {
-    const r = spawnSync(python, ['tools/train/train.py', '--train', feats(), '--out', path.join(work, 'run-bad'), '--norm', 'sliding', '--max-steps', '1'],
+    const r = spawnSync(PYTHON, ['tools/train/train.py', '--train', feats(), '--out', path.join(work, 'run-bad'), '--norm', 'sliding', '--max-steps', '1'],
       { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--norm sliding is for --model tdnn .*use --norm global/);
