@@ -12,8 +12,9 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { convertWeightsFile } from '../src/node/convert-file.js';
 import { createAcousticSession, type OrtModule } from '../src/model/runtime.js';
-import { PYTHON, torch } from './helpers/requirements.js';
+import { PYTHON, torchRequirement } from './helpers/requirements.js';
 
+const torch = torchRequirement();
 const SCRIPT = path.join(import.meta.dirname, '..', 'tools', 'convert', 'make_fixtures.py');
 
 interface Expected {

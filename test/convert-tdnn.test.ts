@@ -27,7 +27,9 @@ import { readTdnnModelLayers } from '../src/model/onnx-layers.js';
 import { effectiveTdnn } from '../src/model/weight-storage.js';
 import { maxAbs as arrayMaxAbs } from './helpers/numeric.js';
 import { earshot, ROOT } from './helpers/cli.js';
-import { PYTHON, torch } from './helpers/requirements.js';
+import { PYTHON, torchRequirement } from './helpers/requirements.js';
+
+const torch = torchRequirement();
 
 interface Expected {
   dim: number;

@@ -23,9 +23,10 @@ import { checkParity } from '../tools/recipe/parity.js';
 import { weightsFromModel } from '../tools/train/weights-from-model.js';
 import { encodeSafetensors, parseSafetensors } from '../src/convert/safetensors.js';
 import { tdnnFileLayers } from './helpers/metadata.js';
-import { PYTHON, torch } from './helpers/requirements.js';
+import { PYTHON, torchRequirement } from './helpers/requirements.js';
 import { runBuilt } from './helpers/cli.js';
 
+const torch = torchRequirement();
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = path.join(root, 'test/fixtures/recipe');
 const manifest = path.join(fixtures, 'manifest.jsonl');

@@ -36,8 +36,10 @@ function torchMissing(): string | undefined {
   return undefined;
 }
 
-/** python3-torch and python3-numpy, for the parity and recipe tests. */
-export const torch = requirement('python3-torch', torchMissing(), 'apt-get install -y python3-torch python3-numpy libopenblas0-openmp');
+/** python3-torch and python3-numpy, for the parity and recipe tests (probed when first asked: importing torch takes seconds). */
+export function torchRequirement(): Requirement {
+  return requirement('python3-torch', torchMissing(), 'apt-get install -y python3-torch python3-numpy libopenblas0-openmp');
+}
 
 /** Command-line tools that answer `--version`, e.g. tools(['sox']). */
 export function tools(names: readonly string[]): Requirement {
