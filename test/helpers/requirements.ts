@@ -8,8 +8,6 @@ import { existsSync } from 'node:fs';
 const inCi = process.env.CI === 'true';
 
 export interface Requirement {
-  /** Why it cannot be used here, or undefined when it can. */
-  missing: string | undefined;
   /** Skip the tests that need it: missing, and not under CI. */
   skip: boolean;
   /** Throws, naming what is missing and how to install it, unless it is present (call it inside the tests). */
@@ -18,7 +16,6 @@ export interface Requirement {
 
 function requirement(what: string, missing: string | undefined, install: string): Requirement {
   return {
-    missing,
     skip: missing !== undefined && !inCi,
     assertPresent() {
       if (missing) throw new Error(`${what} is missing: ${missing}; install it (${install}). CI=true makes this a failure, not a skip.`);
