@@ -95,6 +95,8 @@ export interface Recording {
   file: string;
   text: string;
   speaker: string;
+  /** The licence of the recording as its package states it (written to the manifest and the model card). */
+  licence?: string;
 }
 
 /**
@@ -177,6 +179,7 @@ export async function importRecordings(recs: Recording[], manifestDir: string, s
       augmentation: {},
       duration: Math.round(duration * 1000) / 1000,
       source,
+      ...(r.licence ? { licence: r.licence } : {}),
     });
   }
   return { entries, skipped };

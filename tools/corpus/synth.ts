@@ -60,6 +60,8 @@ export interface ManifestEntry {
   augmentation: (Augmentation & { synth: SynthParams }) | Record<string, never>;
   duration: number;
   source: string;
+  /** Imported recordings: the licence their package states. */
+  licence?: string;
 }
 
 /**
