@@ -866,6 +866,22 @@ def load_export(model: nn.Module, arch: dict, tensors: Dict[str, np.ndarray], in
     return arch.get('provenance', {}).get('training', {})
 
 
+def portable_path(p: str) -> str:
+    """A path as a shipped model may record it: its last two components (e.g. `feats/train`), never the absolute
+    path or the build machine's folders, which say where a machine kept the data, not what the data was."""
+    parts = [x for x in os.path.normpath(p).split(os.sep) if x and x not in ('.', '..')]
+    return '/'.join(parts[-2:])
+
+
+PATH_ARGS = ('train', 'dev', 'out', 'init', 'stats')
+
+
+def portable_args(a: dict) -> dict:
+    """The run's arguments for provenance, with every path argument reduced by portable_path."""
+    return {k: (','.join(portable_path(x) for x in v.split(',') if x) if k in PATH_ARGS and isinstance(v, str) and v else v)
+            for k, v in a.items()}
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     d = p.add_argument_group('data')
@@ -1187,17 +1203,17 @@ def main(argv=None) -> None:
                 'producer': f'earshot tools/train {TRAINER_VERSION} (torch {torch.__version__})',
                 'source': 'model.safetensors',
                 'training': {
-                    'train_shard': ','.join(os.path.abspath(p) for p in train_paths), 'train_utterances': len(train),
+                    'train_shard': ','.join(portable_path(p) for p in train_paths), 'train_utterances': len(train),
                     'train_hours': round(train.hours(frame_s), 3), 'dev_utterances': len(dev) if dev else 0,
                     'steps': state['step'], 'best_step': state['best_step'], 'epochs': state['epoch'],
                     'wall_s': round(state['elapsed'], 1), 'overhead_s': round(state['overhead_s'], 3),
-                    **({'init': os.path.abspath(args.init), 'init_steps': state['init_steps'], 'init_wall_s': round(state['init_wall_s'], 1),
+                    **({'init': portable_path(args.init), 'init_steps': state['init_steps'], 'init_wall_s': round(state['init_wall_s'], 1),
                         'total_wall_s': round(state['init_wall_s'] + state['elapsed'], 1)} if 'init_wall_s' in state else {}),
                     **({'init_from': state['init_from']} if state.get('init_from') else {}),
                     'threads': args.threads, 'device': str(device), 'world': world,
                     'dev_cer': state['best_cer'] if dev else None,
                     'dev_wer': next((e['wer'] for e in state['evals'] if e['step'] == state['best_step']), None),
-                    'parameters': n_params, 'args': vars(args),
+                    'parameters': n_params, 'args': portable_args(vars(args)),
                 },
             }
             if export_model(core, args.out, feature_config_for_model(cfg, norm, args), provenance, args, norm.input_scale()):
