@@ -310,6 +310,15 @@ export interface CommandCondition {
   speak: number;
 }
 
+/** An actor: the animated figure the game shows for a person object (bob `bob` of room `room`). */
+export interface GameActor {
+  room: number;
+  /** The person's number among the room's person objects (1-based). */
+  bob: number;
+  /** Index into the actor names (1-based). */
+  name: number;
+}
+
 /** What the importer needs from `QUEEN.JAS`. */
 export interface GameTables {
   rooms: number;
@@ -317,14 +326,20 @@ export interface GameTables {
   descriptions: number;
   /** 1-based: objects[0] is unused. */
   objects: GameObject[];
+  /** roomFirst[r] + 1 is the first object of room r (1-based rooms). */
+  roomFirst: number[];
+  actors: GameActor[];
+  /** Counts of the actor animation and actor name strings in `QUEEN2.JAS`. */
+  actorAnims: number;
+  actorNames: number;
   /** 1-based. */
   commands: GameCommand[];
   conditions: CommandCondition[];
 }
 
 /**
- * Read the object, command and condition tables of `QUEEN.JAS` (data after the 20-byte header), skipping the room,
- * item, graphic, area, box, walk-off and description tables between them.
+ * Read the object, room, command, condition and actor tables of `QUEEN.JAS` (data after the 20-byte header),
+ * skipping the item, graphic, area, box, walk-off, description and furniture tables between them.
  * @example
  * const t = parseGameTables(jas.subarray(RESOURCE_HEADER_SIZE)); t.objects[23]; // { name: ..., image: -4, ... }
  */
@@ -338,7 +353,10 @@ export function parseGameTables(b: Uint8Array, file = 'QUEEN.JAS'): GameTables {
   need(b, p + nObjects * 16, file);
   const objects: GameObject[] = [{ name: 0, description: 0, room: 0, image: 0 }];
   for (let k = 0; k < nObjects; k++, p += 16) objects.push({ name: i16(b, p), description: u16(b, p + 6), room: u16(b, p + 10), image: i16(b, p + 14) });
-  p += (rooms + 1) * 2 + rooms * 2; // room -> first object, room sound effects
+  need(b, p + (rooms + 1) * 2, file);
+  const roomFirst = [0];
+  for (let r = 1; r <= rooms + 1; r++, p += 2) roomFirst.push(u16(b, p));
+  p += rooms * 2; // room sound effects
   const table = (size: number): { n: number; start: number } => {
     need(b, p + 2, file);
     const n = u16(b, p);
@@ -375,7 +393,17 @@ export function parseGameTables(b: Uint8Array, file = 'QUEEN.JAS'): GameTables {
     const o = gs.start + 8 * k;
     conditions.push({ command: i16(b, o), speak: u16(b, o + 6) });
   }
-  return { rooms, names, descriptions, objects, commands, conditions };
+  p += 2; // entry object
+  skip(4); // furniture
+  need(b, p + 8, file);
+  const nActors = u16(b, p);
+  const actorAnims = u16(b, p + 2);
+  const actorNames = u16(b, p + 4);
+  p += 8;
+  need(b, p + nActors * 24, file);
+  const actors: GameActor[] = [];
+  for (let k = 0; k < nActors; k++, p += 24) actors.push({ room: i16(b, p), bob: i16(b, p + 2), name: u16(b, p + 4) });
+  return { rooms, names, descriptions, objects, roomFirst, commands, conditions, actors, actorAnims, actorNames };
 }
 
 /** The string sections of `QUEEN2.JAS`, in file order. */
@@ -384,6 +412,8 @@ export interface GameStrings {
   names: string[];
   /** Joe's 40 stock responses ("I can't do that", ...). */
   joeResponses: string[];
+  /** Actor names (`SPARKY`, `FAYE-H`, ...). */
+  actorNames: string[];
 }
 
 /** Joe's stock responses in `QUEEN2.JAS`; his description clips are numbered after them. */
@@ -391,17 +421,19 @@ export const JOE_RESPONSES = 40;
 
 /**
  * Split `QUEEN2.JAS` (CRLF text lines) into its sections: object descriptions, object names, room names, 12 verbs,
- * then Joe's responses.
+ * Joe's responses, actor animations, actor names.
  * @example
  * const s = parseGameStrings(text, tables); s.names[s.names.length - 1];
  */
-export function parseGameStrings(text: string, t: Pick<GameTables, 'descriptions' | 'names' | 'rooms'>, file = 'QUEEN2.JAS'): GameStrings {
+export function parseGameStrings(text: string, t: Pick<GameTables, 'descriptions' | 'names' | 'rooms' | 'actorAnims' | 'actorNames'>, file = 'QUEEN2.JAS'): GameStrings {
   const lines = text.split(/\r?\n/);
   const joeStart = t.descriptions + t.names + t.rooms + 12;
-  if (lines.length < joeStart + JOE_RESPONSES) throw new QueenDataError(`${file}: ${lines.length} lines, expected at least ${joeStart + JOE_RESPONSES} (descriptions, names, rooms, verbs, Joe's responses)`);
+  const actorStart = joeStart + JOE_RESPONSES + t.actorAnims;
+  if (lines.length < actorStart + t.actorNames) throw new QueenDataError(`${file}: ${lines.length} lines, expected at least ${actorStart + t.actorNames} (descriptions, names, rooms, verbs, Joe's responses, actor animations and names)`);
   return {
     descriptions: lines.slice(0, t.descriptions),
     names: lines.slice(t.descriptions, t.descriptions + t.names),
     joeResponses: lines.slice(joeStart, joeStart + JOE_RESPONSES),
+    actorNames: lines.slice(actorStart, actorStart + t.actorNames),
   };
 }

@@ -6,7 +6,8 @@
  * Where the text comes from (see queen-data.ts for the formats):
  * - dialogues (`.DOG`): Joe's options and the other person's lines; the other person is the object the game's
  *   "talk to" command (or the cutaway that starts the dialogue) opens the dialogue with;
- * - cutaways (`.CUT`): lines of Joe and of person objects, and spoken text records (speaker unknown);
+ * - cutaways (`.CUT`): lines of Joe and of person objects (a prop used as an off-screen voice is resolved through
+ *   the actor the game shows for it), and spoken text records (speaker unknown);
  * - `QUEEN2.JAS`: Joe's stock responses (`JOE0001`..`JOE0040`) and object descriptions (`JOE0041`..).
  * Sentences are cut into clips at their `*XX` commands as the game does. Clips are decoded with sox to 16-bit mono
  * WAV at their native rate under `<out>/wav/` (resumable, atomic, deterministic), texts cleaned (stage directions,
@@ -109,7 +110,13 @@ export async function loadQueen(file: string): Promise<QueenGame> {
   if (!table.version.startsWith('C') || table.version[1] !== 'E') throw new QueenDataError(`${file}: version ${table.version} is not the English CD talkie (CEM10) this importer reads`);
   if (table.compression !== 1) throw new QueenDataError(`${file}: speech compression ${table.compression}, expected 1 (MP3)`);
   const entries = new Map(table.entries.map((e) => [e.name, e]));
-  const partial: QueenGame = { file, data, entries, tables: { rooms: 0, names: 0, descriptions: 0, objects: [], commands: [], conditions: [] }, strings: { descriptions: [], names: [], joeResponses: [] } };
+  const partial: QueenGame = {
+    file,
+    data,
+    entries,
+    tables: { rooms: 0, names: 0, descriptions: 0, objects: [], roomFirst: [], commands: [], conditions: [], actors: [], actorAnims: 0, actorNames: 0 },
+    strings: { descriptions: [], names: [], joeResponses: [], actorNames: [] },
+  };
   const tables = parseGameTables(resource(partial, 'QUEEN.JAS', RESOURCE_HEADER_SIZE), `${file}:QUEEN.JAS`);
   const strings = parseGameStrings(resource(partial, 'QUEEN2.JAS').toString('latin1'), tables, `${file}:QUEEN2.JAS`);
   return { ...partial, tables, strings };
@@ -177,6 +184,52 @@ export function dialoguePartners(game: QueenGame): Map<string, string> {
   return out;
 }
 
+/**
+ * The actor names the game may show for person object `obj`: the actors of its room with its person number.
+ * @example
+ * objectActors(game, 298); // ['FAYE']
+ */
+export function objectActors(game: QueenGame, obj: number): string[] {
+  const { objects, roomFirst, actors } = game.tables;
+  const room = objects[obj]?.room ?? 0;
+  if (!isPerson(game, obj) || room < 1 || room >= roomFirst.length) return [];
+  let bob = 0;
+  for (let i = roomFirst[room]! + 1; i <= obj; i++) if (isPerson(game, i)) bob++;
+  const names = actors.filter((a) => a.room === room && a.bob === bob).map((a) => game.strings.actorNames[a.name - 1] ?? '');
+  return [...new Set(names)].filter(Boolean).sort();
+}
+
+/**
+ * The character label of each actor name, learnt from the person objects that name their character and show only
+ * that actor; an actor shown for objects of two different names is left out.
+ * @example
+ * actorLabels(game).get('FAYE'); // 'faye'
+ */
+export function actorLabels(game: QueenGame): Map<string, string> {
+  const seen = new Map<string, Set<string>>();
+  for (let obj = 1; obj < game.tables.objects.length; obj++) {
+    const label = speakerLabel(objectName(game, obj));
+    const actors = objectActors(game, obj);
+    if (label === 'unknown' || actors.length !== 1) continue;
+    if (!seen.has(actors[0]!)) seen.set(actors[0]!, new Set());
+    seen.get(actors[0]!)!.add(label);
+  }
+  return new Map([...seen].filter(([, l]) => l.size === 1).map(([a, l]) => [a, [...l][0]!]));
+}
+
+/**
+ * Who speaks the lines of cutaway person object `obj`: its name, or for a prop the game reuses as a voice (a note,
+ * a torch) the character of the one actor it shows; `unknown` where that is not one character.
+ * @example
+ * cutawaySpeaker(game, actorLabels(game), 298); // 'faye' (the "note" of room 41)
+ */
+export function cutawaySpeaker(game: QueenGame, labels: Map<string, string>, obj: number): string {
+  const label = speakerLabel(objectName(game, obj));
+  if (label !== 'unknown') return label;
+  const actors = objectActors(game, obj);
+  return actors.length === 1 ? (labels.get(actors[0]!) ?? 'unknown') : 'unknown';
+}
+
 function isPerson(game: QueenGame, obj: number): boolean {
   const im = game.tables.objects[obj]?.image;
   return im === -3 || im === -4;
@@ -222,9 +275,10 @@ export function pairClips(game: QueenGame): { pairs: PairedClip[]; report: PairR
     const partner = partners.get(name) ?? 'unknown';
     addLines(dialogueLines(resource(game, name, RESOURCE_HEADER_SIZE), name), name, (l) => (l.speaker === 'joe' ? 'joe' : partner));
   }
+  const labels = actorLabels(game);
   for (const name of names.filter((n) => n.endsWith('.CUT'))) {
     const cut = cutawayLines(resource(game, name, RESOURCE_HEADER_SIZE), name.slice(0, -4), (o) => isPerson(game, o));
-    addLines(cut.lines, name, (l) => (l.speaker === 'joe' ? 'joe' : l.single || typeof l.speaker !== 'number' ? 'unknown' : speakerLabel(objectName(game, l.speaker))));
+    addLines(cut.lines, name, (l) => (l.speaker === 'joe' ? 'joe' : l.single || typeof l.speaker !== 'number' ? 'unknown' : cutawaySpeaker(game, labels, l.speaker)));
   }
   const joe: ScriptLine[] = [];
   game.strings.joeResponses.forEach((t, k) => joe.push({ prefix: `JOE${String(k + 1).padStart(4, '0')}`, sentence: t, speaker: 'joe' }));
