@@ -275,8 +275,11 @@ describe.skipIf(pkg.skip || sox.skip)('queen importer on the Debian package', ()
     expect(t.entries.filter((e) => e.name.endsWith('.SB'))).toHaveLength(6745);
     expect(t.entries.filter((e) => e.name.endsWith('.DOG'))).toHaveLength(73);
     expect(speechClips(game)).toHaveLength(6608);
-    const { pairs } = pairClips(game);
+    const { pairs, report } = pairClips(game);
     expect(pairs.length).toBeGreaterThanOrEqual(6580);
+    // LARIS.DOG gives two lines the id 0x20: their clips cannot be paired with certainty and are left out.
+    expect(report.conflicts).toBe(3);
+    expect(pairs.find((p) => p.clip === '290020J1')).toBeUndefined();
     expect(pairs.length).toBeLessThanOrEqual(speechClips(game).length);
   });
 

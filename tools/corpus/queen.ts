@@ -237,19 +237,22 @@ function isPerson(game: QueenGame, obj: number): boolean {
 
 /** Pairing counts. */
 export interface PairReport {
-  /** Clips named by two scripts with different texts (the first is kept). */
+  /** Clips named by two lines with different texts (LARIS.DOG gives id 0x20 to two lines): left out, as it cannot
+   * be told which text was recorded. */
   conflicts: number;
   /** Script segments whose clip is not in the data (the game plays nothing). */
   missingClips: number;
 }
 
 /**
- * Pair every speech clip the scripts name with its segment text and speaker, sorted by clip name.
+ * Pair every speech clip the scripts name with its segment text and speaker, sorted by clip name; a clip named
+ * with two different texts is left out (counted in `report.conflicts`).
  * @example
  * const { pairs } = pairClips(game); pairs.find((p) => p.clip === '020006J1');
  */
 export function pairClips(game: QueenGame): { pairs: PairedClip[]; report: PairReport } {
   const byClip = new Map<string, PairedClip>();
+  const conflicting = new Set<string>();
   const report: PairReport = { conflicts: 0, missingClips: 0 };
   const put = (clip: string, raw: string, speaker: string, from: string): void => {
     if (!game.entries.has(`${clip}.SB`)) {
@@ -258,7 +261,7 @@ export function pairClips(game: QueenGame): { pairs: PairedClip[]; report: PairR
     }
     const had = byClip.get(clip);
     if (had) {
-      if (had.raw !== raw) report.conflicts++;
+      if (had.raw !== raw) conflicting.add(clip);
       return;
     }
     byClip.set(clip, { clip, raw, speaker, from });
@@ -284,6 +287,8 @@ export function pairClips(game: QueenGame): { pairs: PairedClip[]; report: PairR
   game.strings.joeResponses.forEach((t, k) => joe.push({ prefix: `JOE${String(k + 1).padStart(4, '0')}`, sentence: t, speaker: 'joe' }));
   game.strings.descriptions.forEach((t, k) => joe.push({ prefix: `JOE${String(k + 1 + JOE_RESPONSES).padStart(4, '0')}`, sentence: t, speaker: 'joe' }));
   addLines(joe, 'QUEEN2.JAS', () => 'joe');
+  for (const c of conflicting) byClip.delete(c);
+  report.conflicts = conflicting.size;
   return { pairs: [...byClip.values()].sort((a, b) => (a.clip < b.clip ? -1 : a.clip > b.clip ? 1 : 0)), report };
 }
 
@@ -415,7 +420,9 @@ export interface QueenSummary {
   tableEntries: number;
   speechClips: number;
   paired: number;
+  /** Speech clips no line names (never played by the game). */
   unpaired: number;
+  /** Clips named with two different texts, left out. */
   conflicts: number;
   kept: number;
   decoded: number;
@@ -503,7 +510,7 @@ export async function importQueen(o: QueenOptions): Promise<QueenSummary> {
     tableEntries: game.entries.size,
     speechClips: speech.length,
     paired: pairs.length,
-    unpaired: speech.filter((c) => !pairedSet.has(c)).length,
+    unpaired: speech.filter((c) => !pairedSet.has(c)).length - report.conflicts,
     conflicts: report.conflicts,
     kept: entries.length,
     decoded,
@@ -521,7 +528,7 @@ export async function importQueen(o: QueenOptions): Promise<QueenSummary> {
 export function formatSummary(s: QueenSummary): string {
   const lines = [
     `resource table entries: ${s.tableEntries}`,
-    `speech clips: ${s.speechClips} (unpaired: ${s.unpaired}; conflicting texts for one clip: ${s.conflicts})`,
+    `speech clips: ${s.speechClips} (never named by the scripts: ${s.unpaired}; named with two different texts, left out: ${s.conflicts})`,
     `paired: ${s.paired}`,
     `kept: ${s.kept} (${s.hours.toFixed(2)} h; newly decoded this run: ${s.decoded})`,
     `dropped: ${Object.entries(s.dropped).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
