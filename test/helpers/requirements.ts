@@ -43,3 +43,8 @@ export function tools(names: readonly string[]): Requirement {
   const absent = names.filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).error !== undefined);
   return requirement(names.join(', '), absent.length > 0 ? `${absent.join(', ')} not found on PATH` : undefined, `apt-get install -y ${absent.join(' ')}`);
 }
+
+/** A Debian package that installs `file` (a data package, not a program), e.g. debianPackage('flight-of-the-amazon-queen', '/usr/share/...'). */
+export function debianPackage(name: string, file: string): Requirement {
+  return requirement(name, existsSync(file) ? undefined : `${file} not found`, `apt-get install -y ${name}`);
+}
