@@ -18,6 +18,8 @@ import { SkyDataError } from './sky-disk.js';
 export const TEXT_FILE_BASE = 60600;
 /** First speech file. */
 export const SPEECH_FILE_BASE = 50000;
+/** Speech files are numbered below this. */
+export const SPEECH_FILE_END = 60000;
 /** The intro's voices (no text) are files from this number on. */
 export const INTRO_SPEECH_FIRST = 59500;
 /** Speech file offset of each text section. */
