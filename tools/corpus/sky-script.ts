@@ -6,12 +6,13 @@
  * (0), `push_number n` (2), `push_offset` (15) and `pop_variable` (6), `pop_offset` (16), jumps with one operand
  * (5, 9, 18), `switch` (14: a count n, n (value, jump) pairs and a default), `call_mcode` (11: the argument count
  * and the function number times 4), and operand-less arithmetic, comparisons and exits. A linear sweep of the
- * code with a symbolic stack recovers the arguments of each speech call:
- * - `fnSpeakMe` / `fnSpeakMeDir` (functions 35, 36) make the player speak: with the id `CUR_ID` (variable 12,
- *   the compact running the script, the player in these scripts) or the constant 3 the line is Foster's;
- * - `fnSpeakWait` / `fnSpeakWaitDir` (37, 38) make another character speak: a constant id names it (1 is Joey);
- *   variable 120 is "the character spoken to", resolved where the same script set it from a constant earlier.
- * A text spoken by more than one character, or by a character the scripts do not name, is left unattributed.
+ * code with a symbolic stack recovers the arguments of each call that speaks a constant text number:
+ * - `fnSpeakMe` / `fnSpeakMeDir` (functions 35, 36: the running compact speaks; usually the player) and
+ *   `fnSpeakWait` / `fnSpeakWaitDir` (37, 38: another character speaks), each (who, text, talk animation);
+ * - `fnAskThis` (70: a dialogue option the player then says), (text, talk animation).
+ * `who` is a constant compact id, `CUR_ID` (variable 12), or variable 120 ("the character spoken to", which the
+ * game sets from the clicked compact; known here only where the same script set it from a constant). Who these
+ * are is decided in `sky-speakers.ts`, mostly from the talk animation.
  */
 import type { SkyDisk } from './sky-disk.js';
 
@@ -20,26 +21,29 @@ export const SCRIPT_FILE_BASE = 60400;
 /** Script variables the speech calls use. */
 const VAR_CUR_ID = 12;
 const VAR_SPOKEN_TO = 120;
-/** Compact ids the scripts use for the two main characters (ScummVM `ID_FOSTER`, `ID_JOEY`). */
-export const ID_FOSTER = 3;
-export const ID_JOEY = 1;
 const FN_SPEAK_ME = 35;
 const FN_SPEAK_ME_DIR = 36;
 const FN_SPEAK_WAIT = 37;
 const FN_SPEAK_WAIT_DIR = 38;
+const FN_ASK_THIS = 70;
 
 /** A symbolic stack value: a constant, a variable's value, or unknown. */
 type Sym = { kind: 'const'; value: number } | { kind: 'var'; index: number } | { kind: 'unknown' };
 
-/** One speech call found in the scripts. */
+/** Who a speech call names: a compact id, the running compact (`CUR_ID`), or a value the sweep cannot fix. */
+export type SpeakerRef = { kind: 'id'; id: number } | { kind: 'current' } | { kind: 'unknown' };
+
+/** One speech call (or player dialogue option) with a constant text number found in the scripts. */
 export interface SpeakCall {
   module: number;
   /** Word offset of the call in the module. */
   at: number;
+  /** 35-38: fnSpeakMe, fnSpeakMeDir, fnSpeakWait, fnSpeakWaitDir; 70: fnAskThis (a dialogue option). */
   fn: number;
-  /** The speaker's compact id, or null where the scripts do not fix it. */
-  speaker: number | null;
+  who: SpeakerRef;
   text: number;
+  /** The talk-animation index, where constant. */
+  anim: number | null;
 }
 
 const ONE_OPERAND = new Set([0, 2, 5, 6, 9, 15, 16, 18]);
@@ -49,7 +53,7 @@ const EXITS = new Set([13, 19, 20]);
 /**
  * Every speech call with a constant text number in one script module (its u16 words).
  * @example
- * speakCalls(words, 0).filter((c) => c.speaker === ID_FOSTER).length;
+ * speakCalls(words, 0).filter((c) => c.who.kind === 'current').length;
  */
 export function speakCalls(words: Uint16Array, module: number): SpeakCall[] {
   const out: SpeakCall[] = [];
@@ -72,13 +76,20 @@ export function speakCalls(words: Uint16Array, module: number): SpeakCall[] {
       const fn = (words[p++] ?? 0) >> 2;
       const args: Sym[] = [];
       for (let k = 0; k < n; k++) args.unshift(pop());
-      const [who, text] = args;
-      if (fn >= FN_SPEAK_ME && fn <= FN_SPEAK_WAIT_DIR && text?.kind === 'const' && who) {
-        let speaker: number | null = null;
-        if (who.kind === 'const') speaker = who.value;
-        else if (who.kind === 'var' && who.index === VAR_CUR_ID && (fn === FN_SPEAK_ME || fn === FN_SPEAK_ME_DIR)) speaker = ID_FOSTER;
-        else if (who.kind === 'var' && who.index === VAR_SPOKEN_TO && (fn === FN_SPEAK_WAIT || fn === FN_SPEAK_WAIT_DIR)) speaker = spokenTo;
-        out.push({ module, at: p - 3, fn, speaker, text: text.value });
+      if (fn >= FN_SPEAK_ME && fn <= FN_SPEAK_WAIT_DIR) {
+        const [who, text, anim] = args;
+        if (text?.kind === 'const' && who) {
+          let ref: SpeakerRef = { kind: 'unknown' };
+          if (who.kind === 'const') ref = { kind: 'id', id: who.value };
+          else if (who.kind === 'var' && who.index === VAR_CUR_ID) ref = { kind: 'current' };
+          else if (who.kind === 'var' && who.index === VAR_SPOKEN_TO && spokenTo !== null) ref = { kind: 'id', id: spokenTo };
+          out.push({ module, at: p - 3, fn, who: ref, text: text.value, anim: anim?.kind === 'const' ? anim.value : null });
+        }
+      } else if (fn === FN_ASK_THIS) {
+        const [text, anim] = args;
+        if (text?.kind === 'const') {
+          out.push({ module, at: p - 3, fn, who: { kind: 'current' }, text: text.value, anim: anim?.kind === 'const' ? anim.value : null });
+        }
       }
     } else if (op === 14) {
       const n = words[p++] ?? 0;
@@ -105,21 +116,17 @@ export function speakCalls(words: Uint16Array, module: number): SpeakCall[] {
 }
 
 /**
- * The speaker of each text number, from all script modules of the disk: the compact id where every call that
- * speaks the text agrees on a known speaker, else null.
+ * Every speech call of every script module of the disk (files 60400 on).
  * @example
- * textSpeakers(disk).get(7); // 3 (Foster)
+ * allSpeakCalls(disk).length; // about 3,700 for v0.0372
  */
-export function textSpeakers(disk: SkyDisk): Map<number, number | null> {
-  const out = new Map<number, number | null>();
+export function allSpeakCalls(disk: SkyDisk): SpeakCall[] {
+  const out: SpeakCall[] = [];
   for (let m = 0; disk.has(SCRIPT_FILE_BASE + m); m++) {
     const b = disk.file(SCRIPT_FILE_BASE + m);
     const words = new Uint16Array(b.length >> 1);
     for (let i = 0; i < words.length; i++) words[i] = b[2 * i]! | (b[2 * i + 1]! << 8);
-    for (const c of speakCalls(words, m)) {
-      if (!out.has(c.text)) out.set(c.text, c.speaker);
-      else if (out.get(c.text) !== c.speaker) out.set(c.text, null);
-    }
+    out.push(...speakCalls(words, m));
   }
   return out;
 }

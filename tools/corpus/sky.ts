@@ -6,8 +6,8 @@
  * - Files come from `sky.dnr`/`sky.dsk` ({@link SkyDisk}; RNC-packed files are checked against both checksums).
  * - Speech file `50000 + n` speaks text `(section << 12) | index` ({@link speechFileText}); the English text is
  *   decoded from file `60600 + section` ({@link SkyTextSection}). The intro's voices (59500 on) have no text.
- * - Speakers: `sky/foster`, `sky/joey`, `sky/id<compact>` for other characters the scripts name by compact id,
- *   `sky/unknown` where the scripts do not fix one ({@link textSpeakers}).
+ * - Speakers: `sky/<character>` where the scripts' speech calls and `sky.cpt`'s names fix one ({@link textCharacters}),
+ *   else `sky/unknown`.
  * - Text hygiene: backticks and ellipses removed, case and digits normalised ({@link normalizeLabel}); clips
  *   whose label is under 5 characters or outside 6-25 characters per second are dropped and counted.
  *
@@ -22,7 +22,9 @@ import { writeFileAtomic } from '../../src/node/atomic-write.js';
 import { type Recording, writeImport } from './import.js';
 import { normalizeLabel } from './normalize.js';
 import { SKY_HEADER_BYTES, SkyDataError, SkyDisk } from './sky-disk.js';
-import { ID_FOSTER, ID_JOEY, textSpeakers } from './sky-script.js';
+import { readCpt, talkTable } from './sky-compact.js';
+import { allSpeakCalls } from './sky-script.js';
+import { textCharacters } from './sky-speakers.js';
 import { INTRO_SPEECH_FIRST, SKY_SPEECH_RATE, SPEECH_FILE_BASE, SPEECH_FILE_END, SkyTextSection, TEXT_FILE_BASE, speechFileText } from './sky-text.js';
 import { isMain } from './util.js';
 
@@ -51,15 +53,12 @@ export interface SkyClip {
 }
 
 /**
- * Speaker label of a compact id (null: not fixed by the scripts).
+ * Speaker label of a character (null or undefined: not fixed by the scripts).
  * @example
- * speakerLabel(3); // 'sky/foster'
+ * speakerLabel('foster'); // 'sky/foster'
  */
-export function speakerLabel(id: number | null | undefined): string {
-  if (id === ID_FOSTER) return 'sky/foster';
-  if (id === ID_JOEY) return 'sky/joey';
-  if (id === null || id === undefined) return 'sky/unknown';
-  return `sky/id${id}`;
+export function speakerLabel(character: string | null | undefined): string {
+  return `sky/${character ?? 'unknown'}`;
 }
 
 /**
@@ -105,10 +104,11 @@ export function pcm8ToWav(pcm: Uint8Array, rate: number): Buffer {
 /**
  * Every speech file of the disk (in file order), with its text and speaker where it has one.
  * @example
- * const clips = skyClips(await SkyDisk.open(SKY_DATA_DIR));
+ * const clips = await skyClips(await SkyDisk.open(SKY_DATA_DIR));
  */
-export function skyClips(disk: SkyDisk): SkyClip[] {
-  const speakers = textSpeakers(disk);
+export async function skyClips(disk: SkyDisk): Promise<SkyClip[]> {
+  const cpts = await readCpt(path.join(disk.dir, 'sky.cpt'));
+  const speakers = textCharacters(allSpeakCalls(disk), cpts, talkTable(cpts));
   const sections = new Map<number, SkyTextSection>();
   const section = (s: number): SkyTextSection => {
     let sec = sections.get(s);
@@ -169,7 +169,7 @@ async function completeWav(file: string, bytes: number): Promise<boolean> {
 export async function importSky(o: { dataDir: string; out: string; limit?: number; log?: (line: string) => void }): Promise<SkyImportSummary> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const disk = await SkyDisk.open(o.dataDir);
-  const clips = skyClips(disk);
+  const clips = await skyClips(disk);
   const wavDir = path.join(o.out, 'wav');
   await fs.mkdir(wavDir, { recursive: true });
   const drops: DropCounts = {};
