@@ -43,3 +43,9 @@ export function tools(names: readonly string[]): Requirement {
   const absent = names.filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).error !== undefined);
   return requirement(names.join(', '), absent.length > 0 ? `${absent.join(', ')} not found on PATH` : undefined, `apt-get install -y ${absent.join(' ')}`);
 }
+
+/** Files a Debian package installs, e.g. debianPackage('beneath-a-steel-sky', ['/usr/share/scummvm/beneath-a-steel-sky/sky.dsk']). */
+export function debianPackage(name: string, probes: readonly string[]): Requirement {
+  const absent = probes.filter((p) => !existsSync(p));
+  return requirement(name, absent.length > 0 ? `${absent.join(', ')} not found` : undefined, `apt-get install -y ${name}`);
+}

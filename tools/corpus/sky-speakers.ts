@@ -88,6 +88,7 @@ export const COMPACT_CHARACTERS: Readonly<Record<string, string>> = {
 const FN_SPEAK_ME = 35;
 const FN_SPEAK_ME_DIR = 36;
 const FN_SPEAK_WAIT_DIR = 38;
+const FN_ASK_THIS = 70;
 
 function animCharacter(name: string | undefined): string | null {
   if (!name) return null;
@@ -95,26 +96,36 @@ function animCharacter(name: string | undefined): string | null {
   return '?';
 }
 
+/** The characters a call's talk animation can show: `strong` from the entry the call names, `weak` from the next
+ * entry where the named one is empty (a speaker on sprite set 1, or no animation at all); `'?'` for an animation
+ * this module cannot name. */
+export interface AnimEvidence {
+  strong: Set<string>;
+  weak: Set<string>;
+}
+
 /**
- * The characters the talk animation of a call can show: `'?'` for an animation this module cannot name.
+ * The talk-animation evidence of a call.
  * @example
- * animCandidates(call, table, cpts); // Set { 'foster' }
+ * animCandidates(call, talkTable(cpts), cpts).strong; // Set { 'anita' }
  */
-export function animCandidates(call: SpeakCall, table: Uint16Array, cpts: Map<number, SkyCompact>): Set<string> {
-  const out = new Set<string>();
+export function animCandidates(call: SpeakCall, table: Uint16Array, cpts: Map<number, SkyCompact>): AnimEvidence {
+  const out: AnimEvidence = { strong: new Set(), weak: new Set() };
   if (call.anim === null) return out;
   const dir = call.fn === FN_SPEAK_ME_DIR || call.fn === FN_SPEAK_WAIT_DIR;
-  const shifts = dir ? [0, 2, 4, 6] : [0];
-  for (const s of shifts) {
+  for (const s of dir ? [0, 2, 4, 6] : [0]) {
     const base = call.anim + s;
     const first = table[base];
-    // Sprite set 0 plays entry `base`; where that is empty, the speaker must be on sprite set 1.
-    const id = first ? first : table[base + 1];
-    if (!id) continue;
-    const who = animCharacter(cpts.get(id)?.name);
-    if (who) out.add(who);
+    const who = animCharacter(cpts.get(first ? first : (table[base + 1] ?? 0))?.name);
+    if (who) (first ? out.strong : out.weak).add(who);
   }
   return out;
+}
+
+function only(set: Set<string>): string | null {
+  if (set.size !== 1) return null;
+  const [x] = set;
+  return x === undefined || x === '?' ? null : x;
 }
 
 /**
@@ -123,26 +134,24 @@ export function animCandidates(call: SpeakCall, table: Uint16Array, cpts: Map<nu
  * callSpeaker(call, talkTable(cpts), cpts); // 'foster'
  */
 export function callSpeaker(call: SpeakCall, table: Uint16Array, cpts: Map<number, SkyCompact>): string | null {
-  const anims = animCandidates(call, table, cpts);
-  const only = anims.size === 1 ? [...anims][0]! : null;
-  const single = only !== null && only !== '?' ? only : null;
+  const { strong, weak } = animCandidates(call, table, cpts);
+  const any = new Set([...strong, ...weak]);
   if (call.who.kind === 'id') {
     const byId = COMPACT_CHARACTERS[cpts.get(call.who.id)?.name ?? ''] ?? null;
-    if (byId === null) return single;
-    if (anims.size === 0 || (anims.size === 1 && anims.has(byId))) return byId;
-    // The sprite-set shift can make a Foster call look like the next table entry's character.
-    if (byId === 'foster' && call.anim !== null && animCandidates({ ...call, anim: call.anim + 1 }, table, cpts).has('foster')) return byId;
+    if (byId === null) return only(strong);
+    if (strong.size === 0 || (strong.size === 1 && strong.has(byId))) return byId; // weak evidence never overrides an id
+    // Foster is drawn with sprite set 1: his calls name the entry before his animation.
+    if (byId === 'foster' && call.anim !== null && animCandidates({ ...call, anim: call.anim + 1 }, table, cpts).strong.has('foster')) return byId;
     return null;
   }
   if (call.who.kind === 'current') {
-    const player = call.fn === FN_SPEAK_ME || call.fn === FN_SPEAK_ME_DIR || call.fn === 70;
-    if (!player) return single;
-    if (call.anim === null) return null;
-    const plus1 = animCandidates({ ...call, anim: call.anim + 1 }, table, cpts);
-    if (anims.has('foster') || (plus1.has('foster') && plus1.size === 1)) return 'foster';
-    return single;
+    const player = call.fn === FN_SPEAK_ME || call.fn === FN_SPEAK_ME_DIR || call.fn === FN_ASK_THIS;
+    if (!player || call.anim === null) return only(strong);
+    const plus1 = animCandidates({ ...call, anim: call.anim + 1 }, table, cpts).strong;
+    if (any.has('foster') || only(plus1) === 'foster') return 'foster';
+    return only(strong);
   }
-  return single;
+  return only(strong);
 }
 
 /**
