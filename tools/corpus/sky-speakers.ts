@@ -128,17 +128,28 @@ function only(set: Set<string>): string | null {
   return x === undefined || x === '?' ? null : x;
 }
 
+/** The one character the named entries show, provided no fallback entry (a facing with no animation of its own on
+ * sprite set 0) points at someone else: `rad_right` at 17 is Radman's, but 19, 21, 23 are empty and fall through
+ * to Joey's sprite-set-1 animations, so a facing call at 17 is Joey's or Radman's and stays undecided. */
+function decided(e: AnimEvidence): string | null {
+  const who = only(e.strong);
+  if (who === null) return null;
+  for (const w of e.weak) if (w !== who) return null;
+  return who;
+}
+
 /**
  * The character of one call, or null where the evidence is missing or disagrees.
  * @example
  * callSpeaker(call, talkTable(cpts), cpts); // 'foster'
  */
 export function callSpeaker(call: SpeakCall, table: Uint16Array, cpts: Map<number, SkyCompact>): string | null {
-  const { strong, weak } = animCandidates(call, table, cpts);
+  const evidence = animCandidates(call, table, cpts);
+  const { strong, weak } = evidence;
   const any = new Set([...strong, ...weak]);
   if (call.who.kind === 'id') {
     const byId = COMPACT_CHARACTERS[cpts.get(call.who.id)?.name ?? ''] ?? null;
-    if (byId === null) return only(strong);
+    if (byId === null) return decided(evidence);
     if (strong.size === 0 || (strong.size === 1 && strong.has(byId))) return byId; // weak evidence never overrides an id
     // Foster is drawn with sprite set 1: his calls name the entry before his animation.
     if (byId === 'foster' && call.anim !== null && animCandidates({ ...call, anim: call.anim + 1 }, table, cpts).strong.has('foster')) return byId;
@@ -146,12 +157,12 @@ export function callSpeaker(call: SpeakCall, table: Uint16Array, cpts: Map<numbe
   }
   if (call.who.kind === 'current') {
     const player = call.fn === FN_SPEAK_ME || call.fn === FN_SPEAK_ME_DIR || call.fn === FN_ASK_THIS;
-    if (!player || call.anim === null) return only(strong);
+    if (!player || call.anim === null) return decided(evidence);
     const plus1 = animCandidates({ ...call, anim: call.anim + 1 }, table, cpts).strong;
     if (any.has('foster') || only(plus1) === 'foster') return 'foster';
-    return only(strong);
+    return decided(evidence);
   }
-  return only(strong);
+  return decided(evidence);
 }
 
 /**
