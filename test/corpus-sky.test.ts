@@ -7,7 +7,7 @@ import { RncError, rncCrc, rncHeader, rncUnpack } from '../tools/corpus/rnc.js';
 import { readCpt, talkTable } from '../tools/corpus/sky-compact.js';
 import { SkyDataError, SkyDisk } from '../tools/corpus/sky-disk.js';
 import { SKY_HUFF_TREE_00372 } from '../tools/corpus/sky-huffman.js';
-import { allSpeakCalls, speakCalls } from '../tools/corpus/sky-script.js';
+import { type SpeakCall, allSpeakCalls, speakCalls } from '../tools/corpus/sky-script.js';
 import { callSpeaker } from '../tools/corpus/sky-speakers.js';
 import { SkyTextSection, speechFileText, textSpeechFile } from '../tools/corpus/sky-text.js';
 import { SKY_DATA_DIR, importSky, pcm8ToWav, skyClips, skyLabel } from '../tools/corpus/sky.js';
@@ -238,6 +238,51 @@ describe('labels and audio', () => {
     // table: one script at word 1; push CUR_ID, push 13, push 7, call_mcode 3 args fnSpeakMe; exit
     const words = Uint16Array.from([1, 0, 48, 2, 13, 2, 7, 11, 3, 35 * 4, 19]);
     expect(speakCalls(words, 0)).toEqual([{ module: 0, at: 7, fn: 35, who: { kind: 'current' }, text: 13, anim: 7 }]);
+  });
+});
+
+describe('speaker decisions', () => {
+  const cpt = (name: string) => ({ name, type: 1, words: new Uint16Array(1) });
+  const cpts = new Map([
+    [3, cpt('foster')],
+    [20, cpt('joey')],
+    [100, cpt('rad_right')],
+    [101, cpt('big_j_up')],
+    [102, cpt('big_j_left')],
+    [103, cpt('big_j_right')],
+    [104, cpt('smlfost_conv')],
+    [105, cpt('anita_normal')],
+    [106, cpt('mystery_anim')],
+  ]);
+  const table = new Uint16Array(40);
+  table[17] = 100;
+  table[18] = 101;
+  table[22] = 102;
+  table[24] = 103;
+  table[7] = 104;
+  table[25] = 105;
+  table[30] = 106;
+  const call = (fn: number, who: SpeakCall['who'], anim: number | null): SpeakCall => ({ module: 0, at: 0, fn, who, text: 1, anim });
+
+  it('takes the animation where it is the only evidence, and only when every facing agrees', () => {
+    expect(callSpeaker(call(37, { kind: 'unknown' }, 25), table, cpts)).toBe('anita');
+    expect(callSpeaker(call(37, { kind: 'unknown' }, 18), table, cpts)).toBe('joey');
+    expect(callSpeaker(call(38, { kind: 'unknown' }, 17), table, cpts)).toBeNull(); // rad_right, then Joey's set-1 facings
+    expect(callSpeaker(call(37, { kind: 'unknown' }, 30), table, cpts)).toBeNull(); // an animation nobody is mapped to
+    expect(callSpeaker(call(37, { kind: 'unknown' }, null), table, cpts)).toBeNull();
+  });
+
+  it('needs an id and its animation to agree', () => {
+    expect(callSpeaker(call(37, { kind: 'id', id: 20 }, 18), table, cpts)).toBe('joey');
+    expect(callSpeaker(call(37, { kind: 'id', id: 20 }, 25), table, cpts)).toBeNull();
+    expect(callSpeaker(call(37, { kind: 'id', id: 20 }, 0), table, cpts)).toBe('joey'); // no animation: the id alone
+  });
+
+  it("gives the player's lines to Foster only with one of his animations", () => {
+    expect(callSpeaker(call(35, { kind: 'current' }, 7), table, cpts)).toBe('foster');
+    expect(callSpeaker(call(70, { kind: 'current' }, 7), table, cpts)).toBe('foster');
+    expect(callSpeaker(call(35, { kind: 'current' }, 25), table, cpts)).toBe('anita'); // a script run by Anita
+    expect(callSpeaker(call(35, { kind: 'current' }, 0), table, cpts)).toBeNull();
   });
 });
 

@@ -56,7 +56,7 @@ export const ANIM_CHARACTERS: readonly (readonly [RegExp, string])[] = [
   [/^sc42_pros_talk$/, 'prosecutor'],
   [/^sc42_jobs_(talk|point)$/, 'sc42_jobsworth'],
   [/^sc42_clerk_talk$/, 'clerk'],
-  [/^sc81_dad_tlk/, 'father'],
+  [/^(sc81_dad_tlk|spec_dat_talk$)/, 'father'],
   [/^sc82_jobs_talk/, 'sc82_jobsworth'],
 ];
 
