@@ -254,7 +254,7 @@ describe('queen text hygiene', () => {
   });
 });
 
-const pkg = debianPackage('flight-of-the-amazon-queen', QUEEN_DATA);
+const pkg = debianPackage('flight-of-the-amazon-queen', [QUEEN_DATA]);
 const sox = tools(['sox']);
 
 describe.skipIf(pkg.skip || sox.skip)('queen importer on the Debian package', () => {

@@ -44,7 +44,8 @@ export function tools(names: readonly string[]): Requirement {
   return requirement(names.join(', '), absent.length > 0 ? `${absent.join(', ')} not found on PATH` : undefined, `apt-get install -y ${absent.join(' ')}`);
 }
 
-/** A Debian package that installs `file` (a data package, not a program), e.g. debianPackage('flight-of-the-amazon-queen', '/usr/share/...'). */
-export function debianPackage(name: string, file: string): Requirement {
-  return requirement(name, existsSync(file) ? undefined : `${file} not found`, `apt-get install -y ${name}`);
+/** Files a Debian package installs, e.g. debianPackage('beneath-a-steel-sky', ['/usr/share/scummvm/beneath-a-steel-sky/sky.dsk']). */
+export function debianPackage(name: string, probes: readonly string[]): Requirement {
+  const absent = probes.filter((p) => !existsSync(p));
+  return requirement(name, absent.length > 0 ? `${absent.join(', ')} not found` : undefined, `apt-get install -y ${name}`);
 }

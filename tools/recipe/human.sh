@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The human-speech recipe: the shipped synthetic model, fine-tuned on real human speech imported from Debian
+# packages (two talkie games) mixed with augmented copies of it and with synthetic replay, so it learns people
+# without forgetting what it learned from the synthesizers. Every stage resumes; see tools/recipe/README.md.
+#
+#   tools/recipe/human.sh [--work DIR] [--init-model FILE] [--budget-min M] [--stage N] [--stop-stage N]
+#
+# Stages: 0 build | 1 import real speech | 2 speaker split | 3 synthetic replay | 4 augmentation | 5 features
+#         6 train | 7 convert + parity | 8 eval (old model vs new, paired)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+WORK=work-data/human
+INIT_MODEL=models/earshot-en.onnx
+BUDGET_MIN=75
+COPIES=3
+SYNTH_UTTS=10000
+SEED=1
+JOBS=2
+THREADS=2
+STAGE=0
+STOP_STAGE=8
+TRAIN_ARGS=""
+PY="${EARSHOT_PYTHON:-/usr/bin/python3}"
+
+usage() {
+  cat <<EOF
+usage: tools/recipe/human.sh [options]
+
+Stages: 0 build | 1 import | 2 split | 3 synthetic replay | 4 augmentation | 5 features | 6 train | 7 convert + parity | 8 eval
+
+  --work DIR          everything is written here (default $WORK)
+  --init-model FILE   the model to fine-tune (default $INIT_MODEL)
+  --budget-min M      training wall-clock budget in minutes (default $BUDGET_MIN)
+  --copies K          augmented copies of each real training clip (default $COPIES)
+  --synth-utts N      synthetic replay utterances per round, two rounds (default $SYNTH_UTTS)
+  --seed N            seed of every random choice (default $SEED)
+  --jobs N / --threads N   workers for synthesis, augmentation, features / torch threads (default $JOBS / $THREADS)
+  --train-args "..."  extra tools/train/train.py arguments (override the defaults)
+  --stage N           start at stage N; --stop-stage N: stop after it
+EOF
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --work) WORK="$2"; shift 2 ;;
+    --init-model) INIT_MODEL="$2"; shift 2 ;;
+    --budget-min) BUDGET_MIN="$2"; shift 2 ;;
+    --copies) COPIES="$2"; shift 2 ;;
+    --synth-utts) SYNTH_UTTS="$2"; shift 2 ;;
+    --seed) SEED="$2"; shift 2 ;;
+    --jobs) JOBS="$2"; shift 2 ;;
+    --threads) THREADS="$2"; shift 2 ;;
+    --train-args) TRAIN_ARGS="$2"; shift 2 ;;
+    --stage) STAGE="$2"; shift 2 ;;
+    --stop-stage) STOP_STAGE="$2"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "human.sh: unknown option $1 (see --help)" >&2; exit 1 ;;
+  esac
+done
+
+REAL="$WORK/real"
+SPLIT="$WORK/split"
+SYNTH="$WORK/synth"
+AUG="$WORK/aug"
+FEATS="$WORK/feats"
+RUN="$WORK/run"
+MODEL="$WORK/model.onnx"
+EVAL="$WORK/eval"
+CLI=dist/src/cli/main.js
+mkdir -p "$WORK"
+LOG="$WORK/recipe.log"
+T_START=$(date +%s)
+say() { echo "[human $(date +%H:%M:%S) +$(( $(date +%s) - T_START ))s] $*" | tee -a "$LOG" >&2; }
+stage() { [ "$STAGE" -le "$1" ] && [ "$STOP_STAGE" -ge "$1" ]; }
+
+if stage 0; then
+  say "stage 0: build (tsc)"
+  npx tsc -p tsconfig.json
+fi
+
+if stage 1; then
+  say "stage 1: import real speech (packages: flight-of-the-amazon-queen beneath-a-steel-sky fillets-ng-data klettres-data asterisk-core-sounds-en-wav asterisk-core-sounds-en-g722 pocketsphinx-testdata alsa-utils)"
+  node dist/tools/corpus/queen.js --out "$REAL/queen"
+  node dist/tools/corpus/sky.js --out "$REAL/sky"
+  node dist/tools/corpus/debian-speech.js --out "$REAL/eval"
+fi
+
+if stage 2; then
+  say "stage 2: speaker-disjoint split -> $SPLIT"
+  node dist/tools/corpus/real-split.js --in "$REAL/queen/queen.jsonl" "$REAL/sky/sky.jsonl" --out "$SPLIT"
+fi
+
+if stage 3; then
+  say "stage 3: synthetic replay -> $SYNTH (2 x $SYNTH_UTTS utterances + the evaluation sets; resumes)"
+  node dist/tools/corpus/build.js --out "$SYNTH" --train "$SYNTH_UTTS" --seed "$SEED" --jobs "$JOBS" \
+    --gnuspeech-share 0.1 --flite-share 0.4 --via-rate 8000:0.2
+  node dist/tools/corpus/build.js --out "$SYNTH" --train "$SYNTH_UTTS" --seed "$SEED" --jobs "$JOBS" --sets train --round 1 \
+    --gnuspeech-share 0.1 --flite-share 0.5 --via-rate 8000:0.2
+fi
+
+if stage 4; then
+  say "stage 4: augmentation -> $AUG ($COPIES copies of each real training clip; one of a third of the synthetic round 0)"
+  node dist/tools/corpus/augment-set.js --in "$SPLIT/real-train.jsonl" --out "$AUG" --name real-train \
+    --copies "$COPIES" --seed "$SEED" --jobs "$JOBS" --join-share 0.15
+  node dist/tools/corpus/augment-set.js --in "$SYNTH/train.jsonl" --out "$AUG" --name synth-train \
+    --copies 1 --seed "$SEED" --jobs "$JOBS" --join-share 0.1 --share 0.33
+fi
+
+if stage 5; then
+  say "stage 5: features -> $FEATS/{train,dev}"
+  train=("$SPLIT/real-train.jsonl" "$AUG/real-train.jsonl" "$AUG/synth-train.jsonl" "$SYNTH/train.jsonl")
+  for m in "$SYNTH"/train_*.jsonl; do [ -f "$m" ] && train+=("$m"); done
+  node dist/tools/featurize/featurize.js --manifest "${train[@]}" --out "$FEATS/train" --workers "$JOBS" --quiet
+  node dist/tools/featurize/featurize.js --manifest "$SPLIT/real-dev.jsonl" "$SYNTH/dev.jsonl" --out "$FEATS/dev" --workers "$JOBS" --quiet
+fi
+
+if stage 6; then
+  say "stage 6: fine-tune $INIT_MODEL -> $RUN (budget $BUDGET_MIN min; log $RUN/train.out)"
+  mkdir -p "$RUN"
+  RESUME=""
+  [ -f "$RUN/last.pt" ] && RESUME="--resume"
+  node dist/tools/train/weights-from-model.js --model "$INIT_MODEL" --out "$WORK/init" --force
+  # shellcheck disable=SC2086
+  "$PY" tools/train/train.py --train "$FEATS/train" --dev "$FEATS/dev" --out "$RUN" --init "$WORK/init" \
+    --model tdnn --layers 5 --width 448 --tdnn-dilations 1,1,2,4,8 --tdnn-early-subsampling \
+    --activation lrelu --alpha 0.01 --subsampling 3 \
+    --batch-size 32 --lr 5e-4 --min-lr 1e-5 --warmup-steps 300 \
+    --time-masks 2 --time-mask-width 8 --feat-masks 2 --feat-mask-width 2 \
+    --time-budget-min "$BUDGET_MIN" --eval-every 1000 --max-dev-utts 0 --patience 0 --seed "$SEED" --threads "$THREADS" --bf16 auto \
+    $RESUME $TRAIN_ARGS 2>&1 | tee -a "$RUN/train.out"
+fi
+
+if stage 7; then
+  say "stage 7: convert -> $MODEL, parity"
+  node "$CLI" convert --weights "$RUN/model.safetensors" --arch "$RUN/arch.json" --out "$MODEL" --force
+  "$PY" tools/train/parity.py --run "$RUN" --shard "$FEATS/dev" --count 8 --out "$WORK/parity" --threads "$THREADS"
+  node dist/tools/recipe/parity.js --model "$MODEL" --dump "$WORK/parity" --shard "$FEATS/dev" --tol 1e-4
+fi
+
+if stage 8; then
+  say "stage 8: eval of $INIT_MODEL (old) and $MODEL (new) -> $EVAL"
+  sets=("$SPLIT/real-test.jsonl" "$SPLIT/real-dev.jsonl" "$REAL/eval/asterisk.jsonl" "$REAL/eval/pocketsphinx.jsonl" "$REAL/eval/alsa.jsonl")
+  for m in "$REAL"/eval/asterisk16.jsonl "$REAL"/eval/fillets.jsonl; do [ -f "$m" ] && sets+=("$m"); done
+  sets+=("$SYNTH/test.jsonl" "$SYNTH/festival.jsonl" "$SYNTH/heldout_voice.jsonl" "$SYNTH/dev.jsonl")
+  mkdir -p "$EVAL"
+  for which in old new; do
+    model="$INIT_MODEL"; [ "$which" = new ] && model="$MODEL"
+    node "$CLI" eval "${sets[@]}" --model "$model" --threads "$THREADS" --bootstrap 2000 \
+      --json "$EVAL/$which-greedy.json" --hyp "$EVAL/$which-greedy.hyp.jsonl" > "$EVAL/$which-greedy.txt"
+    node "$CLI" eval "${sets[@]:0:5}" --model "$model" --threads "$THREADS" --decoder beam --lm models/en-3gram.lmbin --bootstrap 2000 \
+      --json "$EVAL/$which-lm.json" --hyp "$EVAL/$which-lm.hyp.jsonl" > "$EVAL/$which-lm.txt"
+  done
+  node dist/tools/eval/compare.js "$EVAL/old-greedy.hyp.jsonl" "$EVAL/new-greedy.hyp.jsonl" --json "$EVAL/compare-greedy.json" | tee "$EVAL/compare-greedy.txt"
+  node dist/tools/eval/compare.js "$EVAL/old-lm.hyp.jsonl" "$EVAL/new-lm.hyp.jsonl" --json "$EVAL/compare-lm.json" | tee "$EVAL/compare-lm.txt"
+fi
+
+say "done in $(( $(date +%s) - T_START )) s"
