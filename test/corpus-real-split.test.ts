@@ -61,6 +61,13 @@ describe('real-split: speaker-disjoint real-dev / real-test', () => {
     expect(again).toEqual(assigned);
   });
 
+  it('groups aliases of one voice into one set', () => {
+    const aliased = [...speaker('q', 'queen/c3', 10), ...speaker('q', 'queen/c3-other-scene', 200)];
+    const a = assignSpeakers([...queen, ...aliased], { ...o, aliases: { 'queen/c3-other-scene': 'queen/c3' } });
+    expect(a.find((s) => s.speaker === 'queen/c3-other-scene')).toBeUndefined();
+    expect(a.find((s) => s.speaker === 'queen/c3')!.clips).toBe(64 + 210);
+  });
+
   it('--unknown train keeps the unlabelled clips in training', () => {
     const a = assignSpeakers(queen, { ...o, unknown: 'train' });
     expect(a.find((s) => s.speaker === 'queen/unknown')?.set).toBe('train');

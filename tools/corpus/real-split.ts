@@ -10,7 +10,9 @@
  *    hours of eligible speech.
  * 3. Eligible speakers are taken in the order of the SHA-256 of their name: each goes to test while the source's
  *    test minutes are under its target, then to dev while dev is under its target; every other speaker trains.
- * 4. Clips of unlabelled speakers (`<game>/unknown`) are left out of all three sets when `--unknown drop` (default):
+ * 4. Labels that are one voice under several names (the same character in another scene's script, a prop that
+ *    speaks with a character's figure) are grouped by `--alias` (DEFAULT_SPLIT.aliases) and always go to one set.
+ * 5. Clips of unlabelled speakers (`<game>/unknown`) are left out of all three sets when `--unknown drop` (default):
  *    an unlabelled clip may be a held-out character's voice, and training on it would leak that voice into the
  *    evaluation. `--unknown train` trains on them anyway.
  *
@@ -49,6 +51,8 @@ export interface SplitOptions {
   minSpeakerMin: number;
   /** What to do with clips whose voice ends in `/unknown`. */
   unknown: 'drop' | 'train';
+  /** Labels that are one voice: label -> the label it is grouped under. */
+  aliases: Record<string, string>;
 }
 
 export interface SpeakerAssignment {
@@ -65,10 +69,28 @@ export const DEFAULT_SPLIT: SplitOptions = {
   keep: ['queen/joe', 'sky/foster'],
   minSpeakerMin: 1,
   unknown: 'drop',
+  // The importers' reports: Sky's per-scene script names of one character, and Medi (Joey's chip in another shell);
+  // Queen's guard shares Henry's figure. Grouping them keeps one voice out of two sets.
+  aliases: {
+    'sky/sc42_jobsworth': 'sky/jobsworth',
+    'sky/sc82_jobsworth': 'sky/jobsworth',
+    'sky/sc36_gallagher': 'sky/gallagher',
+    'sky/medi': 'sky/joey',
+    'queen/guard': 'queen/henry',
+  },
 };
 
 function isUnknown(voice: string): boolean {
   return voice === 'unknown' || voice.endsWith('/unknown');
+}
+
+/**
+ * The speaker a clip is split by: its voice label, or the label it is an alias of.
+ * @example
+ * speakerOf({ voice: 'sky/medi', ... }, DEFAULT_SPLIT); // 'sky/joey'
+ */
+export function speakerOf(e: Pick<SplitEntry, 'voice'>, o: Pick<SplitOptions, 'aliases'>): string {
+  return o.aliases[e.voice] ?? e.voice;
 }
 
 function nameHash(s: string): string {
@@ -84,8 +106,9 @@ function nameHash(s: string): string {
 export function assignSpeakers(entries: SplitEntry[], o: SplitOptions): SpeakerAssignment[] {
   const by = new Map<string, SpeakerAssignment>();
   for (const e of entries) {
-    const key = `${e.source}\u0000${e.voice}`;
-    const s = by.get(key) ?? { speaker: e.voice, source: e.source, set: 'train' as SplitSet, clips: 0, minutes: 0 };
+    const voice = speakerOf(e, o);
+    const key = `${e.source}\u0000${voice}`;
+    const s = by.get(key) ?? { speaker: voice, source: e.source, set: 'train' as SplitSet, clips: 0, minutes: 0 };
     s.clips += 1;
     s.minutes += e.duration / 60;
     by.set(key, s);
@@ -147,15 +170,16 @@ export async function writeSplit(inputs: string[], outDir: string, o: SplitOptio
   if (!entries.length) throw new UsageError(`no entries in ${inputs.join(', ')}`);
   const speakers = assignSpeakers(entries, o);
   const setOf = new Map(speakers.map((s) => [`${s.source}\u0000${s.speaker}`, s.set]));
+  const setOfEntry = (e: SplitEntry): SplitSet | undefined => setOf.get(`${e.source}\u0000${speakerOf(e, o)}`);
   await fs.mkdir(outDir, { recursive: true });
   const summary: Record<string, { clips: number; minutes: number; speakers: number }> = {};
   for (const set of ['train', 'dev', 'test'] as const) {
-    const chosen = entries.filter((e) => setOf.get(`${e.source}\u0000${e.voice}`) === set).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const chosen = entries.filter((e) => setOfEntry(e) === set).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     await writeFileAtomic(path.join(outDir, `real-${set}.jsonl`), chosen.map((e) => `${JSON.stringify(e)}\n`).join(''), { force: true });
     summary[set] = {
       clips: chosen.length,
       minutes: Math.round(chosen.reduce((a, e) => a + e.duration, 0) / 6) / 10,
-      speakers: new Set(chosen.map((e) => `${e.source}\u0000${e.voice}`)).size,
+      speakers: new Set(chosen.map((e) => `${e.source}\u0000${speakerOf(e, o)}`)).size,
     };
   }
   const rounded = speakers.map((s) => ({ ...s, minutes: Math.round(s.minutes * 100) / 100 }));
@@ -183,8 +207,15 @@ async function main(): Promise<void> {
     .option('--keep <voices>', 'comma-separated speakers never held out', DEFAULT_SPLIT.keep.join(','))
     .option('--min-speaker-min <m>', 'least minutes for a speaker to be held out', positive('--min-speaker-min'), DEFAULT_SPLIT.minSpeakerMin)
     .option('--unknown <what>', 'unlabelled clips: drop | train', DEFAULT_SPLIT.unknown)
+    .option('--alias <a=b...>', 'label a is the voice of label b (replaces the built-in list)')
     .parse()
-    .opts<{ in: string[]; out: string; testMin: number; devMin: number; keep: string; minSpeakerMin: number; unknown: string }>();
+    .opts<{ in: string[]; out: string; testMin: number; devMin: number; keep: string; minSpeakerMin: number; unknown: string; alias?: string[] }>();
+  const aliases: Record<string, string> = o.alias ? {} : { ...DEFAULT_SPLIT.aliases };
+  for (const a of o.alias ?? []) {
+    const m = /^([^=]+)=([^=]+)$/.exec(a);
+    if (!m) throw new UsageError(`--alias must be label=label (e.g. sky/medi=sky/joey), got "${a}"`);
+    aliases[m[1]!] = m[2]!;
+  }
   if (o.unknown !== 'drop' && o.unknown !== 'train') throw new UsageError(`--unknown must be drop or train, got "${o.unknown}"`);
   await writeSplit(o.in, o.out, {
     testMin: o.testMin,
@@ -192,6 +223,7 @@ async function main(): Promise<void> {
     keep: o.keep.split(',').filter(Boolean),
     minSpeakerMin: o.minSpeakerMin,
     unknown: o.unknown,
+    aliases,
   });
 }
 
