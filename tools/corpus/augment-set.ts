@@ -169,7 +169,12 @@ export interface PlanContext {
   /** Ids of each voice's entries, sorted. */
   byVoice: Map<string, string[]>;
   byId: Map<string, SetInput>;
+  /** The entries babble talkers are drawn from: at most {@link BABBLE_POOL}, picked by a seeded hash of the id. */
+  babblePool: SetInput[];
 }
+
+/** Babble talkers come from this many entries of the input (each decoded once per run, then cached). */
+export const BABBLE_POOL = 256;
 
 /**
  * Index the inputs for planning (sorted by id; duplicates are an error naming the id).
@@ -187,15 +192,20 @@ export function planContext(inputs: SetInput[], seed: number, joinShare: number,
     list.push(e.id);
     byVoice.set(e.voice, list);
   }
-  return { seed, joinShare, noiseBankSeconds, inputs: sorted, byVoice, byId };
+  const babblePool = sorted
+    .map((e) => ({ e, h: hash32(`${seed}\u0000babble\u0000${e.id}`) }))
+    .sort((a, b) => a.h - b.h || (a.e.id < b.e.id ? -1 : 1))
+    .slice(0, BABBLE_POOL)
+    .map((x) => x.e);
+  return { seed, joinShare, noiseBankSeconds, inputs: sorted, byVoice, byId, babblePool };
 }
 
-/** 3-6 babble talkers: other speakers' utterances where there are three or more, else any other utterance. */
+/** 3-6 babble talkers of the pool: other speakers' utterances where there are three or more, else any other. */
 function planBabble(r: Rng, ctx: PlanContext, exclude: SetInput[]): { id: string; offset: number }[] | null {
   const voices = new Set(exclude.map((e) => e.voice));
   const ids = new Set(exclude.map((e) => e.id));
-  const others = ctx.inputs.filter((e) => !voices.has(e.voice));
-  const pool = others.length >= 3 ? others : ctx.inputs.filter((e) => !ids.has(e.id));
+  const others = ctx.babblePool.filter((e) => !voices.has(e.voice));
+  const pool = others.length >= 3 ? others : ctx.babblePool.filter((e) => !ids.has(e.id));
   if (pool.length < 3) return null;
   const n = Math.min(r.int(3, 6), pool.length);
   const chosen = new Set<number>();
@@ -275,7 +285,8 @@ export class DecodeCache {
       this.map.set(file, hit);
       return hit;
     }
-    const p = decodeFile(file).then((x) => trimEdges(x, -50, 160, false));
+    // Babble loops its talkers, so 8 s of each is enough (and bounds the memory of a full cache).
+    const p = decodeFile(file).then((x) => trimEdges(x, -50, 160, false).slice(0, 8 * SAMPLE_RATE));
     this.map.set(file, p);
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
     return p;
@@ -490,7 +501,7 @@ export async function augmentSet(o: AugmentSetOptions): Promise<AugmentSetResult
     else todo.push(p);
   }
   log(`augment-set: ${inputs.length} inputs x ${o.copies} copies = ${plans.length}; ${entries.size} already made, ${todo.length} to make`);
-  const rc: RenderContext = { bank, plan: ctx, cache: new DecodeCache(64) };
+  const rc: RenderContext = { bank, plan: ctx, cache: new DecodeCache(BABBLE_POOL) };
   let next = 0;
   let made = 0;
   const step = Math.max(1, Math.ceil(todo.length / 10));
