@@ -7,6 +7,7 @@ import { NoiseBank, SAMPLE_RATE, wavBytes } from '../tools/corpus/augment.js';
 import { codecRoundTrip, micEffects, MissingToolError, requireChannelTools, reverbEffects, soxFloat } from '../tools/corpus/channel.js';
 import { Rng } from '../src/core/rng.js';
 import { UsageError } from '../src/core/errors.js';
+import { runBuilt } from './helpers/cli.js';
 import { tools } from './helpers/requirements.js';
 
 const req = tools(['sox', 'ffmpeg']);
@@ -273,7 +274,7 @@ describe.skipIf(req.skip)('augment-set', () => {
     expect(readdirSync(path.join(dir, 'j1')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
 
-  it('names what is wrong: missing tools and their package, duplicate ids, missing audio', async () => {
+  it('names what is wrong: missing tools and their package, duplicate ids, missing audio, silent audio', async () => {
     const saved = process.env.PATH;
     process.env.PATH = path.join(dir, 'empty-bin');
     try {
@@ -288,6 +289,30 @@ describe.skipIf(req.skip)('augment-set', () => {
     expect(() => readInputs(readFileSync(bad, 'utf8'), bad)).toThrow(UsageError);
     expect(() => readInputs(readFileSync(bad, 'utf8'), bad)).toThrow(/bad\.jsonl:1 \(z\): audio .*nope\.wav does not exist/);
     await expect(augmentSet({ inputs: [manifest], out: path.join(dir, 'e'), copies: 1, seed: 1, jobs: 1, joinShare: 2, name: 'x' })).rejects.toThrow(/--join-share/);
+    // A silent recording is left out and reported; the rest is made.
+    writeFileSync(path.join(dir, 'silent.wav'), wavBytes(new Float32Array(8000), 16000));
+    const withSilent = path.join(dir, 'silent.jsonl');
+    writeFileSync(withSilent, `${readFileSync(manifest, 'utf8')}${JSON.stringify({ id: 's1', audio: 'silent.wav', text: 'nothing', voice: 'c' })}\n`);
+    const lines: string[] = [];
+    const r = await augmentSet({ inputs: [withSilent], out: path.join(dir, 's'), copies: 1, seed: 1, jobs: 2, joinShare: 0, name: 's', noiseSeconds: 60, log: (l) => lines.push(l) });
+    expect(r.failed.map((f) => f.id)).toEqual(['s1-a1']);
+    expect(r.failed[0]!.reason).toMatch(/silent\.wav.*silent/);
+    expect(r.entries.map((e) => e.id)).toEqual(['a1-a1', 'a2-a1', 'b1-a1']);
+    expect(lines.join('\n')).toMatch(/LEFT OUT 1 copies/);
     expect(existsSync(path.join(dir, 'e'))).toBe(false);
   });
+
+  it('runs as a CLI: default name from the input, several --in, usage errors exit non-zero', () => {
+    const second = path.join(dir, 'second.jsonl');
+    writeFileSync(second, `${JSON.stringify({ id: 'c1', audio: 'b1.wav', text: 'see you', voice: 'c' })}\n`);
+    const out = path.join(dir, 'cli');
+    const ok = runBuilt('dist/tools/corpus/augment-set.js', ['--in', manifest, '--in', second, '--out', out, '--copies', '1', '--seed', '2', '--jobs', '2', '--join-share', '0.5']);
+    expect(ok.stderr).toMatch(/4 copies/);
+    expect(ok.code).toBe(0);
+    const lines = readFileSync(path.join(out, 'tiny+second-aug.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['a1-a1', 'a2-a1', 'b1-a1', 'c1-a1']);
+    const bad = runBuilt('dist/tools/corpus/augment-set.js', ['--in', manifest, '--out', out, '--join-share', '1.5']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--join-share must be a share in \[0, 1\], got "1.5"/);
+  }, 60_000);
 });

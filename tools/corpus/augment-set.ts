@@ -447,8 +447,12 @@ export interface AugmentSetOptions {
 export interface AugmentSetResult {
   manifest: string;
   entries: AugmentedEntry[];
+  /** Copies made by this run. */
   made: number;
-  skipped: number;
+  /** Copies found complete from an earlier run. */
+  reused: number;
+  /** Copies that could not be made (unreadable or silent recordings), left out of the manifest. */
+  failed: { id: string; reason: string }[];
   seconds: number;
 }
 
@@ -504,13 +508,22 @@ export async function augmentSet(o: AugmentSetOptions): Promise<AugmentSetResult
   const rc: RenderContext = { bank, plan: ctx, cache: new DecodeCache(BABBLE_POOL) };
   let next = 0;
   let made = 0;
+  const failed: { id: string; reason: string }[] = [];
   const step = Math.max(1, Math.ceil(todo.length / 10));
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
       const p = todo[next++]!;
-      const { samples, augmentation } = await renderCopy(p, rc).catch((e: unknown) => {
-        throw new UsageError(`copy ${p.id} of ${p.parts.map((x) => x.file).join(' + ')}: ${describeError(e)}`, { cause: e });
-      });
+      let rendered: Awaited<ReturnType<typeof renderCopy>>;
+      try {
+        rendered = await renderCopy(p, rc);
+      } catch (e) {
+        // One unreadable or silent recording must not end a run of hours: the copy is left out and reported.
+        const reason = `${p.parts.map((x) => x.file).join(' + ')}: ${describeError(e)}`;
+        failed.push({ id: p.id, reason });
+        log(`augment-set: left out ${p.id}: ${reason}`);
+        continue;
+      }
+      const { samples, augmentation } = rendered;
       const audio = copyAudioPath(p.id);
       const file = path.join(o.out, audio);
       await fs.mkdir(path.dirname(file), { recursive: true });
@@ -542,8 +555,8 @@ export async function augmentSet(o: AugmentSetOptions): Promise<AugmentSetResult
   const hours = sorted.reduce((s, e) => s + e.duration, 0) / 3600;
   const joins = sorted.filter((e) => e.augmentation.join).length;
   const clean = sorted.filter((e) => e.augmentation.clean).length;
-  log(`augment-set: ${sorted.length} copies (${hours.toFixed(2)} h; ${clean} clean, ${joins} joined) -> ${manifest}; made ${made} in ${seconds.toFixed(1)} s (${made ? (seconds / made).toFixed(3) : '-'} s per copy)`);
-  return { manifest, entries: sorted, made, skipped: plans.length - made, seconds };
+  log(`augment-set: ${sorted.length} copies (${hours.toFixed(2)} h; ${clean} clean, ${joins} joined) -> ${manifest}; made ${made} in ${seconds.toFixed(1)} s (${made ? (seconds / made).toFixed(3) : '-'} s per copy)${failed.length ? `; LEFT OUT ${failed.length} copies whose recordings could not be read (listed above)` : ''}`);
+  return { manifest, entries: sorted, made, reused: plans.length - todo.length, failed, seconds };
 }
 
 /** The default output name: the input manifests' base names joined with '+', then `-aug`. */
