@@ -43,3 +43,9 @@ export function tools(names: readonly string[]): Requirement {
   const absent = names.filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).error !== undefined);
   return requirement(names.join(', '), absent.length > 0 ? `${absent.join(', ')} not found on PATH` : undefined, `apt-get install -y ${absent.join(' ')}`);
 }
+
+/** Installed Debian data packages, each probed by one file it installs, e.g. installed({ 'klettres-data': '/usr/share/klettres/en/sounds.xml' }). */
+export function installed(probes: Readonly<Record<string, string>>): Requirement {
+  const absent = Object.entries(probes).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
+  return requirement(Object.keys(probes).join(', '), absent.length > 0 ? `${absent.join(', ')} not installed` : undefined, `apt-get install -y ${absent.join(' ')}`);
+}
