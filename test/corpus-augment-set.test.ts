@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { augmentSet, babble, CLEAN_SHARE, planContext, planCopy, readInputs, renderCopy, trimEdges, type CopyPlan, type PlanContext, type SetAugmentation, type SetInput } from '../tools/corpus/augment-set.js';
+import { augmentSet, babble, CLEAN_SHARE, planContext, planCopy, readInputs, renderCopy, trimEdges, type CopyPlan, type PlanContext, type SetAugmentation, type SetInput, type SetNoise } from '../tools/corpus/augment-set.js';
 import { NoiseBank, SAMPLE_RATE, wavBytes } from '../tools/corpus/augment.js';
 import { codecRoundTrip, micEffects, MissingToolError, requireChannelTools, reverbEffects, soxFloat } from '../tools/corpus/channel.js';
 import { Rng } from '../src/core/rng.js';
@@ -136,7 +136,7 @@ describe.skipIf(req.skip)('augment-set', () => {
     expect(Math.abs(shifted.samples.length - base.samples.length)).toBeLessThan(0.02 * SAMPLE_RATE);
   });
 
-  it('a copy without leading silence starts its speech at sample 0; padding is where it was drawn', async () => {
+  it('a copy without leading silence starts its speech at sample 0; padding is where it was drawn; gain is limited', async () => {
     const a2 = ctx.byId.get('a2')!;
     const { samples: x } = await render(plan([a2], { pad_s: [0, 0.25] }));
     let peak = 0;
@@ -146,6 +146,14 @@ describe.skipIf(req.skip)('augment-set', () => {
     const { samples: y } = await render(plan([a2], { pad_s: [0.3, 0.25] }));
     expect(y.length - x.length).toBeGreaterThan(0.3 * SAMPLE_RATE - 1);
     expect(y.subarray(0, Math.round(0.3 * SAMPLE_RATE)).every((v) => v === 0)).toBe(true);
+    // Gain: relative to a -6 dBFS peak, limited to a -0.1 dBFS peak (and the applied gain recorded).
+    const peakOf = (z: Float32Array): number => z.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const quiet = await render(plan([a2], { gain_db: -4 }));
+    expect(20 * Math.log10(peakOf(quiet.samples))).toBeCloseTo(-10, 3);
+    expect(quiet.augmentation.gain_applied_db).toBe(-4);
+    const loud = await render(plan([a2], { gain_db: 9 }));
+    expect(20 * Math.log10(peakOf(loud.samples))).toBeCloseTo(-0.1, 3);
+    expect(loud.augmentation.gain_applied_db).toBe(5.9);
   });
 
   it('a join has silence of the drawn length at the drawn place, and text of both', async () => {
@@ -164,6 +172,13 @@ describe.skipIf(req.skip)('augment-set', () => {
     const alone = await render(plan([a2], { pad_s: [0.1, 0] })); // with its 10 ms onset margin, as in the join
     // lead + A + gap + B (with its margin) + trail 0.1 s = at + gap + (0.1 s + B) of `alone`.
     expect(x.length).toBe(at + g + alone.samples.length);
+    // B starts right after the gap: its first sound is as far from the gap's end as from the 0.1 s lead alone.
+    const firstSound = (z: Float32Array, from: number): number => {
+      let i = from;
+      while (i < z.length && z[i] === 0) i++;
+      return i - from;
+    };
+    expect(firstSound(x, at + g)).toBe(firstSound(alone.samples, Math.round(0.1 * SAMPLE_RATE)));
     // Planned joins pair entries of one voice and join their text.
     const c = planContext(inputs(), 3, 1, 60);
     const p = planCopy(ctx.byId.get('a1')!, 1, c);
@@ -216,7 +231,8 @@ describe.skipIf(req.skip)('augment-set', () => {
   it('mixes colored noise and babble at the drawn SNR on active speech', async () => {
     const a1 = ctx.byId.get('a1')!;
     const clean = (await render(plan([a1], { pad_s: [0, 0] }))).samples;
-    for (const noise of [{ kind: 'pink', snr_db: 10, offset_s: 3 }, { kind: 'babble', snr_db: 10, talkers: [{ id: 'a2', offset: 0.2 }, { id: 'b1', offset: 0.5 }, { id: 'b1', offset: 0 }] }] as const) {
+    const noises: SetNoise[] = [{ kind: 'pink', snr_db: 10, offset_s: 3 }, { kind: 'babble', snr_db: 10, talkers: [{ id: 'a2', offset: 0.2 }, { id: 'b1', offset: 0.5 }, { id: 'b1', offset: 0 }] }];
+    for (const noise of noises) {
       const { samples: y } = await render(plan([a1], { pad_s: [0, 0], noise, clean: false }));
       expect(y.length).toBe(clean.length);
       // Least-squares fit of the clean copy, then SNR of the rest, on the speech span (energetic frames).

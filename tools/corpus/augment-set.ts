@@ -51,7 +51,7 @@ export interface SetAugmentation {
   gain_applied_db: number;
   /** Silence before and after the speech, seconds; a leading 0 means the speech starts at sample 0. */
   pad_s: [number, number];
-  /** The second utterance joined after this one: its id, the silence between them and where it starts. */
+  /** The second utterance joined after this one: its id, the digital silence between the two trimmed utterances (each keeps 10 ms of its own edge) and where that silence starts, seconds. */
   join: { with: string; gap_s: number; at_s: number } | null;
 }
 
