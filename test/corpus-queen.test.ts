@@ -30,7 +30,7 @@ import {
   splitSegments,
 } from '../tools/corpus/queen-data.js';
 import { runBuilt } from './helpers/cli.js';
-import { debianPackage, tools } from './helpers/requirements.js';
+import { installed, tools } from './helpers/requirements.js';
 
 /** A growable big-endian byte writer for synthetic game files. */
 class Bytes {
@@ -254,7 +254,7 @@ describe('queen text hygiene', () => {
   });
 });
 
-const pkg = debianPackage('flight-of-the-amazon-queen', [QUEEN_DATA]);
+const pkg = installed({ 'flight-of-the-amazon-queen': QUEEN_DATA });
 const sox = tools(['sox']);
 
 describe.skipIf(pkg.skip || sox.skip)('queen importer on the Debian package', () => {

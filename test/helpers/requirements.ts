@@ -44,8 +44,8 @@ export function tools(names: readonly string[]): Requirement {
   return requirement(names.join(', '), absent.length > 0 ? `${absent.join(', ')} not found on PATH` : undefined, `apt-get install -y ${absent.join(' ')}`);
 }
 
-/** Files a Debian package installs, e.g. debianPackage('beneath-a-steel-sky', ['/usr/share/scummvm/beneath-a-steel-sky/sky.dsk']). */
-export function debianPackage(name: string, probes: readonly string[]): Requirement {
-  const absent = probes.filter((p) => !existsSync(p));
-  return requirement(name, absent.length > 0 ? `${absent.join(', ')} not found` : undefined, `apt-get install -y ${name}`);
+/** Installed Debian data packages, each probed by one file it installs, e.g. installed({ 'klettres-data': '/usr/share/klettres/en/sounds.xml' }). */
+export function installed(probes: Readonly<Record<string, string>>): Requirement {
+  const absent = Object.entries(probes).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
+  return requirement(Object.keys(probes).join(', '), absent.length > 0 ? `${absent.join(', ')} not installed` : undefined, `apt-get install -y ${absent.join(' ')}`);
 }
