@@ -15,7 +15,7 @@ cd "$ROOT"
 WORK=work-data/human
 INIT_MODEL=models/earshot-en.onnx
 BUDGET_MIN=75
-COPIES=3
+COPIES=2
 SYNTH_UTTS=10000
 SEED=1
 JOBS=2
@@ -85,7 +85,7 @@ if stage 1; then
   say "stage 1: import real speech (packages: flight-of-the-amazon-queen beneath-a-steel-sky fillets-ng-data klettres-data asterisk-core-sounds-en-wav asterisk-core-sounds-en-g722 pocketsphinx-testdata alsa-utils)"
   node dist/tools/corpus/queen.js --out "$REAL/queen"
   node dist/tools/corpus/sky.js --out "$REAL/sky"
-  node dist/tools/corpus/debian-speech.js --out "$REAL/eval"
+  node dist/tools/corpus/debian-speech.js --out "$REAL/eval"   # evaluation only: asterisk (8 and 16 kHz), pocketsphinx, alsa, klettres words
 fi
 
 if stage 2; then
@@ -102,19 +102,20 @@ if stage 3; then
 fi
 
 if stage 4; then
-  say "stage 4: augmentation -> $AUG ($COPIES copies of each real training clip; one of a third of the synthetic round 0)"
+  say "stage 4: augmentation -> $AUG ($COPIES copies of each real training clip, 15 % of them joined pairs)"
   node dist/tools/corpus/augment-set.js --in "$SPLIT/real-train.jsonl" --out "$AUG" --name real-train \
     --copies "$COPIES" --seed "$SEED" --jobs "$JOBS" --join-share 0.15
-  node dist/tools/corpus/augment-set.js --in "$SYNTH/train.jsonl" --out "$AUG" --name synth-train \
-    --copies 1 --seed "$SEED" --jobs "$JOBS" --join-share 0.1 --share 0.33
 fi
 
 if stage 5; then
-  say "stage 5: features -> $FEATS/{train,dev}"
-  train=("$SPLIT/real-train.jsonl" "$AUG/real-train.jsonl" "$AUG/synth-train.jsonl" "$SYNTH/train.jsonl")
-  for m in "$SYNTH"/train_*.jsonl; do [ -f "$m" ] && train+=("$m"); done
-  node dist/tools/featurize/featurize.js --manifest "${train[@]}" --out "$FEATS/train" --workers "$JOBS" --quiet
-  node dist/tools/featurize/featurize.js --manifest "$SPLIT/real-dev.jsonl" "$SYNTH/dev.jsonl" --out "$FEATS/dev" --workers "$JOBS" --quiet
+  # Three train shards (read as one by train.py): the real clips as recorded with synthetic round 0 and its
+  # narrow-band copies; the augmented real copies; synthetic round 1 with its copies.
+  say "stage 5: features -> $FEATS/{dev,train-a,train-aug,train-r1}"
+  featurize() { local out="$1"; shift; [ -f "$FEATS/$out/stats.json" ] || node dist/tools/featurize/featurize.js --manifest "$@" --out "$FEATS/$out" --workers "$JOBS" --quiet; }
+  featurize dev "$SPLIT/real-dev.jsonl" "$SYNTH/dev.jsonl"
+  featurize train-a "$SPLIT/real-train.jsonl" "$SYNTH/train.jsonl" "$SYNTH/train_via8000.jsonl"
+  featurize train-aug "$AUG/real-train.jsonl"
+  featurize train-r1 "$SYNTH/train_r1.jsonl" "$SYNTH/train_r1_via8000.jsonl"
 fi
 
 if stage 6; then
@@ -124,7 +125,7 @@ if stage 6; then
   [ -f "$RUN/last.pt" ] && RESUME="--resume"
   node dist/tools/train/weights-from-model.js --model "$INIT_MODEL" --out "$WORK/init" --force
   # shellcheck disable=SC2086
-  "$PY" tools/train/train.py --train "$FEATS/train" --dev "$FEATS/dev" --out "$RUN" --init "$WORK/init" \
+  "$PY" tools/train/train.py --train "$FEATS/train-a,$FEATS/train-aug,$FEATS/train-r1" --dev "$FEATS/dev" --out "$RUN" --init "$WORK/init" \
     --model tdnn --layers 5 --width 448 --tdnn-dilations 1,1,2,4,8 --tdnn-early-subsampling \
     --activation lrelu --alpha 0.01 --subsampling 3 \
     --batch-size 32 --lr 5e-4 --min-lr 1e-5 --warmup-steps 300 \
@@ -143,7 +144,7 @@ fi
 if stage 8; then
   say "stage 8: eval of $INIT_MODEL (old) and $MODEL (new) -> $EVAL"
   sets=("$SPLIT/real-test.jsonl" "$SPLIT/real-dev.jsonl" "$REAL/eval/asterisk.jsonl" "$REAL/eval/pocketsphinx.jsonl" "$REAL/eval/alsa.jsonl")
-  for m in "$REAL"/eval/asterisk16.jsonl "$REAL"/eval/fillets.jsonl; do [ -f "$m" ] && sets+=("$m"); done
+  for m in "$REAL"/eval/asterisk16.jsonl "$REAL"/eval/klettres.jsonl; do [ -f "$m" ] && sets+=("$m"); done
   sets+=("$SYNTH/test.jsonl" "$SYNTH/festival.jsonl" "$SYNTH/heldout_voice.jsonl" "$SYNTH/dev.jsonl")
   mkdir -p "$EVAL"
   for which in old new; do

@@ -15,7 +15,7 @@ Runs that already finished (their run directory has final evaluation lines) are 
 interrupted study resumes. Run directories (checkpoints) go under --work, outside git.
 
   /usr/bin/python3 tools/study/run.py --train work-data/recipe/feats/train --dev work-data/recipe/feats/dev \\
-      --work work-data/study --out models/study --steps 1500
+      --work work-data/study --out docs/study --steps 1500
 """
 import argparse
 import csv
@@ -36,7 +36,7 @@ def parse_args(argv=None):
     p.add_argument('--train', required=True, help='train feature shard (tools/featurize)')
     p.add_argument('--dev', required=True, help='dev feature shard')
     p.add_argument('--work', required=True, help='run directories (checkpoints, logs); outside git')
-    p.add_argument('--out', required=True, help='where the CSVs and the plot go (models/study)')
+    p.add_argument('--out', required=True, help='where the CSVs and the plot go (docs/study)')
     p.add_argument('--steps', type=int, default=1500, help='training steps per run (the equal budget)')
     p.add_argument('--width', type=int, default=512)
     p.add_argument('--context', type=int, default=10, help='spliced frames each side')
