@@ -127,7 +127,7 @@ export async function transcribeFile(rec: Recognizer, file: string, opts: Transc
 export { Recognizer, RecognitionStream, WHOLE_INPUT_BATCH_FRAMES } from '../recognizer.js';
 export type { RecognitionResult, PartialResult, SegmentResult, StageTimings, RecognizerOptions, StreamOptions } from '../recognizer.js';
 export type { EndpointConfig, EndpointReason } from '../decoder/endpoint.js';
-export type { DecoderOptions } from '../decoder/select.js';
+export type { DecoderOptions, GreedyOptions } from '../decoder/select.js';
 export type { BeamSearchOptions } from '../decoder/beam.js';
 export type { LanguageModel } from '../lm/types.js';
 export type { PhraseMatch } from '../decoder/types.js';
