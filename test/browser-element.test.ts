@@ -49,6 +49,8 @@ function recordEvents(opts: { synthetic?: boolean; autostart?: boolean }): void 
   const log: unknown[] = [];
   const streams: MediaStream[] = [];
   Object.assign(window, { __mic: { events: log, streams } });
+  // These tests dictate one final per press: endpointing (on by default, see browser-endpoint.test.ts) off.
+  document.addEventListener('DOMContentLoaded', () => document.querySelectorAll('earshot-mic').forEach((el) => el.setAttribute('endpoint', 'false')));
   for (const type of ['earshot-partial', 'earshot-final', 'earshot-error', 'earshot-state']) {
     window.addEventListener(type, (e) => {
       const d = (e as CustomEvent<{ text?: string; words?: unknown[]; code?: string; message?: string; state?: string }>).detail;
