@@ -18,6 +18,7 @@ import type { LanguageModel } from '../lm/types.js';
 import type { DecodeResult, TokenResult } from './types.js';
 import { pauseFrames, tokensToWords } from './words.js';
 import { LabelSet, buildTrie, type TrieNode } from './trie.js';
+import { ctcLogLikelihood } from './ctc-score.js';
 
 /**
  * Options of the beam decoder (all optional but `type`).
@@ -227,6 +228,10 @@ export class BeamDecoder {
   private speechFrames = 0;
   private readonly ctxLen: number;
   private readonly cand: Int32Array;
+  /** Closed-phrase mode: the posteriors of this utterance, to score every phrase exactly if the search loses them all. */
+  private stored: Float32Array[] = [];
+  /** Whether finalResult may fall back to exact phrase scores (not inside that fallback's own alignment). */
+  private exactFallback = true;
 
   constructor(compiled: CompiledBeamOptions, frameSeconds: number) {
     if (!(frameSeconds > 0)) throw new UsageError(`BeamDecoder: frameSeconds must be > 0, got ${frameSeconds}`);
@@ -256,6 +261,7 @@ export class BeamDecoder {
     this.frame = startFrame;
     this.bestPathLogProb = 0;
     this.speechFrames = 0;
+    this.stored = [];
     const root: Hyp = {
       id: this.nextId++, parent: null, label: -1, pb: 0, pnb: NEG, nb: NEG, nnb: NEG, stamp: -1, fusion: 0,
       history: ['<s>'], word: '', lex: this.o.lexicon, phrase: this.o.phrases, boostNode: this.o.boost, boostPending: 0,
@@ -385,6 +391,7 @@ export class BeamDecoder {
     const o = this.o;
     const blank = o.labelSet.blankId;
     const cand = this.cand;
+    if (o.phrases) this.stored.push(logprobs.slice());
     for (let t = 0; t < frames; t++) {
       const row = t * v;
       const f = this.frame + t;
@@ -556,14 +563,54 @@ export class BeamDecoder {
       }
     }
     if (!this.o.phrases) return this.toResult(best);
-    if (!best) return { text: '', words: [], tokens: [], phrase: null };
-    const index = phraseIndex(best.phrase!, this.o.labelSet.separatorId);
+    const none: DecodeResult = { text: '', words: [], tokens: [], phrase: null };
+    // Every phrase fell out of the beam (short clips, many phrases): score each one exactly instead.
+    const lost = best === undefined && this.exactFallback ? this.bestPhraseExact() : undefined;
+    if (!best && !lost) return none;
+    const index = best ? phraseIndex(best.phrase!, this.o.labelSet.separatorId) : lost!.index;
+    const logProb = best ? logAdd(best.pb, best.pnb) : lost!.logProb;
     // Confidence: likelihood ratio of the phrase (all its alignments) to the best free path, per speech frame.
     const frames = Math.max(1, this.speechFrames);
-    const confidence = Math.min(1, Math.exp((logAdd(best.pb, best.pnb) - this.bestPathLogProb) / frames));
-    if (confidence < this.o.phraseThreshold) return { text: '', words: [], tokens: [], phrase: null };
-    const r = this.toResult(best);
+    const confidence = Math.min(1, Math.exp((logProb - this.bestPathLogProb) / frames));
+    if (confidence < this.o.phraseThreshold) return none;
+    const r = best ? this.toResult(best) : this.alignPhrase(index);
     return { ...r, text: this.o.phraseTexts[index]!, phrase: { index, text: this.o.phraseTexts[index]!, confidence } };
+  }
+
+  /** The phrase with the highest CTC likelihood over the stored frames (with or without its word separators), or undefined when none fits in them. */
+  private bestPhraseExact(): { index: number; logProb: number } | undefined {
+    const ls = this.o.labelSet;
+    const frames = this.stored.reduce((n, c) => n + c.length, 0) / this.v;
+    const all = new Float32Array(frames * this.v);
+    let at = 0;
+    for (const c of this.stored) {
+      all.set(c, at);
+      at += c.length;
+    }
+    let best: { index: number; logProb: number } | undefined;
+    this.o.phraseTexts.forEach((text, index) => {
+      const ids = ls.encode(text);
+      const bare = ids.filter((id) => ls.isSeparator[id] !== 1);
+      let lp = ctcLogLikelihood(all, frames, this.v, ids, ls.blankId);
+      if (bare.length !== ids.length) lp = logAdd(lp, ctcLogLikelihood(all, frames, this.v, bare, ls.blankId));
+      if (lp > NEG && (!best || lp > best.logProb)) best = { index, logProb: lp };
+    });
+    return best;
+  }
+
+  /** Words and tokens of phrase `index` over the stored frames: a search over that phrase alone (empty if even that loses it). */
+  private alignPhrase(index: number): DecodeResult {
+    const o = this.o;
+    // Beam wide enough for every prefix of the one phrase (with and without a pause before each letter): it cannot be pruned.
+    const beam = Math.max(o.beam, 2 * (o.labelSet.encode(o.phraseTexts[index]!).length + 1));
+    const compiled = compileBeamOptions({ type: 'beam', beam, topK: o.topK, labelThreshold: Math.exp(o.logThreshold), phrases: [o.phraseTexts[index]!], phraseThreshold: 0, ...(o.pauseSeconds !== undefined ? { pauseSeconds: o.pauseSeconds } : {}) }, o.labelSet.labels, { type: 'ctc', blankId: o.labelSet.blankId });
+    const one = new BeamDecoder(compiled, this.frameSeconds);
+    one.exactFallback = false;
+    const frames = this.stored.reduce((n, c) => n + c.length, 0) / this.v;
+    one.reset(this.frame - frames); // times from the start of the stream, as this decoder's
+    for (const c of this.stored) one.accept(c, c.length / this.v);
+    const r = one.finalResult();
+    return r.phrase ? { text: r.text, words: r.words, tokens: r.tokens } : { text: '', words: [], tokens: [] };
   }
 }
 
