@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { AudioInputError, UsageError } from '../core/errors.js';
-import { addCounts, countErrors, rates, type ErrorCounts } from '../eval/metrics.js';
+import { addCounts, countErrors, rates, SCORING_NORMALIZATION, type ErrorCounts } from '../eval/metrics.js';
 import { bootstrapIntervals, type Interval } from '../eval/bootstrap.js';
 import { formatTable } from '../eval/table.js';
 import { compileBeamOptions } from '../decoder/beam.js';
@@ -174,7 +174,7 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
         process.stderr.write(`earshot eval: ${err.message} (scored as an empty hypothesis)\n`);
       }
       wall += (performance.now() - t0) / 1000;
-      const c = countErrors(e.text, hyp);
+      const c = countErrors(e.text, hyp, rec.metadata.labels);
       utts.push(c);
       counts = addCounts(counts, c);
       if (o.hyp) hyps.push(JSON.stringify({ subset: set.name, id: e.id, ref: e.text, hyp, ...rates(c) }));
@@ -189,7 +189,7 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
   }
   if (sets.length > 1) rows.push({ subset: 'overall', utterances: totalUtts, failed: totalFailed, ...total, ...rates(total), audioSec: totalAudio, ...speed(totalWall, totalStages, totalAudio), ...intervals(perUtterance, draws) });
   process.stdout.write(formatReport(rows));
-  if (o.json) await writeFileAtomic(o.json, JSON.stringify({ model: o.model ?? 'default', provider: rec.provider, decoding, subsets: rows }, null, 2) + '\n', { force: true });
+  if (o.json) await writeFileAtomic(o.json, JSON.stringify({ model: o.model ?? 'default', provider: rec.provider, decoding, scoring: { normalization: SCORING_NORMALIZATION, appliedTo: 'reference and hypothesis' }, subsets: rows }, null, 2) + '\n', { force: true });
   if (o.hyp) await writeFileAtomic(o.hyp, hyps.join('\n') + '\n', { force: true });
   if (totalFailed) process.exitCode = 2;
 }
