@@ -142,6 +142,12 @@ describe('earshot eval', () => {
     expect(readFileSync(hyp, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['a.wav', 'a.wav']);
   });
 
+  it('labels manifests that share a name by their file names: `eval wrong.tsv wrong.jsonl` is not two rows called "wrong"', () => {
+    const r = earshot(['eval', '-m', model, '--threads', '1', path.join(dir, 'wrong.tsv'), path.join(dir, 'wrong.jsonl'), path.join(dir, 'right.jsonl')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['wrong.tsv', 'wrong.jsonl', 'right', 'overall']);
+  });
+
   it('refuses a malformed or empty manifest with the file, the line and what it expected, exit 1', () => {
     const cases: [string, string, RegExp][] = [
       ['bad.jsonl', `${JSON.stringify({ audio: 'a.wav', text: 'b' })}\n{"audio": "a.wav", "text": 7}\n`, /bad\.jsonl:2: expected string fields "audio" and "text", got text: 7/],

@@ -126,6 +126,20 @@ function intervals(groups: ErrorCounts[][], draws: number | undefined): Pick<Sub
 }
 
 /**
+ * Row labels for manifests: the file name without its extension, or with it where two manifests would
+ * share one (`a.tsv`, `a.jsonl`), or the path as given where even that is shared.
+ * @example
+ * subsetNames(['x/a.tsv', 'x/a.jsonl', 'b.jsonl']) // ['a.tsv', 'a.jsonl', 'b']
+ */
+export function subsetNames(manifests: readonly string[]): string[] {
+  const stem = (m: string): string => path.basename(m, path.extname(m));
+  const count = <T>(xs: readonly T[], x: T): number => xs.filter((y) => y === x).length;
+  const stems = manifests.map(stem);
+  const bases = manifests.map((m) => path.basename(m));
+  return manifests.map((m, i) => (count(stems, stems[i]) === 1 ? stems[i]! : count(bases, bases[i]) === 1 ? bases[i]! : m));
+}
+
+/**
  * `earshot eval <manifests...>`: transcribe every entry, print the report table, optionally write it as
  * JSON (`--json`) and every hypothesis as JSONL (`--hyp`). Unreadable audio is scored as an empty
  * hypothesis and makes the exit status 2.
@@ -137,7 +151,8 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
   const threads = parsePositiveInt('--threads', o.threads);
   const limit = parsePositiveInt('--limit', o.limit);
   const draws = parsePositiveInt('--bootstrap', o.bootstrap);
-  const sets = manifests.map((m) => ({ name: path.basename(m, path.extname(m)), entries: readManifest(m).slice(0, limit ?? Infinity) }));
+  const names = subsetNames(manifests);
+  const sets = manifests.map((m, i) => ({ name: names[i]!, entries: readManifest(m).slice(0, limit ?? Infinity) }));
   const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), executionProviders: providers, ...(threads ? { threads } : {}) });
   const decoder = await decoderFromCli(o, rec);
   const decoding = describeDecoding(decoder, o, rec);
