@@ -5,7 +5,7 @@
  * `--bootstrap N`, also 95 % intervals of WER and CER from N seeded resamples of the utterances.
  */
 import path from 'node:path';
-import { AudioInputError, UsageError } from '../core/errors.js';
+import { AudioInputError, UsageError, describeError } from '../core/errors.js';
 import { addCounts, countErrors, rates, SCORING_NORMALIZATION, type ErrorCounts } from '../eval/metrics.js';
 import { bootstrapIntervals, type Interval } from '../eval/bootstrap.js';
 import { formatTable } from '../eval/table.js';
@@ -186,7 +186,7 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
       } catch (err) {
         if (!(err instanceof AudioInputError)) throw err;
         failed++;
-        process.stderr.write(`earshot eval: ${err.message} (scored as an empty hypothesis)\n`);
+        process.stderr.write(`earshot eval: ${describeError(err)} (scored as an empty hypothesis)\n`);
       }
       wall += (performance.now() - t0) / 1000;
       const c = countErrors(e.text, hyp, rec.metadata.labels);

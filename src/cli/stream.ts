@@ -6,6 +6,7 @@
  * and every segment is one JSON object per line.
  */
 import type { SegmentResult } from '../recognizer.js';
+import { escapeNonPrintable } from '../core/errors.js';
 import { loadRecognizer, transcribeFile } from '../node/index.js';
 import { decoderFromCli, type DecoderCliOptions } from './lm.js';
 import { endpointFromCli, type EndpointCliOptions } from './endpoint.js';
@@ -57,6 +58,7 @@ export async function streamCommand(file: string, o: StreamCliOptions): Promise<
     ...(raw ? { raw } : {}),
     ...(decoder ? { decoder } : {}),
     ...(endpoint ? { endpoint, onSegment: printSegment } : {}),
+    onWarning: (m) => process.stderr.write(`earshot: warning: ${escapeNonPrintable(`${file === '-' ? 'stdin' : file}: ${m}`)}\n`),
     onPartial: (p) => {
       if (p.text === last) return;
       last = p.text;

@@ -1,7 +1,7 @@
 /** `earshot transcribe`: files in, transcripts out; one bad file does not stop the batch. */
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { EarshotError, ExitCode, UsageError, describeError } from '../core/errors.js';
+import { EarshotError, ExitCode, UsageError, describeError, escapeNonPrintable } from '../core/errors.js';
 import { formatTranscript, segmentJson, type OutputFormat } from '../format.js';
 import { loadRecognizer, transcribeFile } from '../node/index.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
@@ -54,7 +54,7 @@ export async function transcribeCommand(files: string[], o: TranscribeCliOptions
   for (const [i, file] of files.entries()) {
     progress.startFile(i, file);
     try {
-      const result = await transcribeFile(rec, file, { ...(raw ? { raw } : {}), ...(decoder ? { decoder } : {}), endpoint, onPartial: (p) => progress.update(p.durationSec) });
+      const result = await transcribeFile(rec, file, { ...(raw ? { raw } : {}), ...(decoder ? { decoder } : {}), endpoint, onPartial: (p) => progress.update(p.durationSec), onWarning: (m) => process.stderr.write(`earshot: warning: ${escapeNonPrintable(`${file}: ${m}`)}\n`) });
       progress.endFile();
       if (o.outputDir) {
         const out = path.join(o.outputDir, outNames[i]!);

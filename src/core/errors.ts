@@ -83,6 +83,19 @@ export class ConversionError extends EarshotError {
 
 /** Render any thrown value as a one-line message. */
 export function describeError(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
+  return escapeNonPrintable(e instanceof Error ? e.message : String(e));
+}
+
+/**
+ * Make text that may carry bytes from an input file safe for a terminal: control characters (C0 but
+ * the line feed, DEL, C1) and bidirectional overrides become `\xNN` / `\u{NNNN}` escapes, so a WAV chunk
+ * id holding `ESC[2J` cannot clear the screen.
+ * @example
+ * escapeNonPrintable('chunk "\u001b[2J"') // 'chunk "\\x1b[2J"'
+ */
+export function escapeNonPrintable(s: string): string {
+  return s.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u{${n.toString(16)}}`;
+  });
 }
