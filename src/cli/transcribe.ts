@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { EarshotError, ExitCode, UsageError, describeError, escapeNonPrintable } from '../core/errors.js';
-import { formatTranscript, segmentJson, type OutputFormat } from '../format.js';
+import { formatTranscript, ms, segmentJson, wordsJson, type OutputFormat } from '../format.js';
 import { loadRecognizer, transcribeFile } from '../node/index.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
 import { decoderFromCli, type DecoderCliOptions } from './lm.js';
@@ -67,7 +67,7 @@ export async function transcribeCommand(files: string[], o: TranscribeCliOptions
       } else if (files.length > 1 && format === 'text') {
         process.stdout.write(`${file}\t${result.text}\n`);
       } else if (files.length > 1 && format === 'json') {
-        process.stdout.write(JSON.stringify({ file, text: result.text, durationSec: result.durationSec, words: result.words, ...(result.segments ? { segments: result.segments.map(segmentJson) } : {}) }) + '\n');
+        process.stdout.write(JSON.stringify({ file, text: result.text, durationSec: ms(result.durationSec), words: wordsJson(result.words), ...(result.segments ? { segments: result.segments.map(segmentJson) } : {}) }) + '\n');
       } else {
         process.stdout.write(formatTranscript(result, format, { file }));
       }
