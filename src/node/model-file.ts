@@ -24,7 +24,8 @@ export async function readModelFile(file: string, missingHint = 'check the path 
   }
   if (st.isDirectory()) throw new ModelError(file, 'is a directory, not a model file', 'pass the .onnx file itself, e.g. models/earshot-en.onnx');
   try {
-    return new Uint8Array(await fs.readFile(file));
+    // The Buffer itself (a Uint8Array): no copy, and protobufjs slices a Buffer's bytes fields without copying them.
+    return await fs.readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ModelError(file, `cannot read the model file: ${code === 'EACCES' ? 'permission denied' : (e as Error).message}`, undefined, { cause: e });
