@@ -10,6 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { earshot, ROOT } from './helpers/cli.js';
 import { launchChromium, startDevServer } from './helpers/browser.js';
 import { chromiumRequirement } from './helpers/requirements.js';
+import { ms } from '../src/format.js';
 
 /** Chromium: skipped locally without it (with the install command), a failure under CI. */
 const chrome = chromiumRequirement();
@@ -58,7 +59,8 @@ describe.skipIf(chrome.skip)('npm run demo (the Vite dev server)', () => {
     await page.waitForFunction(() => (document.querySelector('#final') as HTMLElement).dataset.text !== undefined, undefined, { timeout: 60_000 });
     const last = await page.evaluate(() => (window as unknown as { earshotDemo: { state: { last: Transcript } } }).earshotDemo.state.last);
     expect(last.text).toBe(node.text);
-    expect(last.words.map((w) => [w.word, w.start, w.end])).toEqual(node.words.map((w) => [w.word, w.start, w.end]));
+    // the CLI's JSON gives times in whole milliseconds
+    expect(last.words.map((w) => [w.word, ms(w.start), ms(w.end)])).toEqual(node.words.map((w) => [w.word, w.start, w.end]));
     expect(await page.getAttribute('#final', 'data-text')).toBe(node.text);
     expect(problems).toEqual([]);
     await page.close();

@@ -14,6 +14,7 @@ import { convertToneModel, E2E_TEXT, e2eSignal, silence, wavBytes } from './help
 import { earshot, ROOT } from './helpers/cli.js';
 import { buildDemo, FAKE_MIC, launchChromium, serveStatic } from './helpers/browser.js';
 import { chromiumRequirement } from './helpers/requirements.js';
+import { ms } from '../src/format.js';
 
 /** Chromium: skipped locally without it (with the install command), a failure under CI. */
 const chrome = chromiumRequirement();
@@ -69,7 +70,8 @@ async function transcribeInPage(page: Page, url: string): Promise<{ text: string
 
 function expectSameAsNode(r: { text: string; words: typeof nodeJson.words }, node = nodeJson): void {
   expect(r.text).toBe(node.text);
-  expect(r.words.map((w) => [w.word, w.start, w.end])).toEqual(node.words.map((w) => [w.word, w.start, w.end]));
+  // the CLI's JSON gives times in whole milliseconds
+  expect(r.words.map((w) => [w.word, ms(w.start), ms(w.end)])).toEqual(node.words.map((w) => [w.word, w.start, w.end]));
   r.words.forEach((w, i) => expect(w.confidence).toBeCloseTo(node.words[i]!.confidence, 4));
 }
 let defaultJson: typeof nodeJson;
