@@ -145,8 +145,15 @@ async function transcribe(file: Blob): Promise<SpeechResult | undefined> {
     const r = await rec.transcribeFile(file);
     renderFinal(r);
     return r;
-  } catch {
-    return undefined; // shown by the error listener
+  } catch (e) {
+    // Most errors come through the error listener too; after a failed load the recognizer only rejects: say so here.
+    const message = e instanceof Error ? e.message : String(e);
+    const code = (e as { code?: string }).code ?? 'error';
+    if (!state.ready) {
+      showError(`${code}: the model is not loaded (${message}); choose a model that loads, then the file again`);
+      state.events.push({ type: 'error', code, message, t: performance.now() });
+    } else if (!errorEl.textContent) showError(`${code}: ${message}`);
+    return undefined;
   } finally {
     state.busy = false;
   }

@@ -23,6 +23,7 @@ export class EarshotError extends Error {
   readonly exitCode: ExitCode;
   constructor(message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
     super(message, options);
+    // A bundler renames classes (a production build turned ModelError into "W"): subclasses set their name explicitly.
     this.name = new.target.name;
     this.exitCode = exitCode;
   }
@@ -36,6 +37,7 @@ export class EarshotError extends Error {
 export class UsageError extends EarshotError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, ExitCode.usage, options);
+    this.name = 'UsageError';
   }
 }
 
@@ -49,6 +51,7 @@ export class AudioInputError extends EarshotError {
   readonly source: string;
   constructor(source: string, reason: string, options?: { cause?: unknown }) {
     super(`${source}: ${reason}`, ExitCode.input, options);
+    this.name = 'AudioInputError';
     this.source = source;
   }
 }
@@ -64,6 +67,7 @@ export class ModelError extends EarshotError {
   readonly source: string;
   constructor(source: string, reason: string, hint?: string, options?: { cause?: unknown }) {
     super(`${source}: ${reason}${hint ? ` (${hint})` : ''}`, ExitCode.model, options);
+    this.name = 'ModelError';
     this.source = source;
   }
 }
@@ -77,6 +81,7 @@ export class ConversionError extends EarshotError {
   readonly source: string;
   constructor(source: string, reason: string, options?: { cause?: unknown }) {
     super(`${source}: ${reason}`, ExitCode.input, options);
+    this.name = 'ConversionError';
     this.source = source;
   }
 }
