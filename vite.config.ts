@@ -3,7 +3,8 @@
  * from this origin under /ort/ (never a CDN), and every response carries COOP/COEP so the page is
  * crossOriginIsolated and wasm can use threads. `npm run demo` serves it; `npm run build:web` builds
  * it into dist/demo (the test serves that): index.html (the full demo) and element.html (the
- * one-tag `<earshot-mic>` page).
+ * one-tag `<earshot-mic>` page), with onnxruntime-web under ort/ and the models under models/, so the
+ * folder is deployable as is on a plain static server.
  */
 import { defineConfig, type Plugin } from 'vite';
 import { createReadStream, existsSync, mkdirSync, copyFileSync, statSync } from 'node:fs';
@@ -20,6 +21,8 @@ export const ORT_FILES = [
   'ort-wasm-simd-threaded.jsep.mjs',
   'ort-wasm-simd-threaded.jsep.wasm',
 ];
+/** The model files the built pages refer to (./models/…), copied into the build output; the dev server serves models/ itself. */
+export const MODEL_FILES = ['earshot-en.onnx', 'earshot-en.int8.onnx', 'en-3gram.lmbin'];
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -55,6 +58,9 @@ function earshotAssets(): Plugin {
     closeBundle() {
       mkdirSync(path.join(outDir, 'ort'), { recursive: true });
       for (const f of ORT_FILES) copyFileSync(path.join(ORT_DIST, f), path.join(outDir, 'ort', f));
+      // The pages load ./models/…: ship the models beside them, so the output works on any static server as is.
+      mkdirSync(path.join(outDir, 'models'), { recursive: true });
+      for (const f of MODEL_FILES) copyFileSync(path.join(ROOT, 'models', f), path.join(outDir, 'models', f));
     },
   };
 }

@@ -23,6 +23,8 @@ interface DemoState {
   busy: boolean;
   last: SpeechResult | undefined;
 }
+/** The segments of the current microphone session. */
+const segments: SpeechResult[] = [];
 const state: DemoState = { rec: undefined, events: [], ready: false, busy: false, last: undefined };
 const params = new URLSearchParams(location.search);
 if (params.get('model')) modelInput.value = params.get('model')!;
@@ -76,7 +78,11 @@ async function load(): Promise<void> {
   });
   rec.on('final', (r) => {
     partialEl.textContent = '';
-    renderFinal(r);
+    // the microphone is endpointed: each segment comes as a 'final'; show the session's so far
+    if (r.segment !== undefined) {
+      segments.push(r);
+      renderFinal({ ...r, text: segments.map((x) => x.text).join(' '), words: segments.flatMap((x) => x.words) });
+    } else renderFinal(r);
     state.events.push({ type: 'final', text: r.text, t: performance.now() });
   });
   rec.on('level', (l) => (meter.style.width = `${Math.min(100, Math.sqrt(l.rms) * 200)}%`));
@@ -120,9 +126,11 @@ async function toggleMic(): Promise<void> {
   }
   showError('');
   finalEl.textContent = '';
+  segments.length = 0;
   try {
     setMic(true);
-    await rec.startMicrophone();
+    // segments at pauses, as the CLI does: a pause always ends a sentence, and the text keeps coming while listening
+    await rec.startMicrophone({ endpoint: true });
   } catch {
     setMic(false);
   }
@@ -137,8 +145,15 @@ async function transcribe(file: Blob): Promise<SpeechResult | undefined> {
     const r = await rec.transcribeFile(file);
     renderFinal(r);
     return r;
-  } catch {
-    return undefined; // shown by the error listener
+  } catch (e) {
+    // Most errors come through the error listener too; after a failed load the recognizer only rejects: say so here.
+    const message = e instanceof Error ? e.message : String(e);
+    const code = (e as { code?: string }).code ?? 'error';
+    if (!state.ready) {
+      showError(`${code}: the model is not loaded (${message}); choose a model that loads, then the file again`);
+      state.events.push({ type: 'error', code, message, t: performance.now() });
+    } else if (!errorEl.textContent) showError(`${code}: ${message}`);
+    return undefined;
   } finally {
     state.busy = false;
   }

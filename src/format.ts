@@ -36,8 +36,37 @@ export interface CueOptions {
   maxGap: number;
   /** Longest cue, seconds. Default 6. */
   maxDuration: number;
-  /** Longest cue text, characters. Default 84 (two 42-character lines). */
-  maxChars: number;
+  /** Longest line of cue text, characters. Default 42 (the broadcast convention). */
+  lineChars: number;
+  /** Most lines in a cue. Default 2. */
+  maxLines: number;
+}
+
+/**
+ * Break words into at most `maxLines` lines of at most `width` characters, as evenly as possible
+ * (the longest line as short as it can be); undefined when they do not fit. A single word longer
+ * than `width` is a line of its own.
+ * @example
+ * wrapCueText(['the', 'weather', 'is', 'fine', 'today'], 13, 2) // ['the weather', 'is fine today']
+ */
+export function wrapCueText(words: readonly string[], width: number, maxLines: number): string[] | undefined {
+  const one = words.join(' ');
+  if (one.length <= width || words.length === 1) return [one];
+  if (maxLines < 2) return undefined;
+  let best: string[] | undefined;
+  let bestLongest = Infinity;
+  for (let k = 1; k < words.length; k++) {
+    const head = words.slice(0, k).join(' ');
+    if (head.length > width && k > 1) break;
+    const rest = wrapCueText(words.slice(k), width, maxLines - 1);
+    if (!rest) continue;
+    const longest = Math.max(head.length, ...rest.map((l) => l.length));
+    if (longest < bestLongest) {
+      bestLongest = longest;
+      best = [head, ...rest];
+    }
+  }
+  return best;
 }
 
 export interface Cue {
@@ -47,24 +76,25 @@ export interface Cue {
 }
 
 /**
- * Group words into subtitle cues.
+ * Group words into subtitle cues: a new cue at a pause, at the longest duration, and where the text
+ * would no longer fit in two lines of 42 characters; the cue text is wrapped into those lines.
  * @example
  * toCues(result.words).map((c) => c.text);
  */
 export function toCues(words: readonly WordResult[], opts: Partial<CueOptions> = {}): Cue[] {
-  const o: CueOptions = { maxGap: 0.8, maxDuration: 6, maxChars: 84, ...opts };
+  const o: CueOptions = { maxGap: 0.8, maxDuration: 6, lineChars: 42, maxLines: 2, ...opts };
   const cues: Cue[] = [];
   let cur: WordResult[] = [];
   const flush = (): void => {
-    if (cur.length) cues.push({ start: cur[0]!.start, end: cur[cur.length - 1]!.end, text: cur.map((w) => w.word).join(' ') });
+    if (cur.length) cues.push({ start: cur[0]!.start, end: cur[cur.length - 1]!.end, text: wrapCueText(cur.map((w) => w.word), o.lineChars, o.maxLines)!.join('\n') });
     cur = [];
   };
   for (const w of words) {
     if (cur.length) {
       const first = cur[0]!;
       const last = cur[cur.length - 1]!;
-      const chars = cur.reduce((n, x) => n + x.word.length + 1, 0) + w.word.length;
-      if (w.start - last.end > o.maxGap || w.end - first.start > o.maxDuration || chars > o.maxChars) flush();
+      const fits = wrapCueText([...cur.map((x) => x.word), w.word], o.lineChars, o.maxLines) !== undefined;
+      if (w.start - last.end > o.maxGap || w.end - first.start > o.maxDuration || !fits) flush();
     }
     cur.push(w);
   }
@@ -97,7 +127,7 @@ export function formatTranscript(r: Transcript, format: OutputFormat, extra: Rec
     case 'text':
       return r.text + '\n';
     case 'json':
-      return JSON.stringify({ ...extra, text: r.text, durationSec: r.durationSec, words: r.words, ...(r.segments ? { segments: r.segments.map(segmentJson) } : {}) }, null, 2) + '\n';
+      return JSON.stringify({ ...extra, text: r.text, durationSec: ms(r.durationSec), words: wordsJson(r.words), ...(r.segments ? { segments: r.segments.map(segmentJson) } : {}) }, null, 2) + '\n';
     case 'tsv':
       return ['start\tend\tword\tconfidence', ...r.words.map((w) => `${w.start.toFixed(3)}\t${w.end.toFixed(3)}\t${w.word}\t${w.confidence.toFixed(4)}`)].join('\n') + '\n';
     case 'srt':
@@ -113,5 +143,23 @@ export function formatTranscript(r: Transcript, format: OutputFormat, extra: Rec
  * JSON.stringify(result.segments.map(segmentJson));
  */
 export function segmentJson(s: TranscriptSegment): Record<string, unknown> {
-  return { segment: s.segment, start: s.start, end: s.end, reason: s.reason, text: s.text, words: s.words };
+  return { segment: s.segment, start: ms(s.start), end: ms(s.end), reason: s.reason, text: s.text, words: wordsJson(s.words) };
+}
+
+/**
+ * Seconds rounded to whole milliseconds, for JSON output (frame times carry float noise: 0.9299999999999999).
+ * @example
+ * ms(0.9299999999999999) // 0.93
+ */
+export function ms(sec: number): number {
+  return Math.round(sec * 1000) / 1000;
+}
+
+/**
+ * Words as JSON output gives them: times rounded to milliseconds.
+ * @example
+ * JSON.stringify(wordsJson(result.words));
+ */
+export function wordsJson(words: readonly WordResult[]): WordResult[] {
+  return words.map((w) => ({ ...w, start: ms(w.start), end: ms(w.end) }));
 }

@@ -49,9 +49,9 @@ describe('earshot transcribe --decoder beam', () => {
     let r = earshot(['transcribe', '-m', model, '--decoder', 'beam', '--phrases', path.join(dir, 'bad.txt'), wav]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`phrase list ${path.join(dir, 'bad.txt')}:2: "xyz": character "x" at position 1 is not one of the model's labels`);
-    r = earshot(['transcribe', '-m', model, '--lm', 'x.arpa', wav]);
+    r = earshot(['transcribe', '-m', model, '--decoder', 'greedy', '--lm', 'x.arpa', wav]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('--lm needs --decoder beam');
+    expect(r.stderr).toContain('--lm needs the beam decoder: leave out --decoder greedy');
     r = earshot(['transcribe', '-m', model, '--decoder', 'viterbi', wav]);
     expect(r.stderr).toContain('--decoder must be greedy or beam, got "viterbi"');
     r = earshot(['transcribe', '-m', model, '--decoder', 'beam', '--lm', path.join(dir, 'nope.arpa'), wav]);
@@ -102,6 +102,13 @@ describe('earshot transcribe --phrases --phrase-threshold', () => {
     }
     const g = earshot(['transcribe', '-m', model, '--phrase-threshold', '0.5', wav]);
     expect(g.code).toBe(1);
-    expect(g.stderr).toContain('--phrase-threshold needs --decoder beam');
+    expect(g.stderr).toContain('--phrase-threshold needs --phrases');
+  });
+
+  it('--phrases implies the beam decoder: no --decoder beam needed', () => {
+    writeFileSync(path.join(dir, 'implied.txt'), 'b\naa b\nab\n');
+    const r = earshot(['transcribe', '-m', model, '--phrases', path.join(dir, 'implied.txt'), '-f', 'json', wav]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).text).toBe('aa b');
   });
 });

@@ -13,7 +13,7 @@ import { acceptable, splitOf, type Sentence } from '../tools/corpus/text.js';
 import { matchesPlan, planSynth, render, type ManifestEntry, type UttPlan } from '../tools/corpus/synth.js';
 import { parseWav } from '../tools/corpus/verify.js';
 import { DEFAULT_FLITE_SHARE, espeakVoiceArg, GNUSPEECH_VOICES, parseEspeakVoiceList, pickVoice, randomVariant, type VoiceInventory } from '../tools/corpus/voices.js';
-import { tools } from './helpers/requirements.js';
+import { allOf, fortunesRequirement, tools } from './helpers/requirements.js';
 
 describe('rng', () => {
   it('is deterministic per seed and key, and independent of call order', () => {
@@ -312,8 +312,8 @@ describe('corpus build options', () => {
   });
 });
 
-// Synthesis needs espeak-ng, flite and sox (CI installs them); elsewhere the test runs where they are.
-const tts = tools(['espeak-ng', 'flite', 'sox']);
+// Synthesis needs espeak-ng, flite, sox and the fortune databases (CI installs them); elsewhere the test runs where they are.
+const tts = allOf(tools(['espeak-ng', 'flite', 'sox']), fortunesRequirement());
 
 describe.skipIf(tts.skip)('corpus build: synthesis end to end', () => {
   const small = ['--train', '3', '--sets', 'train', '--jobs', '1', '--noise-seconds', '2', '--generated-variants', '0', '--sentences', '200', '--seed', '4'];

@@ -86,6 +86,16 @@ describe('end to end through the CLI', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('inspect of a missing file names the inspect argument, not --model (issue 23)', () => {
+    const r = earshot(['inspect', path.join(dir, 'nosuch.onnx')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('nosuch.onnx: no such model file (check the model path given to `earshot inspect`)');
+    expect(r.stderr).not.toContain('--model');
+    const q = earshot(['quantize', path.join(dir, 'nosuch.onnx'), path.join(dir, 'q.onnx'), '--weight-type', 'int8']);
+    expect(q.stderr).toContain('(check the input model path given to `earshot quantize`)');
+    expect(earshot(['transcribe', '-m', path.join(dir, 'nosuch.onnx'), 'x.wav']).stderr).toContain('(check the path given to --model)');
+  });
+
   it('inspect prints the metadata', () => {
     const r = earshot(['inspect', '--json', model]);
     expect(r.code).toBe(0);

@@ -121,6 +121,18 @@ describe('earshot eval', () => {
     expect(JSON.parse(readFileSync(hyp, 'utf8').trim()).hyp).toBe('aa b');
   });
 
+  it('normalizes punctuation and case in references and hypotheses alike, and says how in --json', () => {
+    // the E2E model says "aa b"; the references carry punctuation and capitals a transcriber would write
+    writeFileSync(path.join(dir, 'punct.jsonl'), `${JSON.stringify({ id: 'p1', audio: 'a.wav', text: '"Aa, B."' })}\n${JSON.stringify({ id: 'p2', audio: 'a.wav', text: 'AA -- b!' })}\n`);
+    const json = path.join(dir, 'report-punct.json');
+    const r = earshot(['eval', '-m', model, '--threads', '1', '--json', json, path.join(dir, 'punct.jsonl')]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { subsets: Row[]; scoring: { normalization: string; appliedTo: string } };
+    expect(report.subsets.map((s) => [s.subset, s.wordErrors, s.words])).toEqual([['punct', 0, 4]]);
+    expect(report.scoring.appliedTo).toBe('reference and hypothesis');
+    expect(report.scoring.normalization).toMatch(/lower case.*not a letter, digit or apostrophe.*becomes a space/);
+  });
+
   it('reads path<TAB>text manifests as well as JSONL, ids defaulting to the audio path', () => {
     writeFileSync(path.join(dir, 'wrong.tsv'), `# the "wrong" subset as a plain list\na.wav\taa aa b\na.wav\tb b\n`);
     const hyp = path.join(dir, 'tsv-hyp.jsonl');
@@ -128,6 +140,12 @@ describe('earshot eval', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n')[1]!.split(/\s+/).slice(0, 4)).toEqual(['wrong', '2', '0.00', '40.00']);
     expect(readFileSync(hyp, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['a.wav', 'a.wav']);
+  });
+
+  it('labels manifests that share a name by their file names: `eval wrong.tsv wrong.jsonl` is not two rows called "wrong"', () => {
+    const r = earshot(['eval', '-m', model, '--threads', '1', path.join(dir, 'wrong.tsv'), path.join(dir, 'wrong.jsonl'), path.join(dir, 'right.jsonl')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['wrong.tsv', 'wrong.jsonl', 'right', 'overall']);
   });
 
   it('refuses a malformed or empty manifest with the file, the line and what it expected, exit 1', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTranscript, toCues } from '../src/format.js';
+import { formatTranscript, toCues, wrapCueText } from '../src/format.js';
 
 const words = [
   { word: 'hello', start: 0.5, end: 0.9, confidence: 0.9 },
@@ -21,9 +21,42 @@ describe('output formats', () => {
     const cues = toCues(many);
     for (const c of cues) {
       expect(c.end - c.start).toBeLessThanOrEqual(6);
-      expect(c.text.length).toBeLessThanOrEqual(84);
+      expect(c.text.length).toBeLessThanOrEqual(85);
     }
-    expect(cues.map((c) => c.text).join(' ')).toBe(many.map((w) => w.word).join(' '));
+    expect(cues.map((c) => c.text.replace('\n', ' ')).join(' ')).toBe(many.map((w) => w.word).join(' '));
+  });
+
+  it('wraps cue text at 42 characters, at most 2 lines, evenly (issue 23: one long line before)', () => {
+    // 18 words of fast speech: 6 s would allow one cue, the lines do not
+    const text = 'so we went down to the harbour early in the morning to watch the boats come in with the catch';
+    const fast = text.split(' ').map((word, i) => ({ word, start: i * 0.25, end: i * 0.25 + 0.2, confidence: 1 }));
+    const cues = toCues(fast);
+    expect(cues.length).toBeGreaterThan(1);
+    for (const c of cues) {
+      const lines = c.text.split('\n');
+      expect(lines.length).toBeLessThanOrEqual(2);
+      for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(42);
+    }
+    expect(cues.map((c) => c.text.replace('\n', ' ')).join(' ')).toBe(text);
+    expect(cues[0]!.text).toBe('so we went down to the harbour early in\nthe morning to watch the boats come in'); // 39 and 38 characters
+    expect(wrapCueText(['the', 'weather', 'is', 'fine', 'today'], 13, 2)).toEqual(['the weather', 'is fine today']);
+    expect(wrapCueText(['the', 'weather', 'is', 'fine', 'today'], 12, 2)).toBeUndefined();
+    expect(wrapCueText(['short', 'text'], 42, 2)).toEqual(['short text']);
+    expect(wrapCueText(['a'.repeat(50)], 42, 2)).toEqual(['a'.repeat(50)]);
+    expect(wrapCueText(Array<string>(30).fill('word'), 42, 2)).toBeUndefined();
+    const srt = formatTranscript({ text, words: fast, durationSec: 6 }, 'srt');
+    expect(srt.split('\n').filter((l) => l && !/^\d+$/.test(l) && !l.includes('-->')).every((l) => l.length <= 42)).toBe(true);
+  });
+
+  it('JSON times are rounded to milliseconds (no float noise such as 0.9299999999999999)', () => {
+    const noisy = [{ word: 'hi', start: 0.9299999999999999, end: 31 * 0.03, confidence: 0.5 }];
+    const seg = [{ segment: 0, start: 0.30000000000000004, end: 1.0000000000000002, reason: 'pause', text: 'hi', words: noisy }];
+    const out = formatTranscript({ text: 'hi', words: noisy, durationSec: 2.0000000000000004, segments: seg }, 'json');
+    expect(out).not.toMatch(/\d\.\d{4,}/);
+    const j = JSON.parse(out);
+    expect(j.words[0]).toMatchObject({ start: 0.93, end: 0.93 });
+    expect(j.segments[0]).toMatchObject({ start: 0.3, end: 1 });
+    expect(j.durationSec).toBe(2);
   });
 
   it('writes SRT with comma milliseconds and 1-based indices', () => {

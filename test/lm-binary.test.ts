@@ -378,10 +378,12 @@ describe('beam search uses the shipped LM by default', () => {
     expect(report('none.json').decoding).toEqual({ decoder: 'beam', beam: 16, lm: null });
   });
 
-  it('--lm none with greedy is still a usage error; a missing --lm file names it', () => {
-    let r = earshot(['transcribe', '--lm', 'none', sample]);
+  it('--lm with --decoder greedy is still a usage error (alone, it implies beam); a missing --lm file names it', () => {
+    let r = earshot(['transcribe', '--decoder', 'greedy', '--lm', 'none', sample]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('--lm needs --decoder beam');
+    expect(r.stderr).toContain('--lm needs the beam decoder: leave out --decoder greedy');
+    r = earshot(['transcribe', '--lm', 'none', sample]);
+    expect(r.code, r.stderr).toBe(0);
     r = earshot(['transcribe', '--decoder', 'beam', '--lm', 'missing.lmbin', sample]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('language model missing.lmbin: cannot read it (ENOENT)');

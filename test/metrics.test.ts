@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countErrors, editDistance, rates } from '../src/eval/metrics.js';
+import { countErrors, editDistance, normalizeForScoring, rates } from '../src/eval/metrics.js';
 
 describe('WER / CER', () => {
   it('edit distance counts substitutions, insertions and deletions', () => {
@@ -19,6 +19,24 @@ describe('WER / CER', () => {
 
   it('normalizes case and whitespace before scoring', () => {
     expect(countErrors('Hello  World', ' hello world ').wordErrors).toBe(0);
+  });
+
+  it('normalizes punctuation the same way in reference and hypothesis (issue 23: "milk," and "work." were word errors)', () => {
+    expect(countErrors('Buy milk, eggs and bread.', 'buy milk eggs and bread')).toMatchObject({ wordErrors: 0, charErrors: 0 });
+    expect(countErrors('I work.', 'i work')).toMatchObject({ wordErrors: 0, charErrors: 0 });
+    expect(countErrors('a well-known "fact"', 'a well known fact').wordErrors).toBe(0);
+    expect(normalizeForScoring('Milk, eggs -- and BREAD.')).toBe('milk eggs and bread');
+    expect(normalizeForScoring('  “Quoted” ‘words’ — dash…  ')).toBe('quoted words dash');
+  });
+
+  it('follows the model\'s label set: apostrophes only when it has one, accents dropped when it cannot spell them', () => {
+    const noApos = [' ', 'a', 'c', 'd', 'e', 'f', 'n', 'o', 't'];
+    expect(normalizeForScoring("Don't 'stop'", noApos)).toBe('dont stop');
+    expect(normalizeForScoring("Don't 'stop'", [...noApos, "'"])).toBe("don't stop");
+    expect(normalizeForScoring("Don't")).toBe("don't");
+    expect(normalizeForScoring('Café', noApos)).toBe('cafe');
+    expect(normalizeForScoring('Café', [...noApos, 'é'])).toBe('café');
+    expect(countErrors("It's café", 'its cafe', [' ', 'a', 'c', 'e', 'f', 'i', 's', 't']).wordErrors).toBe(0);
   });
 
   it('an empty hypothesis is all deletions; an empty reference with output is 100%', () => {

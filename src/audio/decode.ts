@@ -377,7 +377,7 @@ class WasmCodecDecoder implements AudioDecoder {
 
   private async run(step: () => DecodedAudio | Promise<DecodedAudio>): Promise<DecodedAudio> {
     try {
-      return await step();
+      return await withoutLibraryNoise(step);
     } catch (e) {
       this.free();
       if (e instanceof AudioInputError) throw e;
@@ -386,11 +386,10 @@ class WasmCodecDecoder implements AudioDecoder {
   }
 
   private accept(r: DecodedAudio): Float32Array[] {
+    // Damaged frames are counted here and reported once, at the end (checkComplete), like a truncated file.
     for (const e of r.errors) {
       this.decodeErrors++;
-      const msg = `${this.name} decode error at frame ${e.frameNumber} (input byte ${e.inputBytes}): ${e.message}; frame skipped`;
-      this.firstError ??= msg;
-      if (this.decodeErrors <= 20) this.sink.warn(msg);
+      this.firstError ??= `${this.name} decode error at frame ${e.frameNumber} (input byte ${e.inputBytes}): ${e.message}`;
     }
     const n = r.samplesDecoded;
     if (n === 0) return [];
@@ -454,6 +453,13 @@ class WasmCodecDecoder implements AudioDecoder {
       const why = this.firstError ? ` (${this.firstError})` : '';
       throw new AudioInputError(this.source, `contains no audio samples: no ${this.name} audio could be decoded${why}`);
     }
+    if (this.decodeErrors > 0) {
+      const msg = `damaged ${this.name}: ${this.decodeErrors} frame${this.decodeErrors > 1 ? 's' : ''} could not be decoded (first: ${this.firstError})`;
+      if (!this.allowTruncated) {
+        throw new AudioInputError(this.source, `${msg}; the file is corrupt — re-create it, or set the allowTruncated option to decode the frames that are intact`);
+      }
+      this.sink.warn(`${msg}; those frames were skipped`);
+    }
     const d = this.detected;
     if (d.kind === 'flac' && d.totalSamples !== undefined && this.delivered < d.totalSamples) {
       const rate = this.rate ?? 1;
@@ -472,6 +478,34 @@ class WasmCodecDecoder implements AudioDecoder {
       this.sink.warn(msg);
     } else if (t && t.valid && t.pages > 0 && !t.sawEndOfStream) {
       this.sink.warn(`${this.name} stream ends without an end-of-stream page; the recording may have been stopped abruptly`);
+    }
+  }
+}
+
+/**
+ * What the wasm decoders print with console.error about a frame they also return in `errors` (which
+ * checkComplete reports, once, naming the file): these lines are dropped while a decoder runs; any
+ * other console.error output passes.
+ */
+const LIBRARY_NOISE = /^(libopus -?\d+ |mpg123-decoder: |@wasm-audio-decoders\/flac: )/;
+let quietDepth = 0;
+let realConsoleError: typeof console.error | undefined;
+
+async function withoutLibraryNoise<T>(step: () => T | Promise<T>): Promise<T> {
+  if (quietDepth++ === 0) {
+    const real = console.error;
+    realConsoleError = real;
+    console.error = (...args: unknown[]): void => {
+      if (typeof args[0] === 'string' && LIBRARY_NOISE.test(args[0])) return;
+      real.apply(console, args);
+    };
+  }
+  try {
+    return await step();
+  } finally {
+    if (--quietDepth === 0 && realConsoleError) {
+      console.error = realConsoleError;
+      realConsoleError = undefined;
     }
   }
 }

@@ -3,10 +3,10 @@
  * stream, stdin, a `fetch` response body) through the matching decoder.
  * Platform-neutral: no `fs`, `node:*` or DOM.
  */
-import { UsageError } from '../core/errors.js';
+import { AudioInputError, UsageError } from '../core/errors.js';
 import { createAudioDecoder } from './decode.js';
 import { RawPcmDecoder, type RawPcmSpec } from './pcm.js';
-import type { AudioDecoder, DecoderOptions } from './types.js';
+import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type AudioDecoder, type DecoderOptions } from './types.js';
 
 /**
  * An opened audio input: its native rate and format are known, the samples are read lazily.
@@ -85,6 +85,10 @@ export async function openAudioStream(
       }
       readAny = true;
       pending.push(...(await decoder.push(r.value)));
+    }
+    const rate = decoder.sampleRate;
+    if (rate !== undefined && !(rate >= MIN_SAMPLE_RATE && rate <= MAX_SAMPLE_RATE)) {
+      throw new AudioInputError(source, `the header gives a sample rate of ${rate} Hz; earshot reads ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz, so the header is damaged or this is not audio`);
     }
   } catch (e) {
     await close();

@@ -91,3 +91,12 @@ export class WarningSink {
     this.callback?.(message);
   }
 }
+
+/**
+ * The sample rates earshot reads, in Hz (the recognizer's range): a header outside it is damaged.
+ * @example
+ * if (rate < MIN_SAMPLE_RATE || rate > MAX_SAMPLE_RATE) throw new AudioInputError(file, `sample rate ${rate} Hz`);
+ */
+export const MIN_SAMPLE_RATE = 1000;
+/** See {@link MIN_SAMPLE_RATE}. */
+export const MAX_SAMPLE_RATE = 384000;

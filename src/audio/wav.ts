@@ -400,7 +400,8 @@ export class WavDecoder extends SyncAudioDecoder implements AudioDecoder {
     const extensible = tag === 0xfffe;
     const bad = (why: string) => new AudioInputError(this.source, `corrupt WAV fmt chunk: ${why}`);
     if (extensible) {
-      if (b.length < 40 || u16(b, 16) < 22) throw bad(`WAVE_FORMAT_EXTENSIBLE header is ${b.length} bytes, needs 40`);
+      if (b.length < 40) throw bad(`WAVE_FORMAT_EXTENSIBLE header is ${b.length} bytes, needs 40`);
+      if (u16(b, 16) < 22) throw bad(`WAVE_FORMAT_EXTENSIBLE extension size (cbSize) is ${u16(b, 16)}, needs 22`);
       tag = u16(b, 24);
       const tail = b.subarray(26, 40);
       if (!SUBFORMAT_GUID_TAIL.every((x, i) => tail[i] === x)) {

@@ -5,8 +5,8 @@
  * `--bootstrap N`, also 95 % intervals of WER and CER from N seeded resamples of the utterances.
  */
 import path from 'node:path';
-import { AudioInputError, UsageError } from '../core/errors.js';
-import { addCounts, countErrors, rates, type ErrorCounts } from '../eval/metrics.js';
+import { AudioInputError, UsageError, describeError } from '../core/errors.js';
+import { addCounts, countErrors, rates, SCORING_NORMALIZATION, type ErrorCounts } from '../eval/metrics.js';
 import { bootstrapIntervals, type Interval } from '../eval/bootstrap.js';
 import { formatTable } from '../eval/table.js';
 import { compileBeamOptions } from '../decoder/beam.js';
@@ -126,6 +126,20 @@ function intervals(groups: ErrorCounts[][], draws: number | undefined): Pick<Sub
 }
 
 /**
+ * Row labels for manifests: the file name without its extension, or with it where two manifests would
+ * share one (`a.tsv`, `a.jsonl`), or the path as given where even that is shared.
+ * @example
+ * subsetNames(['x/a.tsv', 'x/a.jsonl', 'b.jsonl']) // ['a.tsv', 'a.jsonl', 'b']
+ */
+export function subsetNames(manifests: readonly string[]): string[] {
+  const stem = (m: string): string => path.basename(m, path.extname(m));
+  const count = <T>(xs: readonly T[], x: T): number => xs.filter((y) => y === x).length;
+  const stems = manifests.map(stem);
+  const bases = manifests.map((m) => path.basename(m));
+  return manifests.map((m, i) => (count(stems, stems[i]) === 1 ? stems[i]! : count(bases, bases[i]) === 1 ? bases[i]! : m));
+}
+
+/**
  * `earshot eval <manifests...>`: transcribe every entry, print the report table, optionally write it as
  * JSON (`--json`) and every hypothesis as JSONL (`--hyp`). Unreadable audio is scored as an empty
  * hypothesis and makes the exit status 2.
@@ -137,7 +151,8 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
   const threads = parsePositiveInt('--threads', o.threads);
   const limit = parsePositiveInt('--limit', o.limit);
   const draws = parsePositiveInt('--bootstrap', o.bootstrap);
-  const sets = manifests.map((m) => ({ name: path.basename(m, path.extname(m)), entries: readManifest(m).slice(0, limit ?? Infinity) }));
+  const names = subsetNames(manifests);
+  const sets = manifests.map((m, i) => ({ name: names[i]!, entries: readManifest(m).slice(0, limit ?? Infinity) }));
   const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), executionProviders: providers, ...(threads ? { threads } : {}) });
   const decoder = await decoderFromCli(o, rec);
   const decoding = describeDecoding(decoder, o, rec);
@@ -171,10 +186,10 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
       } catch (err) {
         if (!(err instanceof AudioInputError)) throw err;
         failed++;
-        process.stderr.write(`earshot eval: ${err.message} (scored as an empty hypothesis)\n`);
+        process.stderr.write(`earshot eval: ${describeError(err)} (scored as an empty hypothesis)\n`);
       }
       wall += (performance.now() - t0) / 1000;
-      const c = countErrors(e.text, hyp);
+      const c = countErrors(e.text, hyp, rec.metadata.labels);
       utts.push(c);
       counts = addCounts(counts, c);
       if (o.hyp) hyps.push(JSON.stringify({ subset: set.name, id: e.id, ref: e.text, hyp, ...rates(c) }));
@@ -189,7 +204,7 @@ export async function evalCommand(manifests: string[], o: EvalCliOptions): Promi
   }
   if (sets.length > 1) rows.push({ subset: 'overall', utterances: totalUtts, failed: totalFailed, ...total, ...rates(total), audioSec: totalAudio, ...speed(totalWall, totalStages, totalAudio), ...intervals(perUtterance, draws) });
   process.stdout.write(formatReport(rows));
-  if (o.json) await writeFileAtomic(o.json, JSON.stringify({ model: o.model ?? 'default', provider: rec.provider, decoding, subsets: rows }, null, 2) + '\n', { force: true });
+  if (o.json) await writeFileAtomic(o.json, JSON.stringify({ model: o.model ?? 'default', provider: rec.provider, decoding, scoring: { normalization: SCORING_NORMALIZATION, appliedTo: 'reference and hypothesis' }, subsets: rows }, null, 2) + '\n', { force: true });
   if (o.hyp) await writeFileAtomic(o.hyp, hyps.join('\n') + '\n', { force: true });
   if (totalFailed) process.exitCode = 2;
 }

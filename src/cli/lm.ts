@@ -140,18 +140,19 @@ async function readList(file: string, what: string, labelSet: LabelSet): Promise
 
 /**
  * Turn the decoder flags into DecoderOptions for a loaded model (reading the LM and list files), or
- * undefined for the greedy default. Any beam-only flag without --decoder beam is an error.
+ * undefined for the greedy default. A beam-only flag implies --decoder beam; with --decoder greedy it is an error.
  * Without --lm, beam search with the shipped default model uses the shipped LM (models/en-3gram.lmbin);
  * `--lm none`, or another --model, means no LM.
  * @example
  * const decoder = await decoderFromCli({ decoder: 'beam', lm: 'en.arpa' }, rec);
  */
 export async function decoderFromCli(o: DecoderCliOptions, rec: Recognizer): Promise<DecoderOptions | undefined> {
-  const type = o.decoder ?? 'greedy';
-  if (type !== 'greedy' && type !== 'beam') throw new UsageError(`--decoder must be greedy or beam, got "${type}"`);
   const beamOnly = (['beam', 'lm', 'lmWeight', 'wordBonus', 'lexicon', 'phrases', 'phraseThreshold', 'boost'] as const).filter((k) => o[k] !== undefined);
+  // A beam-only flag (--phrases, --lm, …) implies the beam decoder; only an explicit --decoder greedy conflicts with it.
+  const type = o.decoder ?? (beamOnly.length ? 'beam' : 'greedy');
+  if (type !== 'greedy' && type !== 'beam') throw new UsageError(`--decoder must be greedy or beam, got "${type}"`);
   if (type === 'greedy') {
-    if (beamOnly.length) throw new UsageError(`--${beamOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --decoder beam`);
+    if (beamOnly.length) throw new UsageError(`--${beamOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs the beam decoder: leave out --decoder greedy`);
     return undefined;
   }
   if (rec.metadata.output.type !== 'ctc') throw new UsageError('--decoder beam needs a CTC model; this model has frame labels');

@@ -13,6 +13,7 @@ import { quantizeCommand } from './quantize.js';
 import { evalCommand } from './eval.js';
 import { lmBuildCommand, lmCompileCommand, lmDecompileCommand } from './lm.js';
 import { VERSION } from '../version.js';
+import { exitQuietlyOnClosedStdout } from './closed-stdout.js';
 
 /** The decoder options shared by transcribe, stream and eval. */
 function withDecoderOptions(cmd: Command): Command {
@@ -163,5 +164,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+exitQuietlyOnClosedStdout();
 const code = await main(process.argv);
 process.exitCode = code;

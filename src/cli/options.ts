@@ -3,6 +3,7 @@ import { UsageError } from '../core/errors.js';
 import type { ExecutionProviderName } from '../model/runtime.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../format.js';
 import type { RawPcmOptions } from '../node/audio-file.js';
+import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from '../audio/types.js';
 
 const NODE_PROVIDERS: readonly ExecutionProviderName[] = ['cpu', 'webgpu', 'cuda'];
 const RAW_ENCODINGS = ['s16le', 's32le', 'f32le', 'u8'] as const;
@@ -61,6 +62,7 @@ export function parseRaw(raw: string | undefined, rate: string | undefined, chan
   if (!(RAW_ENCODINGS as readonly string[]).includes(raw)) throw new UsageError(`--raw must be one of ${RAW_ENCODINGS.join(', ')}, got "${raw}"`);
   const r = parsePositiveInt('--rate', rate);
   if (r === undefined) throw new UsageError('--raw needs --rate <Hz>, e.g. --raw s16le --rate 16000');
+  if (r < MIN_SAMPLE_RATE || r > MAX_SAMPLE_RATE) throw new UsageError(`--rate must be a sample rate from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz, got "${rate}"`);
   const c = parsePositiveInt('--channels', channels) ?? 1;
   return { encoding: raw as RawPcmOptions['encoding'], rate: r, channels: c };
 }

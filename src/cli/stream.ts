@@ -6,6 +6,8 @@
  * and every segment is one JSON object per line.
  */
 import type { SegmentResult } from '../recognizer.js';
+import { escapeNonPrintable } from '../core/errors.js';
+import { ms, wordsJson } from '../format.js';
 import { loadRecognizer, transcribeFile } from '../node/index.js';
 import { decoderFromCli, type DecoderCliOptions } from './lm.js';
 import { endpointFromCli, type EndpointCliOptions } from './endpoint.js';
@@ -48,7 +50,7 @@ export async function streamCommand(file: string, o: StreamCliOptions): Promise<
   let last = '';
   const printSegment = (s: Pick<SegmentResult, 'start' | 'end' | 'text' | 'words'> & Partial<Pick<SegmentResult, 'segment' | 'reason'>>): void => {
     last = '';
-    if (o.json) process.stdout.write(JSON.stringify({ type: 'final', segment: s.segment ?? 0, start: s.start, end: s.end, ...(s.reason ? { reason: s.reason } : {}), text: s.text, words: s.words }) + '\n');
+    if (o.json) process.stdout.write(JSON.stringify({ type: 'final', segment: s.segment ?? 0, start: ms(s.start), end: ms(s.end), ...(s.reason ? { reason: s.reason } : {}), text: s.text, words: wordsJson(s.words) }) + '\n');
     else process.stdout.write(`${tty ? '\r\x1b[K' : ''}${segmentLine(s)}\n`);
   };
   // A stream's batch, not a file's: `stream` shows results as the audio arrives, even from a file.
@@ -57,10 +59,11 @@ export async function streamCommand(file: string, o: StreamCliOptions): Promise<
     ...(raw ? { raw } : {}),
     ...(decoder ? { decoder } : {}),
     ...(endpoint ? { endpoint, onSegment: printSegment } : {}),
+    onWarning: (m) => process.stderr.write(`earshot: warning: ${escapeNonPrintable(`${file === '-' ? 'stdin' : file}: ${m}`)}\n`),
     onPartial: (p) => {
       if (p.text === last) return;
       last = p.text;
-      if (o.json) process.stdout.write(JSON.stringify({ type: 'partial', ...(p.segment !== undefined ? { segment: p.segment } : {}), text: p.text, durationSec: p.durationSec }) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify({ type: 'partial', ...(p.segment !== undefined ? { segment: p.segment } : {}), text: p.text, durationSec: ms(p.durationSec) }) + '\n');
       else if (tty) process.stdout.write(`\r\x1b[K${p.text}`);
     },
   });

@@ -1,14 +1,15 @@
 /** `earshot transcribe`: files in, transcripts out; one bad file does not stop the batch. */
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { EarshotError, ExitCode, UsageError, describeError } from '../core/errors.js';
-import { formatTranscript, segmentJson, type OutputFormat } from '../format.js';
+import { EarshotError, ExitCode, UsageError, describeError, escapeNonPrintable } from '../core/errors.js';
+import { formatTranscript, ms, segmentJson, wordsJson, type OutputFormat } from '../format.js';
 import { loadRecognizer, transcribeFile } from '../node/index.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
 import { decoderFromCli, type DecoderCliOptions } from './lm.js';
 import { endpointFromCli, type EndpointCliOptions } from './endpoint.js';
 import { parseFormat, parsePositiveInt, parseProviders, parseRaw } from './options.js';
 import { Progress } from './progress.js';
+import { outputNames } from './output-names.js';
 
 export interface TranscribeCliOptions extends DecoderCliOptions, EndpointCliOptions {
   model?: string;
@@ -37,8 +38,13 @@ export async function transcribeCommand(files: string[], o: TranscribeCliOptions
   }
   if (o.outputDir) {
     const st = await fs.stat(o.outputDir).catch(() => undefined);
-    if (!st?.isDirectory()) throw new UsageError(`--output-dir ${o.outputDir}: not an existing directory`);
+    if (st && !st.isDirectory()) throw new UsageError(`--output-dir ${o.outputDir}: exists and is not a directory; give a directory (it is created when missing)`);
+    await fs.mkdir(o.outputDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(`--output-dir ${o.outputDir}: cannot create it (${e.code ?? e.message}); give a directory you can write to`);
+    });
   }
+  // One distinct name per input: no output of this run overwrites another (see output-names.ts).
+  const outNames = outputNames(files, EXT[format]);
   const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), executionProviders: providers, ...(threads ? { threads } : {}) });
   const decoder = await decoderFromCli(o, rec);
   for (const f of rec.providerFailures) process.stderr.write(`earshot: execution provider ${f.provider} unavailable: ${f.reason}; using ${rec.provider}\n`);
@@ -48,11 +54,10 @@ export async function transcribeCommand(files: string[], o: TranscribeCliOptions
   for (const [i, file] of files.entries()) {
     progress.startFile(i, file);
     try {
-      const result = await transcribeFile(rec, file, { ...(raw ? { raw } : {}), ...(decoder ? { decoder } : {}), endpoint, onPartial: (p) => progress.update(p.durationSec) });
+      const result = await transcribeFile(rec, file, { ...(raw ? { raw } : {}), ...(decoder ? { decoder } : {}), endpoint, onPartial: (p) => progress.update(p.durationSec), onWarning: (m) => process.stderr.write(`earshot: warning: ${escapeNonPrintable(`${file}: ${m}`)}\n`) });
       progress.endFile();
       if (o.outputDir) {
-        const base = file === '-' ? 'stdin' : path.basename(file).replace(/\.[^.]+$/, '');
-        const out = path.join(o.outputDir, `${base}.${EXT[format]}`);
+        const out = path.join(o.outputDir, outNames[i]!);
         try {
           await writeFileAtomic(out, formatTranscript(result, format, { file }), { force: o.force });
         } catch (e) {
@@ -62,7 +67,7 @@ export async function transcribeCommand(files: string[], o: TranscribeCliOptions
       } else if (files.length > 1 && format === 'text') {
         process.stdout.write(`${file}\t${result.text}\n`);
       } else if (files.length > 1 && format === 'json') {
-        process.stdout.write(JSON.stringify({ file, text: result.text, durationSec: result.durationSec, words: result.words, ...(result.segments ? { segments: result.segments.map(segmentJson) } : {}) }) + '\n');
+        process.stdout.write(JSON.stringify({ file, text: result.text, durationSec: ms(result.durationSec), words: wordsJson(result.words), ...(result.segments ? { segments: result.segments.map(segmentJson) } : {}) }) + '\n');
       } else {
         process.stdout.write(formatTranscript(result, format, { file }));
       }

@@ -23,6 +23,7 @@ export class EarshotError extends Error {
   readonly exitCode: ExitCode;
   constructor(message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
     super(message, options);
+    // A bundler renames classes (a production build turned ModelError into "W"): subclasses set their name explicitly.
     this.name = new.target.name;
     this.exitCode = exitCode;
   }
@@ -36,6 +37,7 @@ export class EarshotError extends Error {
 export class UsageError extends EarshotError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, ExitCode.usage, options);
+    this.name = 'UsageError';
   }
 }
 
@@ -49,6 +51,7 @@ export class AudioInputError extends EarshotError {
   readonly source: string;
   constructor(source: string, reason: string, options?: { cause?: unknown }) {
     super(`${source}: ${reason}`, ExitCode.input, options);
+    this.name = 'AudioInputError';
     this.source = source;
   }
 }
@@ -64,6 +67,7 @@ export class ModelError extends EarshotError {
   readonly source: string;
   constructor(source: string, reason: string, hint?: string, options?: { cause?: unknown }) {
     super(`${source}: ${reason}${hint ? ` (${hint})` : ''}`, ExitCode.model, options);
+    this.name = 'ModelError';
     this.source = source;
   }
 }
@@ -77,12 +81,26 @@ export class ConversionError extends EarshotError {
   readonly source: string;
   constructor(source: string, reason: string, options?: { cause?: unknown }) {
     super(`${source}: ${reason}`, ExitCode.input, options);
+    this.name = 'ConversionError';
     this.source = source;
   }
 }
 
 /** Render any thrown value as a one-line message. */
 export function describeError(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
+  return escapeNonPrintable(e instanceof Error ? e.message : String(e));
+}
+
+/**
+ * Make text that may carry bytes from an input file safe for a terminal: control characters (C0 but
+ * the line feed, DEL, C1) and bidirectional overrides become `\xNN` / `\u{NNNN}` escapes, so a WAV chunk
+ * id holding `ESC[2J` cannot clear the screen.
+ * @example
+ * escapeNonPrintable('chunk "\u001b[2J"') // 'chunk "\\x1b[2J"'
+ */
+export function escapeNonPrintable(s: string): string {
+  return s.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u{${n.toString(16)}}`;
+  });
 }

@@ -16,8 +16,9 @@ import { UsageError } from '../core/errors.js';
 import { LM_WEIGHT_RANGE, WORD_BONUS_RANGE, type LmRecommendation, type OutputSpec } from '../model/metadata.js';
 import type { LanguageModel } from '../lm/types.js';
 import type { DecodeResult, TokenResult } from './types.js';
-import { tokensToText, tokensToWords } from './words.js';
+import { pauseFrames, tokensToWords } from './words.js';
 import { LabelSet, buildTrie, type TrieNode } from './trie.js';
+import { ctcLogLikelihood } from './ctc-score.js';
 
 /**
  * Options of the beam decoder (all optional but `type`).
@@ -48,6 +49,8 @@ export interface BeamSearchOptions {
   boost?: readonly string[];
   /** Bonus per matched label of a boosted phrase, natural log units. Default 1.5. */
   boostScore?: number;
+  /** A pause of this many seconds (or more) between two letters ends a word, as a separator would. Default 0.3; Infinity: never. */
+  pauseSeconds?: number;
 }
 
 /** Settings resolved and tries built once per recognizer, shared by its streams. */
@@ -65,6 +68,7 @@ export interface CompiledBeamOptions {
   readonly phraseThreshold: number;
   readonly boost: TrieNode | undefined;
   readonly boostScore: number;
+  readonly pauseSeconds: number | undefined;
 }
 
 function checkNumber(name: string, v: unknown, min: number, max: number, integer = false): void {
@@ -107,6 +111,7 @@ export function compileBeamOptions(opts: BeamSearchOptions, labels: readonly str
   checkNumber('phraseThreshold', phraseThreshold, 0, 1);
   const boostScore = opts.boostScore ?? 1.5;
   checkNumber('boostScore', boostScore, 0, 100);
+  pauseFrames(opts.pauseSeconds, 1); // validates
   const labelSet = new LabelSet(labels, output.blankId);
   let lexicon: TrieNode | undefined;
   if (opts.lexicon !== undefined) {
@@ -129,6 +134,7 @@ export function compileBeamOptions(opts: BeamSearchOptions, labels: readonly str
   return {
     labelSet, beam, topK, logThreshold: Math.log(labelThreshold), lm: opts.lm, lmWeight, wordBonus, lexicon, phrases,
     phraseTexts: (opts.phrases ?? []).map((p) => labelSet.normalize(p)), phraseThreshold, boost, boostScore,
+    pauseSeconds: opts.pauseSeconds,
   };
 }
 
@@ -143,19 +149,8 @@ function phraseEnd(node: TrieNode): TrieNode {
   return e;
 }
 
-/** One prefix (label sequence) in the search. Prefixes form a tree through `parent`. */
-interface Hyp {
-  readonly id: number;
-  readonly parent: Hyp | null;
-  /** Last label id, -1 for the empty prefix. */
-  readonly label: number;
-  /** Log CTC probability of the prefix ending in blank / in its last label, at the current frame. */
-  pb: number;
-  pnb: number;
-  /** Accumulators for the next frame; valid when `stamp` equals the frame being computed. */
-  nb: number;
-  nnb: number;
-  stamp: number;
+/** What the fusion scoring knows of a label sequence: a part of Hyp. */
+interface Fusion {
   /** Fusion score of the label sequence (LM, word bonus, boost). */
   readonly fusion: number;
   /** Completed words, "<s>" first, trimmed to the LM's context. */
@@ -167,11 +162,30 @@ interface Hyp {
   /** Boost trie position (undefined: no match in progress until the next separator) and the bonus not yet confirmed. */
   readonly boostNode: TrieNode | undefined;
   readonly boostPending: number;
+}
+
+/** One prefix (label sequence) in the search. Prefixes form a tree through `parent`. */
+interface Hyp extends Fusion {
+  readonly id: number;
+  readonly parent: Hyp | null;
+  /** Last label id, -1 for the empty prefix. */
+  readonly label: number;
+  /** Log CTC probability of the prefix ending in blank / in its last label, at the current frame. */
+  pb: number;
+  pnb: number;
+  /** Accumulators for the next frame; valid when `stamp` equals the frame being computed. */
+  nb: number;
+  nnb: number;
+  stamp: number;
+  /** The last label starts a new word after a pause (an implied separator before it). */
+  readonly pause: boolean;
   /** The last token's run: first frame, end frame (exclusive), posterior sum and frame count. */
   start: number;
   end: number;
   probSum: number;
   runFrames: number;
+  /** The last token has been the frame's best label on a frame of its run (until then its times are provisional). */
+  confirmed: boolean;
   /** The parent's last-token run as it was when this prefix branched off it. */
   readonly parentRun: Run | null;
 }
@@ -181,6 +195,7 @@ interface Run {
   end: number;
   probSum: number;
   runFrames: number;
+  confirmed: boolean;
 }
 
 const NEG = -Infinity;
@@ -201,6 +216,8 @@ function logAdd(a: number, b: number): number {
 export class BeamDecoder {
   private readonly o: CompiledBeamOptions;
   private readonly frameSeconds: number;
+  /** Frames without a letter after which the next letter starts a new word. */
+  private readonly pauseFrames: number;
   private readonly v: number;
   private beamList: Hyp[] = [];
   private nextId = 0;
@@ -211,11 +228,16 @@ export class BeamDecoder {
   private speechFrames = 0;
   private readonly ctxLen: number;
   private readonly cand: Int32Array;
+  /** Closed-phrase mode: the posteriors of this utterance, to score every phrase exactly if the search loses them all. */
+  private stored: Float32Array[] = [];
+  /** Whether finalResult may fall back to exact phrase scores (not inside that fallback's own alignment). */
+  private exactFallback = true;
 
   constructor(compiled: CompiledBeamOptions, frameSeconds: number) {
     if (!(frameSeconds > 0)) throw new UsageError(`BeamDecoder: frameSeconds must be > 0, got ${frameSeconds}`);
     this.o = compiled;
     this.frameSeconds = frameSeconds;
+    this.pauseFrames = pauseFrames(compiled.pauseSeconds, frameSeconds);
     this.v = compiled.labelSet.labels.length;
     this.ctxLen = Math.max(1, (compiled.lm?.order ?? 1) - 1);
     this.cand = new Int32Array(this.v);
@@ -239,18 +261,48 @@ export class BeamDecoder {
     this.frame = startFrame;
     this.bestPathLogProb = 0;
     this.speechFrames = 0;
+    this.stored = [];
     const root: Hyp = {
       id: this.nextId++, parent: null, label: -1, pb: 0, pnb: NEG, nb: NEG, nnb: NEG, stamp: -1, fusion: 0,
       history: ['<s>'], word: '', lex: this.o.lexicon, phrase: this.o.phrases, boostNode: this.o.boost, boostPending: 0,
-      start: 0, end: 0, probSum: 0, runFrames: 0, parentRun: null,
+      start: 0, end: 0, probSum: 0, runFrames: 0, parentRun: null, pause: false, confirmed: true,
     };
     this.beamList = [root];
   }
 
   /**
-   * The prefix `h` + label `c`, or undefined when the lexicon or phrase list forbids it.
+   * The prefix `h` + label `c`, or undefined when the lexicon or phrase list forbids it. With `pause`
+   * (see isPause) the letter starts a new word: the search passes through a separator first, so the
+   * LM, lexicon and phrases see two words. The paused and unpaused extensions are distinct prefixes.
    */
-  private extend(h: Hyp, c: number, t: number, p: number): Hyp | undefined {
+  private extend(h: Hyp, c: number, t: number, p: number, pause: boolean, best: number): Hyp | undefined {
+    const ls = this.o.labelSet;
+    let state: Fusion | undefined = h;
+    let prevLabel = h.label;
+    if (pause) {
+      state = this.step(state, prevLabel, ls.separatorId);
+      prevLabel = ls.separatorId;
+    }
+    if (state !== undefined) state = this.step(state, prevLabel, c);
+    if (state === undefined) return undefined;
+    return {
+      id: this.nextId++, parent: h, label: c, pb: NEG, pnb: NEG, nb: NEG, nnb: NEG, stamp: -1, ...state,
+      start: t, end: t + 1, probSum: p, runFrames: 1, pause, confirmed: c === best,
+      parentRun: h.label < 0 ? null : { start: h.start, end: h.end, probSum: h.probSum, runFrames: h.runFrames, confirmed: h.confirmed },
+    };
+  }
+
+  /**
+   * Whether letter `c` at frame `t` follows `h`'s last letter after a pause: a run of at least
+   * pauseFrames frames since that letter's run ended (a separator label in between is a boundary already).
+   */
+  private isPause(h: Hyp, c: number, t: number): boolean {
+    const ls = this.o.labelSet;
+    return ls.separatorId >= 0 && h.label >= 0 && ls.isSeparator[c] !== 1 && ls.isSeparator[h.label] !== 1 && t - h.end >= this.pauseFrames;
+  }
+
+  /** The fusion state after label `c` follows label `prev` (-1: none), or undefined when the lexicon or phrase list forbids it. */
+  private step(h: Fusion, prev: number, c: number): Fusion | undefined {
     const o = this.o;
     const ls = o.labelSet;
     const sep = ls.isSeparator[c] === 1;
@@ -263,7 +315,7 @@ export class BeamDecoder {
     let phrase = h.phrase;
     if (phrase !== undefined) {
       if (sep) {
-        const afterSep = h.label < 0 || ls.isSeparator[h.label] === 1;
+        const afterSep = prev < 0 || ls.isSeparator[prev] === 1;
         if (!afterSep) {
           const next = phrase.children.get(cc);
           if (next) phrase = next;
@@ -295,7 +347,7 @@ export class BeamDecoder {
     let boostNode = h.boostNode;
     let boostPending = h.boostPending;
     if (o.boost !== undefined) {
-      const atBoundaryStart = h.label < 0 || ls.isSeparator[h.label] === 1;
+      const atBoundaryStart = prev < 0 || ls.isSeparator[prev] === 1;
       if (boostNode === undefined) {
         if (sep) boostNode = o.boost;
       } else if (sep && boostNode === o.boost && atBoundaryStart) {
@@ -314,11 +366,7 @@ export class BeamDecoder {
         }
       }
     }
-    return {
-      id: this.nextId++, parent: h, label: c, pb: NEG, pnb: NEG, nb: NEG, nnb: NEG, stamp: -1, fusion, history, word, lex,
-      phrase, boostNode, boostPending, start: t, end: t + 1, probSum: p, runFrames: 1,
-      parentRun: h.label < 0 ? null : { start: h.start, end: h.end, probSum: h.probSum, runFrames: h.runFrames },
-    };
+    return { fusion, history, word, lex, phrase, boostNode, boostPending };
   }
 
   private wordScore(history: readonly string[], word: string): number {
@@ -343,6 +391,7 @@ export class BeamDecoder {
     const o = this.o;
     const blank = o.labelSet.blankId;
     const cand = this.cand;
+    if (o.phrases) this.stored.push(logprobs.slice());
     for (let t = 0; t < frames; t++) {
       const row = t * v;
       const f = this.frame + t;
@@ -361,7 +410,7 @@ export class BeamDecoder {
       const lpBlank = logprobs[row + blank]!;
       // Hypotheses of the previous frame by key (parent id, label), so extensions merge into them.
       const prev = new Map<number, Hyp>();
-      for (const h of this.beamList) prev.set(h.parent ? h.parent.id * v + h.label : -1, h);
+      for (const h of this.beamList) prev.set(hypKey(h, v), h);
       const next = new Map<number, Hyp>();
       const touch = (key: number, h: Hyp): Hyp => {
         if (h.stamp !== f) {
@@ -374,7 +423,7 @@ export class BeamDecoder {
       };
       const created = new Set<Hyp>();
       for (const h of this.beamList) {
-        const hKey = h.parent ? h.parent.id * v + h.label : -1;
+        const hKey = hypKey(h, v);
         const total = logAdd(h.pb, h.pnb);
         touch(hKey, h);
         h.nb = logAdd(h.nb, total + lpBlank);
@@ -384,12 +433,13 @@ export class BeamDecoder {
           const lp = logprobs[row + c]!;
           const from = c === h.label ? h.pb : total;
           if (from === NEG) continue;
-          const key = h.id * v + c;
+          const pause = this.isPause(h, c, f);
+          const key = childKey(h.id, c, pause, v);
           let g = next.get(key);
           if (g === undefined) {
             g = prev.get(key);
             if (g === undefined) {
-              g = this.extend(h, c, f, Math.exp(lp));
+              g = this.extend(h, c, f, Math.exp(lp), pause, best);
               if (g === undefined) continue;
               created.add(g);
             }
@@ -405,6 +455,13 @@ export class BeamDecoder {
         h.pnb = h.nnb;
         // The last token is "being emitted" on this frame when ending in it is likelier than ending in blank.
         if (!created.has(h) && h.label >= 0 && h.pnb > h.pb) {
+          if (!h.confirmed && h.label === best) {
+            // Created early from an unlikely frame: the token's run really starts where it is the best label.
+            h.confirmed = true;
+            h.start = f;
+            h.probSum = 0;
+            h.runFrames = 0;
+          }
           h.end = f + 1;
           h.probSum += Math.exp(logprobs[row + h.label]!);
           h.runFrames++;
@@ -446,7 +503,11 @@ export class BeamDecoder {
     let run: Run = h;
     for (let n: Hyp | null = h; n && n.label >= 0; n = n.parent) {
       out.push({ id: n.label, label: labels[n.label]!, start: run.start * fs, end: run.end * fs, confidence: run.probSum / run.runFrames });
-      run = n.parentRun ?? run;
+      const p = n.parent;
+      let pr = n.parentRun ?? run;
+      // Branched off while the parent's times were provisional: take its confirmed run, up to where this token starts.
+      if (p && !pr.confirmed && p.confirmed && p.start < run.start) pr = { start: p.start, end: Math.min(p.end, run.start), probSum: p.probSum, runFrames: p.runFrames, confirmed: true };
+      run = pr;
     }
     return out.reverse();
   }
@@ -454,7 +515,9 @@ export class BeamDecoder {
   private toResult(h: Hyp | undefined): DecodeResult {
     if (!h) return { text: '', words: [], tokens: [] };
     const tokens = this.tokensOf(h);
-    return { text: tokensToText(tokens), words: tokensToWords(tokens), tokens };
+    // Token times are the runs the search saw, so the pauses split words exactly where extend() did.
+    const words = tokensToWords(tokens, this.pauseFrames * this.frameSeconds);
+    return { text: words.map((w) => w.word).join(' '), words, tokens };
   }
 
   /**
@@ -500,15 +563,64 @@ export class BeamDecoder {
       }
     }
     if (!this.o.phrases) return this.toResult(best);
-    if (!best) return { text: '', words: [], tokens: [], phrase: null };
-    const index = phraseIndex(best.phrase!, this.o.labelSet.separatorId);
+    const none: DecodeResult = { text: '', words: [], tokens: [], phrase: null };
+    // Every phrase fell out of the beam (short clips, many phrases): score each one exactly instead.
+    const lost = best === undefined && this.exactFallback ? this.bestPhraseExact() : undefined;
+    if (!best && !lost) return none;
+    const index = best ? phraseIndex(best.phrase!, this.o.labelSet.separatorId) : lost!.index;
+    const logProb = best ? logAdd(best.pb, best.pnb) : lost!.logProb;
     // Confidence: likelihood ratio of the phrase (all its alignments) to the best free path, per speech frame.
     const frames = Math.max(1, this.speechFrames);
-    const confidence = Math.min(1, Math.exp((logAdd(best.pb, best.pnb) - this.bestPathLogProb) / frames));
-    if (confidence < this.o.phraseThreshold) return { text: '', words: [], tokens: [], phrase: null };
-    const r = this.toResult(best);
+    const confidence = Math.min(1, Math.exp((logProb - this.bestPathLogProb) / frames));
+    if (confidence < this.o.phraseThreshold) return none;
+    const r = best ? this.toResult(best) : this.alignPhrase(index);
     return { ...r, text: this.o.phraseTexts[index]!, phrase: { index, text: this.o.phraseTexts[index]!, confidence } };
   }
+
+  /** The phrase with the highest CTC likelihood over the stored frames (with or without its word separators), or undefined when none fits in them. */
+  private bestPhraseExact(): { index: number; logProb: number } | undefined {
+    const ls = this.o.labelSet;
+    const frames = this.stored.reduce((n, c) => n + c.length, 0) / this.v;
+    const all = new Float32Array(frames * this.v);
+    let at = 0;
+    for (const c of this.stored) {
+      all.set(c, at);
+      at += c.length;
+    }
+    let best: { index: number; logProb: number } | undefined;
+    this.o.phraseTexts.forEach((text, index) => {
+      const ids = ls.encode(text);
+      const bare = ids.filter((id) => ls.isSeparator[id] !== 1);
+      let lp = ctcLogLikelihood(all, frames, this.v, ids, ls.blankId);
+      if (bare.length !== ids.length) lp = logAdd(lp, ctcLogLikelihood(all, frames, this.v, bare, ls.blankId));
+      if (lp > NEG && (!best || lp > best.logProb)) best = { index, logProb: lp };
+    });
+    return best;
+  }
+
+  /** Words and tokens of phrase `index` over the stored frames: a search over that phrase alone (empty if even that loses it). */
+  private alignPhrase(index: number): DecodeResult {
+    const o = this.o;
+    // Beam wide enough for every prefix of the one phrase (with and without a pause before each letter): it cannot be pruned.
+    const beam = Math.max(o.beam, 2 * (o.labelSet.encode(o.phraseTexts[index]!).length + 1));
+    const compiled = compileBeamOptions({ type: 'beam', beam, topK: o.topK, labelThreshold: Math.exp(o.logThreshold), phrases: [o.phraseTexts[index]!], phraseThreshold: 0, ...(o.pauseSeconds !== undefined ? { pauseSeconds: o.pauseSeconds } : {}) }, o.labelSet.labels, { type: 'ctc', blankId: o.labelSet.blankId });
+    const one = new BeamDecoder(compiled, this.frameSeconds);
+    one.exactFallback = false;
+    const frames = this.stored.reduce((n, c) => n + c.length, 0) / this.v;
+    one.reset(this.frame - frames); // times from the start of the stream, as this decoder's
+    for (const c of this.stored) one.accept(c, c.length / this.v);
+    const r = one.finalResult();
+    return r.phrase ? { text: r.text, words: r.words, tokens: r.tokens } : { text: '', words: [], tokens: [] };
+  }
+}
+
+/** Key of the prefix `parent` + `label` (with or without a pause before it) in a frame's map; -1 for the empty prefix. */
+function childKey(parentId: number, label: number, pause: boolean, v: number): number {
+  return (parentId * v + label) * 2 + (pause ? 1 : 0);
+}
+
+function hypKey(h: Hyp, v: number): number {
+  return h.parent ? childKey(h.parent.id, h.label, h.pause, v) : -1;
 }
 
 /** The phrase completed at a phrase-trie state (-1 if none): the node itself, or the phrase before a trailing separator. */

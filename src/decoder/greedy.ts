@@ -2,18 +2,21 @@
  * Streaming greedy decoder for CTC and frame-label acoustic models: per-frame argmax,
  * collapse repeats, drop blank (CTC) or silence (frame labels). State (previous id, the open
  * token run, the frame offset) carries across chunks, so feeding the posteriors in any
- * chunking gives exactly the tokens and times of one whole-file call.
+ * chunking gives exactly the tokens and times of one whole-file call. A run of blank (silence) frames
+ * of at least `pauseSeconds` between two tokens ends the word, even when the model emits no separator.
  */
 import { UsageError } from '../core/errors.js';
 import type { OutputSpec } from '../model/metadata.js';
 import type { DecodeResult, TokenResult } from './types.js';
-import { tokensToWords, tokensToText } from './words.js';
+import { pauseFrames, tokensToWords } from './words.js';
 
 export interface GreedyDecoderOptions {
   output: OutputSpec;
   labels: readonly string[];
   /** Seconds per model output frame (frameShift * subsampling / sampleRate). */
   frameSeconds: number;
+  /** A pause of this many seconds (or more) between two tokens ends a word. Default 0.3; Infinity: never. */
+  pauseSeconds?: number;
 }
 
 /**
@@ -26,6 +29,8 @@ export class GreedyDecoder {
   private readonly skipId: number;
   private readonly labels: readonly string[];
   private readonly frameSeconds: number;
+  /** Gap between tokens, in seconds (whole frames), that ends a word. */
+  private readonly pauseGap: number;
   private readonly tokens: TokenResult[] = [];
   /** Id emitted on the previous frame (blank included), for repeat collapsing. */
   private prevId = -1;
@@ -40,6 +45,7 @@ export class GreedyDecoder {
     this.labels = opts.labels;
     this.frameSeconds = opts.frameSeconds;
     if (!(opts.frameSeconds > 0)) throw new UsageError(`GreedyDecoder: frameSeconds must be > 0, got ${opts.frameSeconds}`);
+    this.pauseGap = pauseFrames(opts.pauseSeconds, opts.frameSeconds) * opts.frameSeconds;
     if (this.skipId < 0 || this.skipId >= opts.labels.length) throw new UsageError(`GreedyDecoder: blank/silence id ${this.skipId} is outside the ${opts.labels.length} labels`);
   }
 
@@ -95,7 +101,8 @@ export class GreedyDecoder {
    */
   result(): DecodeResult {
     const tokens = this.tokens.map((t) => ({ ...t }));
-    return { text: tokensToText(tokens), words: tokensToWords(tokens), tokens };
+    const words = tokensToWords(tokens, this.pauseGap);
+    return { text: words.map((w) => w.word).join(' '), words, tokens };
   }
 
   /**

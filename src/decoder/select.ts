@@ -4,13 +4,25 @@ import type { OutputSpec } from '../model/metadata.js';
 import { BeamDecoder, compileBeamOptions, type BeamSearchOptions } from './beam.js';
 import { GreedyDecoder } from './greedy.js';
 import type { DecodeResult } from './types.js';
+import { pauseFrames } from './words.js';
 
 /**
  * Which decoder a recognizer's streams use.
  * @example
  * const d: DecoderOptions = { type: 'beam', beam: 16, lm, lmWeight: 0.7, wordBonus: 6 };
  */
-export type DecoderOptions = { type: 'greedy' } | BeamSearchOptions;
+export type DecoderOptions = GreedyOptions | BeamSearchOptions;
+
+/**
+ * The greedy decoder's options.
+ * @example
+ * const d: GreedyOptions = { type: 'greedy', pauseSeconds: 0.5 };
+ */
+export interface GreedyOptions {
+  type: 'greedy';
+  /** A pause of this many seconds (or more) between two letters ends a word. Default 0.3; Infinity: never. */
+  pauseSeconds?: number;
+}
 
 /**
  * What a stream needs from a decoder.
@@ -36,8 +48,10 @@ export interface StreamDecoder {
  */
 export function decoderFactory(opts: DecoderOptions | undefined, labels: readonly string[], output: OutputSpec, frameSeconds: number): () => StreamDecoder {
   if (opts === undefined || opts.type === 'greedy') {
+    const pauseSeconds = opts?.pauseSeconds;
+    pauseFrames(pauseSeconds, frameSeconds); // validates once, not per stream
     return () => {
-      const g = new GreedyDecoder({ output, labels, frameSeconds });
+      const g = new GreedyDecoder({ output, labels, frameSeconds, ...(pauseSeconds !== undefined ? { pauseSeconds } : {}) });
       return Object.assign(g, { finalResult: () => g.result() });
     };
   }

@@ -81,6 +81,8 @@ export async function openAudio(path: string | '-', opts: OpenAudioOptions = {})
     return openAudioStream(guarded(source, process.stdin), { ...decoderOptions, source });
   }
 
+  // Node refuses such a path with a raw ERR_INVALID_ARG_VALUE: say what is wrong instead.
+  if (path.includes('\0')) throw new AudioInputError(path, 'the path contains a NUL byte, which no file name can hold — check where the path came from');
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');

@@ -90,6 +90,8 @@ export interface TranscribeFileOptions {
   endpoint?: boolean | Partial<EndpointConfig>;
   /** With endpoint: called with each segment as soon as it ends. */
   onSegment?: (segment: SegmentResult) => void;
+  /** Called with each non-fatal problem the audio decoder found (e.g. an Ogg stream without its end page). */
+  onWarning?: (message: string) => void;
   /**
    * Model frames per acoustic-model call. Default for a file, whose audio is all there:
    * `rec.wholeInputBatchFrames`. For stdin, which may be live (a microphone piped in), the
@@ -108,7 +110,7 @@ export interface TranscribeFileOptions {
  * for (const s of talk.segments ?? []) console.log(s.start, s.end, s.text);
  */
 export async function transcribeFile(rec: Recognizer, file: string, opts: TranscribeFileOptions = {}): Promise<RecognitionResult> {
-  const audio = await openAudio(file, opts.raw ? { raw: opts.raw } : {});
+  const audio = await openAudio(file, { ...(opts.raw ? { raw: opts.raw } : {}), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
   const batchFrames = opts.batchFrames ?? (file === '-' ? undefined : rec.wholeInputBatchFrames);
   const stream = rec.createStream({
     ...(batchFrames !== undefined ? { batchFrames } : {}),
@@ -127,7 +129,7 @@ export async function transcribeFile(rec: Recognizer, file: string, opts: Transc
 export { Recognizer, RecognitionStream, WHOLE_INPUT_BATCH_FRAMES } from '../recognizer.js';
 export type { RecognitionResult, PartialResult, SegmentResult, StageTimings, RecognizerOptions, StreamOptions } from '../recognizer.js';
 export type { EndpointConfig, EndpointReason } from '../decoder/endpoint.js';
-export type { DecoderOptions } from '../decoder/select.js';
+export type { DecoderOptions, GreedyOptions } from '../decoder/select.js';
 export type { BeamSearchOptions } from '../decoder/beam.js';
 export type { LanguageModel } from '../lm/types.js';
 export type { PhraseMatch } from '../decoder/types.js';

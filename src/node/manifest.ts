@@ -56,6 +56,9 @@ export function readManifest(file: string): ManifestItem[] {
       items.push({ id: p, audio: path.resolve(base, p), text: line.slice(tab + 1) });
     }
   });
+  items.forEach((it, i) => {
+    if (it.audio.includes('\0')) throw new UsageError(`manifest ${file}: entry ${i + 1}: the audio path contains a NUL byte, which no file name can hold; fix that line`);
+  });
   if (items.length === 0) throw new UsageError(`manifest ${file}: no entries (expected JSONL {"audio","text"} or path<TAB>text lines)`);
   return items;
 }

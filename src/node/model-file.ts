@@ -7,22 +7,25 @@ import { networkReceptiveField, type ModelMetadata } from '../model/metadata.js'
 import type { ModelInfo, ValueInfo } from '../model/onnx-reader.js';
 
 /**
- * Read a model file's bytes. Throws ModelError for a missing, unreadable or empty path, or a directory.
+ * Read a model file's bytes. Throws ModelError for a missing, unreadable or empty path, or a directory;
+ * a missing file's message ends with `missingHint` (where the path came from).
  * @example
  * const bytes = await readModelFile('models/earshot-en.onnx');
+ * await readModelFile(file, 'check the model path given to `earshot inspect`');
  */
-export async function readModelFile(file: string): Promise<Uint8Array> {
+export async function readModelFile(file: string, missingHint = 'check the path given to --model'): Promise<Uint8Array> {
   let st;
   try {
     st = await fs.stat(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ModelError(file, 'no such model file', 'check the path given to --model', { cause: e });
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ModelError(file, 'no such model file', missingHint, { cause: e });
     throw new ModelError(file, `cannot read the model file: ${(e as Error).message}`, undefined, { cause: e });
   }
   if (st.isDirectory()) throw new ModelError(file, 'is a directory, not a model file', 'pass the .onnx file itself, e.g. models/earshot-en.onnx');
   try {
-    return new Uint8Array(await fs.readFile(file));
+    // The Buffer itself (a Uint8Array): no copy, and protobufjs slices a Buffer's bytes fields without copying them.
+    return await fs.readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ModelError(file, `cannot read the model file: ${code === 'EACCES' ? 'permission denied' : (e as Error).message}`, undefined, { cause: e });
@@ -109,6 +112,6 @@ export function summarizeModel(file: string, d: { info: ModelInfo; metadata: Mod
  * console.log(text);
  */
 export async function inspectModel(file: string): Promise<ModelSummary> {
-  const bytes = await readModelFile(file);
+  const bytes = await readModelFile(file, 'check the model path given to `earshot inspect`');
   return summarizeModel(file, await describeModel(bytes, file));
 }

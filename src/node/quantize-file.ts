@@ -79,7 +79,7 @@ export async function quantizeModelFile(opts: QuantizeOptions): Promise<Quantize
   const storage = parseWeightStorage(opts.weightStorage, 'weightStorage');
   const force = opts.force ?? false;
   await checkOutput(opts.out, force);
-  const src = await readModelFile(opts.input);
+  const src = await readModelFile(opts.input, 'check the input model path given to `earshot quantize`');
   const { metadata } = await describeModel(src, opts.input);
   const from = metadata.network.weightStorage;
   if (from !== 'float32') {

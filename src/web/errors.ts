@@ -30,6 +30,7 @@ export class SpeechError extends EarshotError {
   readonly code: SpeechErrorCode;
   constructor(code: SpeechErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, code === 'model' ? ExitCode.model : code === 'usage' ? ExitCode.usage : ExitCode.input, options);
+    this.name = 'SpeechError';
     this.code = code;
   }
 }
@@ -45,5 +46,7 @@ export function toWireError(e: unknown, code: SpeechErrorCode): WireError {
 /** @internal */
 export function fromWireError(w: WireError): SpeechError {
   const known: SpeechErrorCode[] = ['model', 'permission-denied', 'no-device', 'device-lost', 'audio-suspended', 'audio', 'usage', 'worker'];
-  return new SpeechError(known.includes(w.code as SpeechErrorCode) ? (w.code as SpeechErrorCode) : 'worker', w.name && w.name !== 'Error' && w.name !== 'SpeechError' ? `${w.name}: ${w.message}` : w.message);
+  // earshot's own errors say what happened in their message; only a foreign error's class (TypeError, …) adds to it.
+  const ours = ['Error', 'EarshotError', 'SpeechError', 'UsageError', 'AudioInputError', 'ModelError', 'ConversionError'];
+  return new SpeechError(known.includes(w.code as SpeechErrorCode) ? (w.code as SpeechErrorCode) : 'worker', w.name && !ours.includes(w.name) ? `${w.name}: ${w.message}` : w.message);
 }

@@ -55,7 +55,7 @@ export async function createRecognizer(opts: WebRecognizerOptions): Promise<Reco
 export { Recognizer, RecognitionStream, WHOLE_INPUT_BATCH_FRAMES } from '../recognizer.js';
 export type { RecognitionResult, PartialResult, SegmentResult, StageTimings, StreamOptions } from '../recognizer.js';
 export type { EndpointConfig, EndpointReason } from '../decoder/endpoint.js';
-export type { DecoderOptions } from '../decoder/select.js';
+export type { DecoderOptions, GreedyOptions } from '../decoder/select.js';
 export type { BeamSearchOptions } from '../decoder/beam.js';
 export type { LanguageModel } from '../lm/types.js';
 export type { PhraseMatch } from '../decoder/types.js';

@@ -13,9 +13,11 @@
  * - `decoder`: "greedy" (default), "beam", or a JSON object of beam options ({"type":"beam","beam":8}).
  * - `lm`: URL of a word LM file: .lmbin (earshot binary) or ARPA; implies the beam decoder.
  * - `endpoint`: cut the dictation into segments at pauses and keep listening: each segment is written
- *   into the target as it ends (an `earshot-final` per segment). Present (or "true") = the default rules
- *   (a segment ends after 1.2 s of silence); a number = that many seconds of trailing silence
- *   (`endpoint="0.8"`); or a JSON object of endpoint rules (`{"rule2MinTrailingSilence":0.8}`).
+ *   into the target as it ends (an `earshot-final` per segment). On by default, as in the CLI: absent,
+ *   empty or "true" = the default rules (a segment ends after 1.2 s of silence); "false" = off (one
+ *   final at stop); a number = that many seconds of trailing silence (`endpoint="0.8"`); or a JSON
+ *   object of endpoint rules (`{"rule2MinTrailingSilence":0.8}`). The `endpoint` property reflects it
+ *   and may be set at any time: it applies from the next start.
  * - `for`: id of the input, textarea or contenteditable element that receives the final text.
  * - `mode`: how the text is written there: "insert" (default: at the caret, replacing a selection),
  *   "append" or "replace".
@@ -69,7 +71,7 @@ export interface EarshotMicEventMap {
 }
 
 const PROVIDERS: readonly ExecutionProviderName[] = ['webgpu', 'wasm', 'webgl', 'cpu'];
-const CONFIG_ATTRIBUTES = ['model', 'providers', 'threads', 'wasm-paths', 'decoder', 'lm', 'endpoint', 'sha256', 'no-cache'];
+const CONFIG_ATTRIBUTES = ['model', 'providers', 'threads', 'wasm-paths', 'decoder', 'lm', 'sha256', 'no-cache'];
 
 const STYLE = `
 :host { display: inline-flex; align-items: center; gap: 0.5em; vertical-align: middle; --_size: var(--earshot-mic-size, 2.5em); }
@@ -123,7 +125,7 @@ const usage = (message: string): SpeechError => new SpeechError('usage', message
  */
 export class EarshotMicElement extends Base {
   /** @internal */
-  static readonly observedAttributes = [...CONFIG_ATTRIBUTES, 'label', 'disabled'];
+  static readonly observedAttributes = [...CONFIG_ATTRIBUTES, 'endpoint', 'label', 'disabled'];
 
   /**
    * Extra options for the SpeechRecognizer (e.g. a `worker` factory for your bundler, `executionProviders`
@@ -175,6 +177,28 @@ export class EarshotMicElement extends Base {
     return this.rec;
   }
 
+  /**
+   * Endpointing of the next microphone session (the `endpoint` attribute, parsed): true = the default
+   * rules, false = off, or rules. Setting it writes the attribute; it applies from the next start,
+   * without reloading the model. A bad attribute value reads as the default and is reported as `earshot-error`.
+   * @example
+   * mic.endpoint = false; // one final result per press
+   * mic.endpoint = { rule2MinTrailingSilence: 0.8 };
+   */
+  get endpoint(): boolean | Partial<EndpointConfig> {
+    try {
+      return this.endpointOption();
+    } catch {
+      return true;
+    }
+  }
+
+  set endpoint(value: boolean | number | Partial<EndpointConfig>) {
+    if (typeof value === 'boolean' || typeof value === 'number') this.setAttribute('endpoint', String(value));
+    else if (typeof value === 'object' && value !== null && !Array.isArray(value)) this.setAttribute('endpoint', JSON.stringify(value));
+    else throw this.report(usage(`<earshot-mic>.endpoint must be true, false, seconds of trailing silence or an object of endpoint rules, got ${value === null ? 'null' : typeof value}`));
+  }
+
   /** The element named by the `for` attribute, in this element's document or shadow root. */
   get target(): HTMLElement | null {
     const id = this.getAttribute('for');
@@ -202,6 +226,14 @@ export class EarshotMicElement extends Base {
   attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     if (old === value) return;
     if (name === 'label') this.updateLabel();
+    else if (name === 'endpoint') {
+      try {
+        this.endpointOption(); // read at each start; a bad value is reported now
+      } catch (e) {
+        if (e instanceof SpeechError) this.report(e);
+        else throw e;
+      }
+    }
     else if (name === 'disabled') {
       this.button.disabled = value !== null;
       if (value !== null) void this.stop();
@@ -259,11 +291,17 @@ export class EarshotMicElement extends Base {
     if (!rec || this.current === 'failed') rec = this.load();
     if (!rec) throw this.report(usage('<earshot-mic> needs a model: set its model attribute to the URL of an earshot .onnx file'));
     this.errorEl.textContent = '';
+    let endpoint: boolean | Partial<EndpointConfig>;
+    try {
+      endpoint = this.endpointOption();
+    } catch (e) {
+      throw e instanceof SpeechError ? this.report(e) : e;
+    }
     try {
       await rec.ready; // a model error is dispatched by the recognizer's error listener
       if (this.rec !== rec) return;
       this.setState('starting');
-      await rec.startMicrophone();
+      await rec.startMicrophone({ endpoint });
       if (this.rec === rec) this.setState('listening');
     } catch (e) {
       if (this.rec === rec) this.setState(rec.info ? 'ready' : 'failed');
@@ -350,16 +388,14 @@ export class EarshotMicElement extends Base {
     if (this.hasAttribute('no-cache')) o.cache = false;
     const decoder = this.decoder();
     if (decoder) o.decoder = decoder;
-    const endpoint = this.endpoint();
-    if (endpoint !== undefined) o.endpoint = endpoint;
+    o.endpoint = this.endpointOption(); // checked before a worker starts; startMicrophone reads it afresh
     return o;
   }
 
-  /** The `endpoint` attribute: absent = off; "", "true" = defaults; seconds of trailing silence; or a JSON object of rules. */
-  private endpoint(): boolean | Partial<EndpointConfig> | undefined {
+  /** The `endpoint` attribute: absent, "", "true" = defaults; "false" = off; seconds of trailing silence; or a JSON object of rules. */
+  private endpointOption(): boolean | Partial<EndpointConfig> {
     const attr = this.getAttribute('endpoint')?.trim();
-    if (attr === undefined) return undefined;
-    if (attr === '' || attr === 'true') return true;
+    if (attr === undefined || attr === '' || attr === 'true') return true;
     if (attr === 'false') return false;
     const bad = (): SpeechError => usage(`<earshot-mic endpoint="${attr}">: leave it empty for the default rules, or give seconds of trailing silence (endpoint="0.8"), or a JSON object of endpoint rules such as {"rule2MinTrailingSilence":0.8}`);
     if (attr.startsWith('{')) {

@@ -6,12 +6,13 @@ import type { PartialResult, RecognitionResult, SegmentResult } from '../recogni
 import type { EndpointConfig } from '../decoder/endpoint.js';
 import type { ExecutionProviderName } from '../model/runtime.js';
 import type { BeamSearchOptions } from '../decoder/beam.js';
+import type { GreedyOptions } from '../decoder/select.js';
 
 /**
  * Decoder options that can cross to the worker: the beam decoder's `lm` is the absolute URL of an LM
  * file, .lmbin or ARPA (the worker fetches and parses it), instead of a LanguageModel object.
  */
-export type WireDecoderOptions = { type: 'greedy' } | (Omit<BeamSearchOptions, 'lm'> & { lm?: string });
+export type WireDecoderOptions = GreedyOptions | (Omit<BeamSearchOptions, 'lm'> & { lm?: string });
 
 /** What the worker needs to load the model. */
 export interface WorkerInit {

@@ -7,6 +7,7 @@ import type { PartialResult, RecognitionResult, SegmentResult } from '../recogni
 import { resolveEndpointConfig, type EndpointConfig, type EndpointReason } from '../decoder/endpoint.js';
 import type { ExecutionProviderName } from '../model/runtime.js';
 import type { BeamSearchOptions } from '../decoder/beam.js';
+import type { GreedyOptions } from '../decoder/select.js';
 import { CAPTURE_PROCESSOR, captureWorkletSource } from './capture-worklet.js';
 import { SpeechError, fromWireError } from './errors.js';
 import type { FromWorker, ReadyInfo, ToWorker, WireDecoderOptions } from './protocol.js';
@@ -19,7 +20,7 @@ export type { ReadyInfo as SpeechRecognizerInfo } from './protocol.js';
  * @example
  * const decoder: SpeechDecoderOptions = { type: 'beam', beam: 16, lm: '/models/en-3gram.lmbin' };
  */
-export type SpeechDecoderOptions = { type: 'greedy' } | (Omit<BeamSearchOptions, 'lm'> & { lm?: string | URL });
+export type SpeechDecoderOptions = GreedyOptions | (Omit<BeamSearchOptions, 'lm'> & { lm?: string | URL });
 
 /** Options of {@link createSpeechRecognizer}. */
 export interface SpeechRecognizerOptions {
@@ -146,7 +147,7 @@ function micError(e: unknown): SpeechError {
 
 /** The decoder options as they cross to the worker: the LM URL made absolute. */
 function wireDecoder(d: SpeechDecoderOptions): WireDecoderOptions {
-  if (d.type === 'greedy') return { type: 'greedy' };
+  if (d.type === 'greedy') return d.pauseSeconds === undefined ? { type: 'greedy' } : { type: 'greedy', pauseSeconds: d.pauseSeconds };
   if (d.type !== 'beam') throw new SpeechError('usage', `decoder.type must be "greedy" or "beam", got ${JSON.stringify((d as { type: unknown }).type)}`);
   const { lm, ...rest } = d;
   return lm === undefined ? rest : { ...rest, lm: new URL(String(lm), document.baseURI).href };

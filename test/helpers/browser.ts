@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-export const CHROMIUM = process.env.EARSHOT_CHROMIUM ?? '/usr/lib/chromium/chromium';
+import { CHROMIUM } from './requirements.js';
+
+export { CHROMIUM };
 export const BASE_ARGS = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check'];
 /** Chromium flags for a fake microphone that needs no permission prompt; add --use-file-for-fake-audio-capture=<wav>. */
 export const FAKE_MIC = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];

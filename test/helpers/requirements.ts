@@ -1,9 +1,10 @@
 /**
- * What a test needs from the machine (python3-torch, the TTS engines, sox). Where it is missing the test is
- * skipped locally, and fails under CI=true, which must install it (.ci/run): CI never skips silently.
+ * What a test needs from the machine (python3-torch, the TTS engines, sox, the fortune databases, Chromium).
+ * Where it is missing the test is skipped locally with the command that installs it, and fails under
+ * CI=true, which must install it (.ci/run, named in the README): CI never skips silently.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
 const inCi = process.env.CI === 'true';
 
@@ -15,8 +16,11 @@ export interface Requirement {
 }
 
 function requirement(what: string, missing: string | undefined, install: string): Requirement {
+  const skip = missing !== undefined && !inCi;
+  // Say why a test is skipped, and how to run it, once per requirement.
+  if (skip) process.stderr.write(`[skipped] tests that need ${what}: ${missing}; install it (${install})\n`);
   return {
-    skip: missing !== undefined && !inCi,
+    skip,
     assertPresent() {
       if (missing) throw new Error(`${what} is missing: ${missing}; install it (${install}). CI=true makes this a failure, not a skip.`);
     },
@@ -48,4 +52,33 @@ export function tools(names: readonly string[]): Requirement {
 export function installed(probes: Readonly<Record<string, string>>): Requirement {
   const absent = Object.entries(probes).filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
   return requirement(Object.keys(probes).join(', '), absent.length > 0 ? `${absent.join(', ')} not installed` : undefined, `apt-get install -y ${absent.join(' ')}`);
+}
+
+/** Debian's fortune databases (packages fortunes, which depends on fortunes-min), for the corpus synthesis test's sentence pool. */
+export function fortunesRequirement(dir = '/usr/share/games/fortunes'): Requirement {
+  let missing: string | undefined;
+  try {
+    if (!readdirSync(dir).includes('fortunes')) missing = `${dir} has no "fortunes" database`;
+  } catch {
+    missing = `${dir} does not exist`;
+  }
+  return requirement('the fortune databases', missing, 'apt-get install -y fortunes');
+}
+
+/** Debian's Chromium (the real binary, not the wrapper script), for the browser tests; $EARSHOT_CHROMIUM overrides it. */
+export const CHROMIUM = process.env.EARSHOT_CHROMIUM ?? '/usr/lib/chromium/chromium';
+
+/** Chromium at {@link CHROMIUM}, for the browser tests. */
+export function chromiumRequirement(): Requirement {
+  return requirement('Chromium', existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found`, 'apt-get install -y chromium');
+}
+
+/** All of several requirements: skipped if any is, and each asserted. */
+export function allOf(...reqs: Requirement[]): Requirement {
+  return {
+    skip: reqs.some((r) => r.skip),
+    assertPresent() {
+      for (const r of reqs) r.assertPresent();
+    },
+  };
 }
