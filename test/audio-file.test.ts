@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -48,10 +48,29 @@ describe('openAudio', () => {
     expect(largest).toBeLessThanOrEqual(16384);
   });
 
-  it('breaking off the iteration closes the file', async () => {
-    const audio = await openAudio(fixture('tone1k_8k_6ch_s24.wav'));
-    for await (const _ of audio.chunks()) break;
+  // Linux: the process's open descriptors are /proc/self/fd, each a link to the file it has open.
+  const openDescriptors = (file: string): number => readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === file;
+    } catch {
+      return false; // closed between the listing and the read
+    }
+  }).length;
+
+  it.skipIf(!existsSync('/proc/self/fd'))('breaking off the iteration closes the file', async () => {
+    const file = fixture('tone1k_8k_6ch_s24.wav');
+    const audio = await openAudio(file);
+    let openWhileReading = -1;
+    for await (const _ of audio.chunks()) {
+      openWhileReading = openDescriptors(file);
+      break;
+    }
+    expect(openWhileReading).toBe(1);
+    // The iterator's return() (what `break` calls) closes the file; close() afterwards is harmless.
+    for (let i = 0; i < 50 && openDescriptors(file) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(openDescriptors(file)).toBe(0);
     await audio.close();
+    expect(openDescriptors(file)).toBe(0);
   });
 
   it('raw PCM from a file', async () => {

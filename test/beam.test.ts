@@ -2,16 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { BeamDecoder, compileBeamOptions, type BeamSearchOptions } from '../src/decoder/beam.js';
 import { GreedyDecoder } from '../src/decoder/greedy.js';
 import type { LanguageModel } from '../src/lm/types.js';
+import { Rng } from '../src/core/rng.js';
 
 const CTC = { type: 'ctc' as const, blankId: 0 };
 
 /** Deterministic pseudo-random log-posteriors, frames x v. */
 function randomPosteriors(t: number, v: number, seed: number): Float32Array {
-  let s = seed;
-  const rnd = (): number => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
+  const rng = new Rng(seed);
+  const rnd = (): number => rng.next();
   const out = new Float32Array(t * v);
   for (let i = 0; i < t; i++) {
     const row = Array.from({ length: v }, () => rnd() + 0.05);

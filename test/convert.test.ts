@@ -8,7 +8,7 @@ import { ConversionError } from '../src/core/errors.js';
 import { parseSafetensors } from '../src/convert/safetensors.js';
 import { parseNpz, parseNpy } from '../src/convert/npz.js';
 import { parseWeights } from '../src/convert/weights.js';
-import { halfToFloat } from '../src/convert/tensors.js';
+import { halfToFloat } from '../src/core/dtype.js';
 import { parseArch, type ArchDescription } from '../src/convert/arch.js';
 import { buildModelFromWeights, discoverLayers, readLayers } from '../src/convert/build.js';
 import { referenceForward } from '../src/convert/reference.js';

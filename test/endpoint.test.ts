@@ -16,6 +16,7 @@ import { loadLanguageModel, loadRecognizer, transcribeFile, type DecoderOptions,
 import { readAudioFile } from '../src/node/audio-file.js';
 import { earshot, ROOT } from './helpers/cli.js';
 import { wavBytes } from './helpers/e2e.js';
+import { Rng } from '../src/core/rng.js';
 
 const FS = 0.03; // the shipped model's output frame: 10 ms shift x subsampling 3
 const SIL = 0.99; // blank posterior of a silence frame
@@ -240,13 +241,12 @@ describe('segmented recognition with the shipped model', () => {
     const whole = await rec.transcribe(two, single.sampleRate, { endpoint: true });
     expect(whole.segments!.length).toBe(2);
     for (const s of whole.segments!) expect(s.text).toMatch(/^put the /);
-    let seed = 7;
-    const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rng = new Rng(7);
     const seen: SegmentResult[] = [];
     let reportedEarly = false;
     const s = rec.createStream({ endpoint: true, onSegment: (seg) => seen.push(seg) });
     for (let i = 0; i < two.length; ) {
-      const n = 1 + Math.floor(rand() * 5000);
+      const n = rng.int(1, 5000);
       const p = await s.acceptWaveform(two.subarray(i, i + n), single.sampleRate);
       expect(p.segment).toBe(seen.length);
       if (seen.length === 1 && i + n < two.length) reportedEarly = true;

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import * as api from '../src/api.js';
+import type { LoadOptions, OrtModule } from '../src/api.js';
 import * as nodeEntry from '../src/node/index.js';
 import * as webEntry from '../src/web/index.js';
 import * as micElement from '../src/web/mic-element.js';
@@ -17,16 +19,31 @@ function files(dir: string): string[] {
 }
 
 describe('entry points', () => {
-  it('the Node entry exports exactly this API', () => {
-    expect(Object.keys(nodeEntry).sort()).toEqual(
-      ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'WHOLE_INPUT_BATCH_FRAMES', 'defaultLanguageModelPath', 'defaultModelPath', 'loadDefaultLanguageModel', 'loadLanguageModel', 'loadRecognizer', 'parseLanguageModel', 'transcribeFile'].sort(),
-    );
+  // The shared API (src/api.ts), then what each platform adds: loading (and, in Node, files).
+  const CORE = ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'WHOLE_INPUT_BATCH_FRAMES', 'formatTranscript', 'parseLanguageModel', 'toCues'];
+  const NODE_ONLY = ['defaultLanguageModelPath', 'defaultModelPath', 'loadDefaultLanguageModel', 'loadLanguageModel', 'loadRecognizer', 'transcribeFile'];
+  const WEB_ONLY = ['SpeechError', 'SpeechRecognizer', 'createRecognizer', 'createSpeechRecognizer'];
+
+  it('the shared API module exports exactly this core', () => {
+    expect(Object.keys(api).sort()).toEqual([...CORE].sort());
   });
 
-  it('the browser entry exports exactly this API', () => {
-    expect(Object.keys(webEntry).sort()).toEqual(
-      ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'EarshotError', 'ModelError', 'RecognitionStream', 'Recognizer', 'SpeechError', 'SpeechRecognizer', 'UsageError', 'WHOLE_INPUT_BATCH_FRAMES', 'createRecognizer', 'createSpeechRecognizer', 'formatTranscript', 'parseLanguageModel', 'toCues'].sort(),
-    );
+  it('the Node entry exports exactly the core plus its loading and files, the core being the same objects', () => {
+    expect(Object.keys(nodeEntry).sort()).toEqual([...CORE, ...NODE_ONLY].sort());
+    for (const k of CORE) expect(nodeEntry[k as keyof typeof nodeEntry], k).toBe(api[k as keyof typeof api]);
+  });
+
+  it('the browser entry exports exactly the core plus its loading and speech frontend, the core being the same objects', () => {
+    expect(Object.keys(webEntry).sort()).toEqual([...CORE, ...WEB_ONLY].sort());
+    for (const k of CORE) expect(webEntry[k as keyof typeof webEntry], k).toBe(api[k as keyof typeof api]);
+  });
+
+  it('both entries take the one LoadOptions type, decoder options included (checked by the compiler)', () => {
+    const decoder = { type: 'beam', beam: 4 } as const;
+    const shared: LoadOptions = { threads: 1, decoder, batchFrames: 32 };
+    const node: Parameters<typeof nodeEntry.loadRecognizer>[0] = { ...shared, model: 'm.onnx' };
+    const web: Parameters<typeof webEntry.createRecognizer>[0] = { ...shared, ort: {} as OrtModule, model: '/m.onnx' };
+    expect([node.decoder, web.decoder]).toEqual([decoder, decoder]);
   });
 
   it('the <earshot-mic> subpath exports exactly this API, and importing it without a DOM (Node, SSR) defines nothing and does not throw', () => {

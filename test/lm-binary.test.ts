@@ -17,7 +17,7 @@ import { BinaryLanguageModel, LMBIN_MAGIC, isBinaryLanguageModel, writeBinaryLan
 import { parseLanguageModel } from '../src/lm/parse.js';
 import { crc32 } from '../src/core/crc32.js';
 import { ModelError, UsageError } from '../src/core/errors.js';
-import { seededUniform } from '../src/model/tiny.js';
+import { seededUniform } from '../src/model/build/tiny.js';
 import { loadLanguageModel, loadDefaultLanguageModel, defaultLanguageModelPath } from '../src/node/index.js';
 import { isDefaultModel } from '../src/node/default-model.js';
 import { earshot, ROOT } from './helpers/cli.js';

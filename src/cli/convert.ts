@@ -1,9 +1,9 @@
 /** `earshot convert`: trained weights + architecture JSON -> a verified earshot model. */
 import type { ArchOverrides } from '../convert/arch.js';
 import { UsageError } from '../core/errors.js';
-import { LM_WEIGHT_RANGE, WORD_BONUS_RANGE } from '../model/metadata.js';
+import { LM_WEIGHT_RANGE, WORD_BONUS_RANGE } from '../decoder/types.js';
 import { parseNumberOption } from './options.js';
-import { parseWeightStorage } from '../model/weight-storage.js';
+import { parseWeightStorage } from '../model/build/weight-storage.js';
 import { convertWeightsFile } from '../node/convert-file.js';
 
 export interface ConvertCliOptions {

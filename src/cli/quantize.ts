@@ -1,6 +1,6 @@
 /** `earshot quantize`: re-encode an earshot model's weights as float16 or int8 (a smaller file, same metadata). */
 import { UsageError } from '../core/errors.js';
-import { parseWeightStorage } from '../model/weight-storage.js';
+import { parseWeightStorage } from '../model/build/weight-storage.js';
 import { quantizeModelFile } from '../node/quantize-file.js';
 
 /**

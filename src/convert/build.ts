@@ -6,7 +6,8 @@
 import { ConversionError } from '../core/errors.js';
 import { baseDim, inputDim } from '../features/config.js';
 import type { NetworkSummary, Provenance, WeightStorage } from '../model/metadata.js';
-import { buildMlpModel, buildTdnnModel, mlpNetworkSummary, tdnnNetworkSummary, type ConvLayer, type DenseLayer } from '../model/onnx-writer.js';
+import type { ConvLayer, DenseLayer } from '../model/build/layers.js';
+import { buildMlpModel, buildTdnnModel, mlpNetworkSummary, tdnnNetworkSummary } from '../model/build/onnx-writer.js';
 import { computeContentHash } from '../model/hash.js';
 import { VERSION } from '../version.js';
 import type { ArchDescription, LayerRef, TdnnArchDescription } from './arch.js';
@@ -40,7 +41,7 @@ export interface BuildOptions {
   archSource?: string;
   /** Extra provenance fields (e.g. the source weights' hash); the arch file's provenance is merged under these. */
   provenance?: Record<string, unknown>;
-  /** How to store the layer weights (see model/weight-storage.ts). Default 'float32'. */
+  /** How to store the layer weights (see model/build/weight-storage.ts). Default 'float32'. */
   weightStorage?: WeightStorage;
 }
 

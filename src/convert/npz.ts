@@ -10,7 +10,8 @@
  */
 import { unzipSync } from 'fflate';
 import { ConversionError } from '../core/errors.js';
-import { decodeFloats, numel, unsupportedTensor, type FloatDType, type WeightTensor, type WeightsFile } from './tensors.js';
+import { decodeFloats, type FloatDType } from '../core/dtype.js';
+import { numel, unsupportedTensor, type WeightTensor, type WeightsFile } from './tensors.js';
 
 const FLOAT_DESCR: Record<string, FloatDType> = { '<f4': 'F32', '<f2': 'F16', '<f8': 'F64' };
 

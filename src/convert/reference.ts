@@ -4,7 +4,7 @@
  * the ONNX graph it wrote against this; it shares no code with the ONNX writer.
  */
 import { tdnnReceptiveField, type Activation } from '../model/metadata.js';
-import type { ConvLayer, DenseLayer } from '../model/onnx-writer.js';
+import type { ConvLayer, DenseLayer } from '../model/build/layers.js';
 
 const activate = (s: number, activation: Activation, alpha: number): number =>
   activation === 'lrelu' ? (s < 0 ? alpha * s : s) : activation === 'relu' ? (s < 0 ? 0 : s) : Math.tanh(s);

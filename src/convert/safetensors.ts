@@ -9,7 +9,8 @@
  * as layer weights.
  */
 import { ConversionError } from '../core/errors.js';
-import { decodeFloats, numel, unsupportedTensor, type FloatDType, type WeightTensor, type WeightsFile } from './tensors.js';
+import { decodeFloats, type FloatDType } from '../core/dtype.js';
+import { numel, unsupportedTensor, type WeightTensor, type WeightsFile } from './tensors.js';
 
 /** Bytes per element of every safetensors dtype. */
 const DTYPE_SIZE: Record<string, number> = {

@@ -13,9 +13,9 @@
  * result as one call.
  */
 import { UsageError } from '../core/errors.js';
-import { LM_WEIGHT_RANGE, WORD_BONUS_RANGE, type LmRecommendation, type OutputSpec } from '../model/metadata.js';
+import type { LmRecommendation, OutputSpec } from '../model/metadata.js';
 import type { LanguageModel } from '../lm/types.js';
-import type { DecodeResult, TokenResult } from './types.js';
+import { LM_WEIGHT_RANGE, WORD_BONUS_RANGE, type DecodeResult, type TokenResult } from './types.js';
 import { pauseFrames, tokensToWords } from './words.js';
 import { LabelSet, buildTrie, type TrieNode } from './trie.js';
 import { ctcLogLikelihood } from './ctc-score.js';

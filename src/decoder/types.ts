@@ -1,4 +1,19 @@
-/** Result types shared by every decoder. Times are seconds from the start of the audio. */
+/** Result types shared by every decoder, and the beam decoder's LM ranges. Times are seconds from the start of the audio. */
+
+/**
+ * Allowed beam-search LM weight, [min, max]. The decoder owns it; model metadata (an LM recommendation) and the
+ * CLI check their numbers against the same range.
+ * @example
+ * const [lo, hi] = LM_WEIGHT_RANGE; // [0, 100]
+ */
+export const LM_WEIGHT_RANGE = [0, 100] as const;
+
+/**
+ * Allowed beam-search per-word bonus, [min, max] (see LM_WEIGHT_RANGE).
+ * @example
+ * const [lo, hi] = WORD_BONUS_RANGE; // [-100, 100]
+ */
+export const WORD_BONUS_RANGE = [-100, 100] as const;
 
 /** One emitted output unit (a character or phone). */
 export interface TokenResult {

@@ -14,7 +14,7 @@
 import protobuf from 'protobufjs/minimal.js';
 import { ModelError } from '../core/errors.js';
 import { MetadataKeys } from './metadata.js';
-import { metadataEntrySpans } from './onnx-reader.js';
+import { graphBytes, metadataEntrySpans } from './onnx-reader.js';
 
 /**
  * Format of a content hash value.
@@ -65,6 +65,17 @@ export function hashedBytes(bytes: Uint8Array, source: string): Uint8Array {
  */
 export async function computeContentHash(bytes: Uint8Array, source: string): Promise<string> {
   return `sha256:${await sha256Hex(hashedBytes(bytes, source))}`;
+}
+
+/**
+ * The hash of what a model computes: `"sha256:" + hex(SHA-256(G))` where G is the serialized graph (the
+ * ModelProto `graph` field's payload: nodes, weights, inputs, outputs). Unlike the content hash it leaves out
+ * the metadata, so a rewrite of the provenance alone (tools/models/scrub-provenance.ts) keeps it.
+ * @example
+ * const g = await computeGraphHash(bytes, 'model.onnx'); // "sha256:9d0e..."
+ */
+export async function computeGraphHash(bytes: Uint8Array, source: string): Promise<string> {
+  return `sha256:${await sha256Hex(graphBytes(bytes, source))}`;
 }
 
 /**

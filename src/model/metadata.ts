@@ -42,24 +42,28 @@ export type OutputSpec =
  * const lm: LmRecommendation = { weight: 0.7, wordBonus: 6 };
  */
 export interface LmRecommendation {
-  /** LM log-probability weight, 0-100. */
+  /** LM log-probability weight, in LM_WEIGHT_RANGE (decoder/types.ts). */
   weight: number;
-  /** Per-word score bonus, -100..100. */
+  /** Per-word score bonus, in WORD_BONUS_RANGE (decoder/types.ts). */
   wordBonus: number;
 }
 
-/** Allowed LM weight and word bonus, [min, max]: one range for model metadata, the decoder and the CLI. */
-export const LM_WEIGHT_RANGE = [0, 100] as const;
-export const WORD_BONUS_RANGE = [-100, 100] as const;
 
 export type Activation = 'lrelu' | 'relu' | 'tanh';
 
 /**
- * Element type of the stored layer weights (see weight-storage.ts for the encodings). Biases are float32 in all.
+ * Element type of the stored layer weights (see build/weight-storage.ts for the encodings). Biases are float32 in all.
  * @example
  * const s: WeightStorage = 'float16';
  */
 export type WeightStorage = 'float32' | 'float16' | 'int8';
+
+/**
+ * Every weight storage type, in order of decreasing size.
+ * @example
+ * WEIGHT_STORAGES.join(' | '); // "float32 | float16 | int8"
+ */
+export const WEIGHT_STORAGES: readonly WeightStorage[] = ['float32', 'float16', 'int8'];
 
 /**
  * A short description of the network, for `earshot inspect` and validation.

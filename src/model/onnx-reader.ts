@@ -194,6 +194,8 @@ function readValueInfo(r: Reader, end: number): ValueInfo {
 interface Walked {
   info: Omit<ModelInfo, 'source' | 'metadataProps'>;
   metadata: MetadataEntrySpan[];
+  /** Byte range of the graph field's payload (the GraphProto); [0, 0] when there is none. */
+  graph: [number, number];
   hasGraph: boolean;
   hasIrVersion: boolean;
 }
@@ -207,6 +209,7 @@ function walkModel(bytes: Uint8Array): Walked {
   };
   const metadata: MetadataEntrySpan[] = [];
   let hasGraph = false;
+  let graph: [number, number] = [0, 0];
   let hasIrVersion = false;
   const graphInputs: ValueInfo[] = [];
   const initNames = new Set<string>();
@@ -230,6 +233,7 @@ function walkModel(bytes: Uint8Array): Walked {
       case 7: {
         hasGraph = true;
         const gEnd = enter(r, wire, 'graph');
+        graph = [r.pos, gEnd];
         walk(r, gEnd, (gf, gw) => {
           if (gf === 1) {
             const nEnd = enter(r, gw, 'graph.node');
@@ -286,7 +290,7 @@ function walkModel(bytes: Uint8Array): Walked {
   });
   info.inputs = graphInputs.filter((v) => !initNames.has(v.name));
   info.opset = info.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
-  return { info, metadata, hasGraph, hasIrVersion };
+  return { info, metadata, graph, hasGraph, hasIrVersion };
 }
 
 /** A guess at what non-ONNX bytes are, for the error message. */
@@ -357,4 +361,15 @@ export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
  */
 export function metadataEntrySpans(bytes: Uint8Array, source: string): MetadataEntrySpan[] {
   return walkOrFail(bytes, source).metadata;
+}
+
+/**
+ * The serialized GraphProto of a model (nodes, initializers, inputs and outputs: everything the model computes,
+ * none of its metadata), as a view into `bytes`. Throws ModelError like readModelInfo for bytes that are not ONNX.
+ * @example
+ * const g = graphBytes(bytes, 'model.onnx'); // g.length < bytes.length
+ */
+export function graphBytes(bytes: Uint8Array, source: string): Uint8Array {
+  const [start, end] = walkOrFail(bytes, source).graph;
+  return bytes.subarray(start, end);
 }

@@ -5,10 +5,10 @@
  */
 import { ModelError } from '../core/errors.js';
 import { featureConfigProblems, inputDim, type FeatureConfig } from '../features/config.js';
-import { FORMAT_VERSION, LM_WEIGHT_RANGE, MetadataKeys, WORD_BONUS_RANGE, networkReceptiveField, tdnnStrideAllowed, type Activation, type ModelMetadata, type NetworkSummary, type OutputSpec, type Provenance } from './metadata.js';
+import { LM_WEIGHT_RANGE, WORD_BONUS_RANGE } from '../decoder/types.js';
+import { FORMAT_VERSION, MetadataKeys, WEIGHT_STORAGES, networkReceptiveField, tdnnStrideAllowed, type Activation, type ModelMetadata, type NetworkSummary, type OutputSpec, type Provenance } from './metadata.js';
 import { ONNX_FLOAT, type ModelInfo, type ValueInfo } from './onnx-reader.js';
 import { CONTENT_HASH_PATTERN } from './hash.js';
-import { WEIGHT_STORAGES } from './weight-storage.js';
 
 const RECONVERT = 'convert the weights again with `earshot convert`';
 

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ConversionError, ModelError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
 import { parseArch, parseArchJson, type ArchDescription, type ArchOverrides } from '../convert/arch.js';
 import { buildModelFromWeights } from '../convert/build.js';
 import { referenceForward, referenceTdnnForward } from '../convert/reference.js';
@@ -15,10 +16,9 @@ import { parseWeights } from '../convert/weights.js';
 import { baseDim, inputDim, spliceFrames, type FeatureConfig } from '../features/index.js';
 import { describeModel } from '../model/load.js';
 import { sha256Hex } from '../model/hash.js';
-import { seededUniform } from '../model/tiny.js';
-import type { ConvLayer, DenseLayer } from '../model/onnx-writer.js';
+import type { ConvLayer, DenseLayer } from '../model/build/layers.js';
 import type { Activation, WeightStorage } from '../model/metadata.js';
-import { effectiveLayers, effectiveTdnn } from '../model/weight-storage.js';
+import { effectiveLayers, effectiveTdnn } from '../model/build/weight-storage.js';
 import { createAcousticSession, runAcoustic, type ExecutionProviderName, type OrtModule } from '../model/runtime.js';
 import { writeFileAtomic } from './atomic-write.js';
 
@@ -47,7 +47,7 @@ export interface ConvertOptions {
   verify?: true;
   /** Command-line overrides of the architecture's activation, alpha or labels. */
   overrides?: ArchOverrides;
-  /** How to store the layer weights: float32 (default), float16 or int8 (see model/weight-storage.ts). */
+  /** How to store the layer weights: float32 (default), float16 or int8 (see model/build/weight-storage.ts). */
   weightStorage?: WeightStorage;
 }
 
@@ -149,8 +149,8 @@ export async function verifyAgainstReference(
   const ortm = ort as unknown as OrtModule;
   const frames = opts.frames ?? 7;
   const tolerance = opts.tolerance ?? VERIFY_TOLERANCE;
-  const rand = seededUniform(opts.seed ?? 20240611);
-  const random = (n: number): Float32Array => new Float32Array(n).map(() => (rand() * 2 - 1) * 3);
+  const rng = new Rng(opts.seed ?? 20240611);
+  const random = (n: number): Float32Array => new Float32Array(n).map(() => rng.uniform(-3, 3));
   let session;
   try {
     session = await createAcousticSession(ortm, bytes, source, { executionProviders: ['cpu'], threads: 1 });

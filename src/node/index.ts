@@ -6,32 +6,24 @@
  * const result = await transcribeFile(rec, 'talk.wav');
  * console.log(result.text);
  */
+import { promises as fs } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { Recognizer, type RecognitionResult, type PartialResult, type SegmentResult } from '../recognizer.js';
-import type { EndpointConfig } from '../decoder/endpoint.js';
-import type { ExecutionProviderName, OrtModule } from '../model/runtime.js';
-import { readModelFile } from './model-file.js';
-import { defaultLanguageModelPath, defaultModelPath } from './default-model.js';
-import { openAudio, type RawPcmOptions } from './audio-file.js';
+import { UsageError } from '../core/errors.js';
 import type { DecoderOptions } from '../decoder/select.js';
+import type { EndpointConfig } from '../decoder/endpoint.js';
 import type { ArpaLanguageModel } from '../lm/arpa.js';
 import type { BinaryLanguageModel } from '../lm/binary.js';
 import { parseLanguageModel } from '../lm/parse.js';
-import { UsageError } from '../core/errors.js';
-import { promises as fs } from 'node:fs';
+import { loadWith, type LoadOptions } from '../load.js';
+import type { OrtModule } from '../model/runtime.js';
+import type { Recognizer, RecognitionResult, PartialResult, SegmentResult } from '../recognizer.js';
+import { openAudio, type RawPcmOptions } from './audio-file.js';
+import { defaultLanguageModelPath, defaultModelPath } from './default-model.js';
+import { readModelFile } from './model-file.js';
 
-export interface LoadOptions {
-  /** Path of an earshot .onnx model; default: the shipped default model. */
-  model?: string;
-  /** Execution providers to try in order; default ['cpu']. Node offers 'cpu', 'webgpu', 'cuda'. */
-  executionProviders?: readonly ExecutionProviderName[];
-  /** Threads for the acoustic model. */
-  threads?: number;
-  /** Decoder of every stream; default greedy. */
-  decoder?: DecoderOptions;
-  /** Model frames per acoustic-model call in streams; default 64 (see RecognizerOptions.batchFrames). */
-  batchFrames?: number;
-}
+export * from '../api.js';
+export { defaultModelPath, defaultLanguageModelPath } from './default-model.js';
 
 /**
  * Read a word n-gram LM for `{ type: 'beam', lm }`: earshot's binary form (`.lmbin`, from `earshot lm
@@ -60,25 +52,27 @@ export async function loadDefaultLanguageModel(): Promise<ArpaLanguageModel | Bi
   return loadLanguageModel(defaultLanguageModelPath());
 }
 
-/**
- * Load a model file with onnxruntime-node.
- * @example
- * const rec = await loadRecognizer({ model: 'models/earshot-en.onnx', threads: 1 });
- */
-export async function loadRecognizer(opts: LoadOptions = {}): Promise<Recognizer> {
-  const file = opts.model ?? defaultModelPath();
-  const bytes = await readModelFile(file);
-  return Recognizer.create({
-    ort: ort as unknown as OrtModule,
-    model: bytes,
-    source: file,
-    ...(opts.executionProviders ? { executionProviders: opts.executionProviders } : {}),
-    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
-    ...(opts.decoder ? { decoder: opts.decoder } : {}),
-    ...(opts.batchFrames !== undefined ? { batchFrames: opts.batchFrames } : {}),
-  });
+/** A model path, or a file: URL, read from disk. */
+async function readModel(where: string | URL): Promise<Uint8Array> {
+  if (typeof where === 'string') return readModelFile(where);
+  if (where.protocol !== 'file:') throw new UsageError(`model URL ${where.href}: Node reads models from files; pass a path, a file: URL or the bytes`);
+  return readModelFile(fileURLToPath(where));
 }
 
+/**
+ * Load a model (a path, a file: URL or the bytes; default: the shipped model) with onnxruntime-node.
+ * @example
+ * const rec = await loadRecognizer({ model: 'models/earshot-en.onnx', threads: 1, decoder: { type: 'beam' } });
+ */
+export async function loadRecognizer(opts: LoadOptions = {}): Promise<Recognizer> {
+  return loadWith(opts, opts.model ?? defaultModelPath(), { ort: ort as unknown as OrtModule, read: readModel, executionProviders: ['cpu'] });
+}
+
+/**
+ * Options of `transcribeFile`.
+ * @example
+ * const opts: TranscribeFileOptions = { endpoint: true, onSegment: (s) => console.log(s.text) };
+ */
 export interface TranscribeFileOptions {
   /** Raw PCM input description (for '-' / headerless data). */
   raw?: RawPcmOptions;
@@ -126,19 +120,3 @@ export async function transcribeFile(rec: Recognizer, file: string, opts: Transc
   return stream.inputFinished();
 }
 
-export { Recognizer, RecognitionStream, WHOLE_INPUT_BATCH_FRAMES } from '../recognizer.js';
-export type { RecognitionResult, PartialResult, SegmentResult, StageTimings, RecognizerOptions, StreamOptions } from '../recognizer.js';
-export type { EndpointConfig, EndpointReason } from '../decoder/endpoint.js';
-export type { DecoderOptions, GreedyOptions } from '../decoder/select.js';
-export type { BeamSearchOptions } from '../decoder/beam.js';
-export type { LanguageModel } from '../lm/types.js';
-export type { PhraseMatch } from '../decoder/types.js';
-export { ArpaLanguageModel } from '../lm/arpa.js';
-export { BinaryLanguageModel } from '../lm/binary.js';
-export { parseLanguageModel } from '../lm/parse.js';
-export type { DecodeResult, TokenResult, WordResult } from '../decoder/types.js';
-export type { FeatureConfig, Normalization } from '../features/config.js';
-export type { ModelMetadata, OutputSpec, NetworkSummary, Provenance } from '../model/metadata.js';
-export type { ExecutionProviderName } from '../model/runtime.js';
-export { EarshotError, UsageError, AudioInputError, ModelError, ConversionError, ExitCode } from '../core/errors.js';
-export { defaultModelPath, defaultLanguageModelPath } from './default-model.js';

@@ -1,6 +1,6 @@
 /**
  * `earshot quantize` for Node: re-encode the weights of an existing float32 earshot model as float16 or
- * int8 (see model/weight-storage.ts), keeping its metadata. The layers are read back from the ONNX file;
+ * int8 (see model/build/weight-storage.ts), keeping its metadata. The layers are read back from the ONNX file;
  * both the source (against its own weights) and the result (against its decoded weights) are run in
  * onnxruntime-node and checked against the TypeScript reference before the file is written atomically.
  */
@@ -10,9 +10,9 @@ import { ConversionError, ModelError, UsageError } from '../core/errors.js';
 import { computeContentHash } from '../model/hash.js';
 import { describeModel } from '../model/load.js';
 import type { WeightStorage } from '../model/metadata.js';
-import { readMlpLayers, readTdnnModelLayers } from '../model/onnx-layers.js';
-import { buildMlpModel, buildTdnnModel } from '../model/onnx-writer.js';
-import { effectiveLayers, effectiveTdnn, parseWeightStorage } from '../model/weight-storage.js';
+import { readMlpLayers, readTdnnModelLayers } from '../model/build/onnx-layers.js';
+import { buildMlpModel, buildTdnnModel } from '../model/build/onnx-writer.js';
+import { effectiveLayers, effectiveTdnn, parseWeightStorage } from '../model/build/weight-storage.js';
 import type { ExecutionProviderName } from '../model/runtime.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { verifyModelBytes, verifyTdnnBytes } from './convert-file.js';

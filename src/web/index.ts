@@ -8,66 +8,34 @@
  * const rec = await createRecognizer({ ort, model: '/models/earshot-en.onnx', executionProviders: ['wasm'] });
  * const { text } = await rec.transcribe(samples, 16000);
  */
-import { Recognizer } from '../recognizer.js';
-import { ModelError, UsageError } from '../core/errors.js';
-import type { ExecutionProviderName, OrtModule } from '../model/runtime.js';
+import { loadWith, type LoadOptions, type ModelSource } from '../load.js';
+import type { OrtModule } from '../model/runtime.js';
+import type { Recognizer } from '../recognizer.js';
+import { fetchBytes } from './fetch.js';
 
-export interface WebRecognizerOptions {
+export * from '../api.js';
+
+/**
+ * Options of `createRecognizer`: the load options both entries share, with the ONNX runtime module passed in
+ * and the model required.
+ * @example
+ * const opts: WebRecognizerOptions = { ort, model: '/models/earshot-en.onnx', executionProviders: ['webgpu', 'wasm'], decoder: { type: 'beam' } };
+ */
+export interface WebRecognizerOptions extends LoadOptions {
   /** The onnxruntime-web module (or any module with the same API). */
   ort: OrtModule;
   /** The model: a URL to fetch, or the .onnx bytes. */
-  model: string | URL | ArrayBuffer | Uint8Array;
-  /** Providers to try in order, e.g. ['webgpu', 'wasm']. Default ['wasm']. */
-  executionProviders?: readonly ExecutionProviderName[];
-  threads?: number;
+  model: ModelSource;
 }
 
 /**
- * Load a model from a URL or bytes and create a Recognizer.
+ * Load a model from a URL or bytes and create a Recognizer (providers default to ['wasm']).
  * @example
- * const rec = await createRecognizer({ ort, model: new Uint8Array(await file.arrayBuffer()) });
+ * const rec = await createRecognizer({ ort, model: new Uint8Array(await file.arrayBuffer()), decoder: { type: 'beam' } });
  */
 export async function createRecognizer(opts: WebRecognizerOptions): Promise<Recognizer> {
-  let bytes: Uint8Array;
-  let source = '<model bytes>';
-  if (typeof opts.model === 'string' || opts.model instanceof URL) {
-    source = String(opts.model);
-    let res: Response;
-    try {
-      res = await fetch(opts.model);
-    } catch (e) {
-      throw new ModelError(source, `cannot fetch the model: ${(e as Error).message}`, 'check the URL and that it is served from this origin');
-    }
-    if (!res.ok) throw new ModelError(source, `fetching the model failed: HTTP ${res.status} ${res.statusText}`, 'check the URL');
-    bytes = new Uint8Array(await res.arrayBuffer());
-  } else if (opts.model instanceof Uint8Array) bytes = opts.model;
-  else if (opts.model instanceof ArrayBuffer) bytes = new Uint8Array(opts.model);
-  else throw new UsageError('model must be a URL string, a URL, an ArrayBuffer or a Uint8Array');
-  return Recognizer.create({
-    ort: opts.ort,
-    model: bytes,
-    source,
-    executionProviders: opts.executionProviders ?? ['wasm'],
-    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
-  });
+  return loadWith(opts, opts.model, { ort: opts.ort, read: (url) => fetchBytes(url, 'model'), executionProviders: ['wasm'] });
 }
-
-export { Recognizer, RecognitionStream, WHOLE_INPUT_BATCH_FRAMES } from '../recognizer.js';
-export type { RecognitionResult, PartialResult, SegmentResult, StageTimings, StreamOptions } from '../recognizer.js';
-export type { EndpointConfig, EndpointReason } from '../decoder/endpoint.js';
-export type { DecoderOptions, GreedyOptions } from '../decoder/select.js';
-export type { BeamSearchOptions } from '../decoder/beam.js';
-export type { LanguageModel } from '../lm/types.js';
-export type { PhraseMatch } from '../decoder/types.js';
-export { ArpaLanguageModel } from '../lm/arpa.js';
-export { BinaryLanguageModel } from '../lm/binary.js';
-export { parseLanguageModel } from '../lm/parse.js';
-export type { DecodeResult, TokenResult, WordResult } from '../decoder/types.js';
-export type { FeatureConfig } from '../features/config.js';
-export type { ModelMetadata, OutputSpec } from '../model/metadata.js';
-export type { ExecutionProviderName, OrtModule } from '../model/runtime.js';
-export { EarshotError, UsageError, AudioInputError, ModelError } from '../core/errors.js';
-export { formatTranscript, toCues } from '../format.js';
 
 // The browser speech frontend: a Worker running onnxruntime-web, AudioWorklet microphone capture.
 export { SpeechRecognizer, createSpeechRecognizer } from './speech.js';

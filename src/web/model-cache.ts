@@ -5,6 +5,7 @@
  */
 import { sha256Hex } from '../model/hash.js';
 import { ModelError } from '../core/errors.js';
+import { fetchBytes } from './fetch.js';
 
 const CACHE = 'earshot-models-v1';
 const byHash = (hex: string): string => `https://earshot.invalid/sha256/${hex}`;
@@ -56,14 +57,7 @@ export async function loadModelBytes(model: string | ArrayBuffer, opts: { cache:
       if (bytes) return { bytes, sha256: known, fromCache: true, source };
     }
   }
-  let res: Response;
-  try {
-    res = await fetch(model);
-  } catch (e) {
-    throw new ModelError(source, `cannot fetch the model: ${(e as Error).message}`, 'check the URL and that it is served from this origin');
-  }
-  if (!res.ok) throw new ModelError(source, `fetching the model failed: HTTP ${res.status} ${res.statusText}`, 'check the URL');
-  const bytes = new Uint8Array(await res.arrayBuffer());
+  const bytes = await fetchBytes(model, 'model');
   const hex = await sha256Hex(bytes);
   if (expected && hex !== expected) throw new ModelError(source, `integrity check failed: SHA-256 is ${hex}, expected ${expected}`, 'the file on the server is not the model you asked for');
   if (cache) {

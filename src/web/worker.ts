@@ -16,6 +16,7 @@ import { ModelError } from '../core/errors.js';
 import type { DecoderOptions } from '../decoder/select.js';
 import type { EndpointConfig } from '../decoder/endpoint.js';
 import { evictModel, loadModelBytes } from './model-cache.js';
+import { fetchBytes } from './fetch.js';
 import { toWireError } from './errors.js';
 import type { CaptureMessage, FromWorker, ToWorker, WireDecoderOptions, WorkerInit } from './protocol.js';
 
@@ -97,14 +98,7 @@ async function resolveDecoder(d: WireDecoderOptions | undefined): Promise<Decode
   if (d === undefined || d.type === 'greedy') return d;
   const { lm: url, ...rest } = d;
   if (url === undefined) return rest;
-  let bytes: Uint8Array;
-  try {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
-    bytes = new Uint8Array(await res.arrayBuffer());
-  } catch (e) {
-    throw new ModelError(url, `cannot fetch the language model: ${(e as Error).message}`, 'check the lm URL and that it is served from this origin');
-  }
+  const bytes = await fetchBytes(url, 'language model');
   try {
     return { ...rest, lm: parseLanguageModel(bytes, url) };
   } catch (e) {

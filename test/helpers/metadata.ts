@@ -4,8 +4,8 @@ import onnxProto from 'onnx-proto';
 import { embedContentHash, hashedBytes } from '../../src/model/hash.js';
 import { describeModel } from '../../src/model/load.js';
 import type { ModelMetadata } from '../../src/model/metadata.js';
-import { readTdnnModelLayers } from '../../src/model/onnx-layers.js';
-import type { ConvLayer, DenseLayer } from '../../src/model/onnx-writer.js';
+import { readTdnnModelLayers } from '../../src/model/build/onnx-layers.js';
+import type { ConvLayer, DenseLayer } from '../../src/model/build/layers.js';
 
 const { onnx } = onnxProto;
 

@@ -11,7 +11,7 @@ import { openAudio } from '../../src/node/audio-file.js';
 import type { Recognizer, RecognitionResult } from '../../src/recognizer.js';
 import { readModelFile } from '../../src/node/model-file.js';
 import { modelsDir, DEFAULT_MODEL_FILE } from '../../src/node/default-model.js';
-import { buildTinyModel } from '../../src/model/tiny.js';
+import { buildTinyModel } from '../../src/model/build/tiny.js';
 import { defaultFeatureConfig } from '../../src/features/config.js';
 
 /** A 22.05 kHz speech file made with espeak-ng, or a synthetic signal of `seconds` if espeak-ng is absent. */

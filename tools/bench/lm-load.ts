@@ -19,7 +19,7 @@ import { loadLanguageModel } from '../../src/node/index.js';
 import { ArpaLanguageModel, writeArpa } from '../../src/lm/arpa.js';
 import { BinaryLanguageModel, writeBinaryLanguageModel } from '../../src/lm/binary.js';
 import { modelsDir } from '../../src/node/default-model.js';
-import { seededUniform } from '../../src/model/tiny.js';
+import { seededUniform } from '../../src/model/build/tiny.js';
 import type { LanguageModel } from '../../src/lm/types.js';
 
 const { values } = parseArgs({

@@ -14,7 +14,7 @@ cd "$ROOT"
 
 WORK=work-data/human
 INIT_MODEL=models/earshot-en.onnx
-BUDGET_MIN=75
+BUDGET_MIN=60
 COPIES=2
 SYNTH_UTTS=10000
 SEED=1
@@ -35,7 +35,7 @@ Stages: 0 build | 1 import | 2 split | 3 synthetic replay | 4 augmentation | 5 f
   --init-model FILE   the model to fine-tune (default $INIT_MODEL)
   --budget-min M      training wall-clock budget in minutes (default $BUDGET_MIN)
   --copies K          augmented copies of each real training clip (default $COPIES)
-  --synth-utts N      synthetic replay utterances per round, two rounds (default $SYNTH_UTTS)
+  --synth-utts N      synthetic replay utterances (default $SYNTH_UTTS)
   --seed N            seed of every random choice (default $SEED)
   --jobs N / --threads N   workers for synthesis, augmentation, features / torch threads (default $JOBS / $THREADS)
   --train-args "..."  extra tools/train/train.py arguments (override the defaults)
@@ -94,11 +94,10 @@ if stage 2; then
 fi
 
 if stage 3; then
-  say "stage 3: synthetic replay -> $SYNTH (2 x $SYNTH_UTTS utterances + the evaluation sets; resumes)"
+  say "stage 3: synthetic replay -> $SYNTH ($SYNTH_UTTS utterances, a fifth also as 8 kHz copies, + the evaluation sets; resumes)"
   node dist/tools/corpus/build.js --out "$SYNTH" --train "$SYNTH_UTTS" --seed "$SEED" --jobs "$JOBS" \
     --gnuspeech-share 0.1 --flite-share 0.4 --via-rate 8000:0.2
-  node dist/tools/corpus/build.js --out "$SYNTH" --train "$SYNTH_UTTS" --seed "$SEED" --jobs "$JOBS" --sets train --round 1 \
-    --gnuspeech-share 0.1 --flite-share 0.5 --via-rate 8000:0.2
+  node dist/tools/corpus/codec-copy.js --in "$SYNTH/test.jsonl" --out "$WORK/codec" --codec mp3 --kbps 24
 fi
 
 if stage 4; then
@@ -108,14 +107,13 @@ if stage 4; then
 fi
 
 if stage 5; then
-  # Three train shards (read as one by train.py): the real clips as recorded with synthetic round 0 and its
-  # narrow-band copies; the augmented real copies; synthetic round 1 with its copies.
-  say "stage 5: features -> $FEATS/{dev,train-a,train-aug,train-r1}"
+  # Two train shards: the real clips as recorded with the synthetic replay and its narrow-band copies (train-a,
+  # read twice by stage 6, so the synthetic speech keeps ~43 % of the training hours), and the augmented real copies.
+  say "stage 5: features -> $FEATS/{dev,train-a,train-aug}"
   featurize() { local out="$1"; shift; [ -f "$FEATS/$out/stats.json" ] || node dist/tools/featurize/featurize.js --manifest "$@" --out "$FEATS/$out" --workers "$JOBS" --quiet; }
   featurize dev "$SPLIT/real-dev.jsonl" "$SYNTH/dev.jsonl"
   featurize train-a "$SPLIT/real-train.jsonl" "$SYNTH/train.jsonl" "$SYNTH/train_via8000.jsonl"
   featurize train-aug "$AUG/real-train.jsonl"
-  featurize train-r1 "$SYNTH/train_r1.jsonl" "$SYNTH/train_r1_via8000.jsonl"
 fi
 
 if stage 6; then
@@ -125,7 +123,7 @@ if stage 6; then
   [ -f "$RUN/last.pt" ] && RESUME="--resume"
   node dist/tools/train/weights-from-model.js --model "$INIT_MODEL" --out "$WORK/init" --force
   # shellcheck disable=SC2086
-  "$PY" tools/train/train.py --train "$FEATS/train-a,$FEATS/train-aug,$FEATS/train-r1" --dev "$FEATS/dev" --out "$RUN" --init "$WORK/init" \
+  "$PY" tools/train/train.py --train "$FEATS/train-a,$FEATS/train-a,$FEATS/train-aug" --dev "$FEATS/dev" --out "$RUN" --init "$WORK/init" \
     --model tdnn --layers 5 --width 448 --tdnn-dilations 1,1,2,4,8 --tdnn-early-subsampling \
     --activation lrelu --alpha 0.01 --subsampling 3 \
     --batch-size 32 --lr 5e-4 --min-lr 1e-5 --warmup-steps 300 \
@@ -145,7 +143,7 @@ if stage 8; then
   say "stage 8: eval of $INIT_MODEL (old) and $MODEL (new) -> $EVAL"
   sets=("$SPLIT/real-test.jsonl" "$SPLIT/real-dev.jsonl" "$REAL/eval/asterisk.jsonl" "$REAL/eval/pocketsphinx.jsonl" "$REAL/eval/alsa.jsonl")
   for m in "$REAL"/eval/asterisk16.jsonl "$REAL"/eval/klettres.jsonl; do [ -f "$m" ] && sets+=("$m"); done
-  sets+=("$SYNTH/test.jsonl" "$SYNTH/festival.jsonl" "$SYNTH/heldout_voice.jsonl" "$SYNTH/dev.jsonl")
+  sets+=("$SYNTH/test.jsonl" "$SYNTH/festival.jsonl" "$SYNTH/heldout_voice.jsonl" "$SYNTH/dev.jsonl" "$WORK/codec/test_mp3_24k.jsonl")
   mkdir -p "$EVAL"
   for which in old new; do
     model="$INIT_MODEL"; [ "$which" = new ] && model="$MODEL"

@@ -14,7 +14,7 @@ import { Command } from 'commander';
 import { encodeSafetensors } from '../../src/convert/safetensors.js';
 import { ConversionError } from '../../src/core/errors.js';
 import { describeModel } from '../../src/model/load.js';
-import { readMlpLayers, readTdnnModelLayers } from '../../src/model/onnx-layers.js';
+import { readMlpLayers, readTdnnModelLayers } from '../../src/model/build/onnx-layers.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
 import { readModelFile } from '../../src/node/model-file.js';
 import { defaultModelPath } from '../../src/node/default-model.js';

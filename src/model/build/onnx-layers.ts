@@ -4,11 +4,12 @@
  * ModelProto with onnx-proto. Platform-neutral: no I/O, no runtime.
  */
 import onnxProto from 'onnx-proto';
-import { ModelError } from '../core/errors.js';
-import { decodeFloats } from '../convert/tensors.js';
-import type { ModelMetadata } from './metadata.js';
-import { readModelInfo } from './onnx-reader.js';
-import { convChannelPad, type ConvLayer, type DenseLayer } from './onnx-writer.js';
+import { ModelError } from '../../core/errors.js';
+import { decodeFloats } from '../../core/dtype.js';
+import type { ModelMetadata } from '../metadata.js';
+import { readModelInfo } from '../onnx-reader.js';
+import type { ConvLayer, DenseLayer } from './layers.js';
+import { convChannelPad } from './onnx-writer.js';
 
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;

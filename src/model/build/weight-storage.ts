@@ -14,19 +14,12 @@
  * Biases stay float32 in every storage (they are 0.1 % of the parameters).
  * Platform-neutral: no I/O, no runtime.
  */
-import { UsageError } from '../core/errors.js';
-import { halfToFloat } from '../convert/tensors.js';
-import type { WeightStorage } from './metadata.js';
-import type { ConvLayer, DenseLayer } from './onnx-writer.js';
+import { UsageError } from '../../core/errors.js';
+import { halfToFloat } from '../../core/dtype.js';
+import { WEIGHT_STORAGES, type WeightStorage } from '../metadata.js';
+import type { ConvLayer, DenseLayer } from './layers.js';
 
-export type { WeightStorage };
-
-/**
- * Every weight storage type, in order of decreasing size.
- * @example
- * WEIGHT_STORAGES.join(' | '); // "float32 | float16 | int8"
- */
-export const WEIGHT_STORAGES: readonly WeightStorage[] = ['float32', 'float16', 'int8'];
+export { WEIGHT_STORAGES, type WeightStorage };
 
 /**
  * Largest finite half-precision value.

@@ -2,9 +2,10 @@
  * A tiny, seeded, untrained earshot model for tests and examples: real ONNX, real metadata, random
  * weights. Pure (no I/O), so tests on any platform can build one in memory.
  */
-import { defaultFeatureConfig, inputDim, type FeatureConfig } from '../features/config.js';
-import type { Activation, OutputSpec } from './metadata.js';
-import { buildMlpModel, type DenseLayer } from './onnx-writer.js';
+import { defaultFeatureConfig, inputDim, type FeatureConfig } from '../../features/config.js';
+import type { Activation, OutputSpec } from '../metadata.js';
+import type { DenseLayer } from './layers.js';
+import { buildMlpModel } from './onnx-writer.js';
 
 /**
  * Options of `buildTinyModel`; every field has a default.

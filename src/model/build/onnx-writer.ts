@@ -35,14 +35,15 @@
  * the content hash is appended last (see hash.ts).
  */
 import onnxProto from 'onnx-proto';
-import { UsageError } from '../core/errors.js';
-import { inputDim } from '../features/config.js';
-import { VERSION } from '../version.js';
-import { FORMAT_VERSION, MetadataKeys, tdnnReceptiveField, tdnnStrideAllowed, type Activation, type ModelMetadata, type NetworkSummary, type WeightStorage } from './metadata.js';
-import { WEIGHT_STORAGES, float16Bits, quantizeInt8PerChannel } from './weight-storage.js';
-import { embedContentHash } from './hash.js';
-import { readModelInfo } from './onnx-reader.js';
-import { checkModelAgainstGraph, parseMetadata } from './validate.js';
+import { UsageError } from '../../core/errors.js';
+import { inputDim } from '../../features/config.js';
+import { VERSION } from '../../version.js';
+import { FORMAT_VERSION, MetadataKeys, WEIGHT_STORAGES, tdnnReceptiveField, tdnnStrideAllowed, type Activation, type ModelMetadata, type NetworkSummary, type WeightStorage } from '../metadata.js';
+import { float16Bits, quantizeInt8PerChannel } from './weight-storage.js';
+import type { ConvLayer, DenseLayer } from './layers.js';
+import { embedContentHash } from '../hash.js';
+import { readModelInfo } from '../onnx-reader.js';
+import { checkModelAgainstGraph, parseMetadata } from '../validate.js';
 
 const { onnx } = onnxProto;
 
@@ -71,19 +72,6 @@ export const INPUT_NAME = 'features';
  */
 export const OUTPUT_NAME = 'logprobs';
 
-/**
- * One fully connected layer, stored as PyTorch stores nn.Linear: weight [outDim, inDim] row-major.
- * @example
- * const layer: DenseLayer = { weight: new Float32Array(5 * 36), bias: new Float32Array(5), outDim: 5, inDim: 36 };
- */
-export interface DenseLayer {
-  /** outDim x inDim values, row-major (row o holds the weights into output unit o). */
-  weight: Float32Array;
-  /** outDim values. */
-  bias: Float32Array;
-  outDim: number;
-  inDim: number;
-}
 
 /**
  * Everything `buildMlpModel` needs.
@@ -354,24 +342,6 @@ async function serializeModel(
   return bytes;
 }
 
-/**
- * One dilated 1-D convolution, stored as PyTorch stores nn.Conv1d: weight [outDim, inDim, kernel] row-major.
- * @example
- * const conv: ConvLayer = { weight: new Float32Array(16 * 39 * 3), bias: new Float32Array(16), outDim: 16, inDim: 39, kernel: 3, dilation: 2 };
- */
-export interface ConvLayer {
-  /** outDim x inDim x kernel values, row-major. */
-  weight: Float32Array;
-  /** outDim values. */
-  bias: Float32Array;
-  outDim: number;
-  inDim: number;
-  /** Kernel width; earshot writes 3 only. */
-  kernel: number;
-  dilation: number;
-  /** Step between output positions, in input frames (absent = 1). Only the first convolution may stride. */
-  stride?: number;
-}
 
 /**
  * Everything `buildTdnnModel` needs. The weights are stored as `weightStorage` (float32 by default).
