@@ -19,7 +19,7 @@ function files(dir: string): string[] {
 describe('entry points', () => {
   it('the Node entry exports exactly this API', () => {
     expect(Object.keys(nodeEntry).sort()).toEqual(
-      ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'WHOLE_INPUT_BATCH_FRAMES', 'defaultLanguageModelPath', 'defaultModelPath', 'loadDefaultLanguageModel', 'loadLanguageModel', 'loadRecognizer', 'parseLanguageModel', 'transcribeFile'].sort(),
+      ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'ConversionError', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'WHOLE_INPUT_BATCH_FRAMES', 'defaultLanguageModelPath', 'defaultModelPath', 'loadDefaultLanguageModel', 'loadLanguageModel', 'loadRecognizer', 'parseLanguageModel', 'transcribeAudio', 'transcribeFile'].sort(),
     );
   });
 
