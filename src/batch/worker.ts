@@ -157,6 +157,8 @@ export async function runBatchWorker(o: BatchWorkerOptions): Promise<void> {
     }
     count();
   });
+  // Another worker died holding this job: it goes back to the queue (and its result, if written, is kept).
+  worker.on('stalled', (id) => log(`stalled ${id}: its worker stopped renewing the lock; handed out again`));
   worker.on('error', (e) => log(`error: ${describeError(e)}`));
   process.once('SIGTERM', () => void close('SIGTERM'));
   process.once('SIGINT', () => void close('SIGINT'));
