@@ -80,8 +80,11 @@ function checkDuration(p: PartialResult, maxAudioSeconds: number, source: string
   if (p.durationSec > maxAudioSeconds) throw new LimitError('too_long', `${source}: audio is longer than this server's limit of ${maxAudioSeconds} s (--max-audio-seconds); split it or transcribe it with the CLI or a batch worker`);
 }
 
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes;
+/** Read size of the CLI's file reader: the decoders then yield bounded chunks, so memory does not grow with the upload's length. */
+const PIECE_BYTES = 64 * 1024;
+
+async function* pieces(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += PIECE_BYTES) yield bytes.subarray(i, i + PIECE_BYTES);
 }
 
 async function runFile(task: FileTask): Promise<FileOutcome> {
@@ -89,7 +92,7 @@ async function runFile(task: FileTask): Promise<FileOutcome> {
   try {
     const rec = await getRecognizer();
     const decoder = await decoderOptions(task.decoder, rec);
-    const audio = await openAudioStream(once(task.bytes), { source: task.source });
+    const audio = await openAudioStream(pieces(task.bytes), { source: task.source });
     const { maxAudioSeconds, deadline } = task.limits;
     const result = await transcribeAudio(rec, audio, {
       ...(decoder ? { decoder } : {}),

@@ -85,7 +85,14 @@ async function handle(req: FastifyRequest, reply: FastifyReply, ctx: ServerConte
   const { config, pool } = ctx;
   if (!req.isMultipart()) throw new HttpError(400, 'bad_request', `the body must be multipart/form-data (got ${JSON.stringify(req.headers['content-type'] ?? 'no content type')}), with the audio in a "file" field and "model"`);
   const deadline = Date.now() + config.requestTimeoutSec * 1000;
-  const ticket = pool.admitUpload();
+  let ticket;
+  try {
+    ticket = pool.admitUpload();
+  } catch (e) {
+    // Refused before reading: close rather than read (and drop) a body that may be large.
+    reply.header('connection', 'close');
+    throw e;
+  }
   try {
     let form;
     try {
