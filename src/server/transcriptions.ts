@@ -85,14 +85,9 @@ async function handle(req: FastifyRequest, reply: FastifyReply, ctx: ServerConte
   const { config, pool } = ctx;
   if (!req.isMultipart()) throw new HttpError(400, 'bad_request', `the body must be multipart/form-data (got ${JSON.stringify(req.headers['content-type'] ?? 'no content type')}), with the audio in a "file" field and "model"`);
   const deadline = Date.now() + config.requestTimeoutSec * 1000;
-  let ticket;
-  try {
-    ticket = pool.admitUpload();
-  } catch (e) {
-    // Refused before reading: close rather than read (and drop) a body that may be large.
-    reply.header('connection', 'close');
-    throw e;
-  }
+  // Refused here, before the body is read: Node then reads and drops the body (memory stays flat) so that the
+  // client, still sending, gets its 503 rather than a reset connection.
+  const ticket = pool.admitUpload();
   try {
     let form;
     try {

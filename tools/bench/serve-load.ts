@@ -12,7 +12,7 @@
  *     server's RSS (from /metrics) is sampled each second: it must stay flat while the excess gets 503s.
  *
  *   node dist/tools/bench/serve-load.js [--threads 2] [--step 10] [--max-streams 60] [--stream-seconds 15]
- *       [--uploads 6] [--overload 10] [--overload-seconds 15] [--audio file]
+ *       [--uploads 6] [--overload 10] [--overload-seconds 15] [--audio file] [--phases streams,uploads,overload]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ const { values } = parseArgs({
   options: {
     threads: { type: 'string', default: '2' }, step: { type: 'string', default: '10' }, 'max-streams': { type: 'string', default: '60' },
     'stream-seconds': { type: 'string', default: '15' }, uploads: { type: 'string', default: '6' }, overload: { type: 'string', default: '10' },
-    'overload-seconds': { type: 'string', default: '15' }, audio: { type: 'string' }, help: { type: 'boolean', default: false },
+    'overload-seconds': { type: 'string', default: '15' }, audio: { type: 'string' }, phases: { type: 'string', default: 'streams,uploads,overload' }, help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
@@ -43,6 +43,7 @@ const uploads = one('uploads', values.uploads);
 const overload = one('overload', values.overload);
 const overloadSeconds = one('overload-seconds', values['overload-seconds']);
 const QUEUE = 2 * threads;
+const phases = new Set((values.phases ?? '').split(','));
 const CLI = path.resolve(import.meta.dirname, '../../src/cli/main.js');
 
 interface Server {
@@ -118,7 +119,7 @@ function pacedStream(url: string, pcm: Int16Array, seconds: number, delayMs: num
 }
 
 async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
   const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
   return m ? Number(m[1]) : NaN;
 }
@@ -127,7 +128,8 @@ async function upload(url: string, wav: Uint8Array): Promise<number> {
   const f = new FormData();
   f.append('model', 'earshot-en');
   f.append('file', new Blob([wav as Uint8Array<ArrayBuffer>]), 'bench.wav');
-  const r = await fetch(`${url}/v1/audio/transcriptions`, { method: 'POST', body: f });
+  // Bounded: a request the server never answers counts as a failure (status 0) after 2 minutes.
+  const r = await fetch(`${url}/v1/audio/transcriptions`, { method: 'POST', body: f, signal: AbortSignal.timeout(120_000) });
   await r.arrayBuffer();
   return r.status;
 }
@@ -143,6 +145,7 @@ const server = await startServer();
 try {
   // 1. Streams.
   let held = 0;
+  if (phases.has('streams')) {
   for (let n = step; n <= maxStreams; n += step) {
     const runs = await Promise.all(Array.from({ length: n }, (_, i) => pacedStream(server.url, pcm, streamSeconds, (i * 100) / n)));
     const lat = runs.flatMap((r) => r.latencies);
@@ -153,8 +156,10 @@ try {
     held = n;
   }
   console.log(`=> real-time streams held with p95 partial latency < 500 ms: ${held} (tested in steps of ${step} up to ${maxStreams})`);
+  }
 
   // 2. Upload throughput against the library in this process.
+  if (phases.has('uploads')) {
   let t = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: threads }, async () => {
@@ -166,14 +171,16 @@ try {
   for (let i = 0; i < uploads; i++) await transcribeFile(rec, audio.file, { endpoint: {} });
   const localRate = (uploads * audioSec) / ((performance.now() - t) / 1000);
   console.log(`uploads: server ${serverRate.toFixed(1)} audio-s/wall-s (${threads} at a time), transcribe in one process ${localRate.toFixed(1)} audio-s/wall-s => ratio ${(serverRate / localRate).toFixed(2)}x`);
+  }
 
   // 3. Overload.
+  if (phases.has('overload')) {
   const clients = overload * (threads + QUEUE);
   const rss0 = await metric(server.url, 'earshot_process_resident_memory_bytes');
   const statuses = new Map<number, number>();
   const rss: number[] = [];
   const end = performance.now() + overloadSeconds * 1000;
-  const sampler = setInterval(() => void metric(server.url, 'earshot_process_resident_memory_bytes').then((v) => rss.push(v)), 1000);
+  const sampler = setInterval(() => void metric(server.url, 'earshot_process_resident_memory_bytes').then((v) => rss.push(v), () => undefined), 1000);
   await Promise.all(Array.from({ length: clients }, async () => {
     while (performance.now() < end) {
       const s = await upload(server.url, wav).catch(() => 0);
@@ -185,6 +192,7 @@ try {
   const rss1 = await metric(server.url, 'earshot_process_resident_memory_bytes');
   const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MB`;
   console.log(`overload ${overload}x (${clients} clients, ${overloadSeconds} s): statuses ${JSON.stringify(Object.fromEntries(statuses))}; server RSS before ${mb(rss0)}, max during ${mb(Math.max(...rss))}, after ${mb(rss1)} (samples: ${rss.map(mb).join(' ')})`);
+  }
 } finally {
   await stopServer(server);
 }
