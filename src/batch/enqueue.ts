@@ -29,7 +29,11 @@ export interface EnqueueOptions {
   log?: (line: string) => void;
 }
 
-/** The outcome of a submission (counts are of this submission's jobs). */
+/**
+ * The outcome of a submission (counts are of this submission's jobs).
+ * @example
+ * if (summary.failed.length) console.error(summary.failed.map((f) => f.path));
+ */
 export interface EnqueueSummary {
   jobs: number;
   /** Jobs that were new to the queue (the rest were there already). */

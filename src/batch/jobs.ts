@@ -21,7 +21,11 @@ export interface TranscriptionJob {
   format: OutputFormat;
 }
 
-/** A job that cannot be run whatever the number of tries (bad data, a path escape, bad audio). */
+/**
+ * A job that cannot be run whatever the number of tries (bad data, a path escape, bad audio).
+ * @example
+ * throw new PermanentJobError('calls/1.wav: not a WAV file');
+ */
 export class PermanentJobError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -29,7 +33,11 @@ export class PermanentJobError extends Error {
   }
 }
 
-/** File extension of each result format. */
+/**
+ * File extension of each result format.
+ * @example
+ * RESULT_EXT.srt // 'srt'
+ */
 export const RESULT_EXT: Record<OutputFormat, string> = { text: 'txt', json: 'json', srt: 'srt', vtt: 'vtt', tsv: 'tsv' };
 
 /** What is wrong with a relative job path, or undefined: it must stay under the root lexically. */

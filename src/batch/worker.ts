@@ -20,7 +20,7 @@ import { PermanentJobError, parseJob, redisOptions, resolveUnderRoot, resultPath
 /**
  * A worker's settings.
  * @example
- * const o: WorkerOptions = { redis: 'redis://127.0.0.1:6379', root: '/data/audio', outputDir: '/data/out', queue: 'earshot' };
+ * const o: BatchWorkerOptions = { redis: 'redis://127.0.0.1:6379', root: '/data/audio', outputDir: '/data/out', queue: 'earshot' };
  */
 export interface BatchWorkerOptions {
   redis: string;
@@ -39,7 +39,11 @@ export interface BatchWorkerOptions {
   log?: (line: string) => void;
 }
 
-/** What a job resolves to in BullMQ: where its result is and whether this run wrote it. */
+/**
+ * What a job resolves to in BullMQ: where its result is and whether this run wrote it.
+ * @example
+ * const r: JobResult = { result: 'out/a.wav.json', written: true };
+ */
 export interface JobResult {
   result: string;
   written: boolean;

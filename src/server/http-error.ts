@@ -5,8 +5,16 @@
  */
 import type { DecodeFailureKind } from './protocol.js';
 
-/** Every kind of error the server counts. */
+/**
+ * Every kind of error the server counts.
+ * @example
+ * ERROR_KINDS.includes('too_large') // true
+ */
 export const ERROR_KINDS = ['bad_request', 'unauthorized', 'not_found', 'too_large', 'audio', 'too_long', 'timeout', 'overloaded', 'shutting_down', 'internal'] as const;
+/**
+ * @example
+ * const kind: ErrorKind = 'overloaded';
+ */
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /**

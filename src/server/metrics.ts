@@ -6,7 +6,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ErrorKind } from './http-error.js';
 
-/** Which part of the service did the work: an upload or a WebSocket stream. */
+/**
+ * Which part of the service did the work: an upload or a WebSocket stream.
+ * @example
+ * metrics.recordWork('stream' satisfies WorkRoute, 12.5, 0.4);
+ */
 export type WorkRoute = 'transcriptions' | 'stream';
 
 /**

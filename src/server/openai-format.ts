@@ -5,12 +5,28 @@
 import { formatTranscript } from '../format.js';
 import type { RecognitionResult, SegmentResult } from '../recognizer.js';
 
-/** OpenAI's `response_format` values. */
+/**
+ * OpenAI's `response_format` values.
+ * @example
+ * oneOf(fields, 'response_format', RESPONSE_FORMATS, 'json');
+ */
 export const RESPONSE_FORMATS = ['json', 'text', 'srt', 'vtt', 'verbose_json'] as const;
+/**
+ * @example
+ * const f: ResponseFormat = 'verbose_json';
+ */
 export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
 
-/** OpenAI's `timestamp_granularities[]` values. */
+/**
+ * OpenAI's `timestamp_granularities[]` values.
+ * @example
+ * GRANULARITIES.includes('word') // true
+ */
 export const GRANULARITIES = ['word', 'segment'] as const;
+/**
+ * @example
+ * const g: Granularity[] = ['word', 'segment'];
+ */
 export type Granularity = (typeof GRANULARITIES)[number];
 
 const ms = (s: number): number => Math.round(s * 1000) / 1000;

@@ -28,7 +28,11 @@ export interface DecodePoolOptions {
   maxStreams: number;
 }
 
-/** A held place in the pool; release it exactly once. */
+/**
+ * A held place in the pool; release it exactly once.
+ * @example
+ * const t: Ticket = pool.admitStream(); socket.on('close', () => t.release());
+ */
 export interface Ticket {
   release(): void;
 }

@@ -15,7 +15,11 @@ import type { RecognitionResult, SegmentResult, PartialResult } from '../recogni
  */
 export type DecoderSpec = { type: 'greedy' } | { type: 'beam'; beam?: number; phrases?: string[]; phraseThreshold?: number; boost?: string[] };
 
-/** Limits a worker enforces while decoding, so that a request cannot hold a thread for ever. */
+/**
+ * Limits a worker enforces while decoding, so that a request cannot hold a thread for ever.
+ * @example
+ * const limits: DecodeLimits = { maxAudioSeconds: 3600, deadline: Date.now() + 300_000 };
+ */
 export interface DecodeLimits {
   /** Longest audio accepted, seconds. */
   maxAudioSeconds: number;
@@ -64,10 +68,18 @@ export interface LoadTask {
   kind: 'load';
 }
 
-/** Work for a decode worker. */
+/**
+ * Work for a decode worker.
+ * @example
+ * const outcome = await piscina.run(task satisfies DecodeTask);
+ */
 export type DecodeTask = FileTask | StreamTask | LoadTask;
 
-/** A loaded model. */
+/**
+ * A loaded model.
+ * @example
+ * const ok: LoadSuccess = { ok: true, sampleRate: 16000 };
+ */
 export interface LoadSuccess {
   ok: true;
   sampleRate: number;
@@ -77,17 +89,27 @@ export interface LoadSuccess {
  * Why decoding failed, as the HTTP layer needs to know it: `usage` (bad request field), `audio`
  * (unreadable or corrupt audio), `too_long` (audio over the limit), `timeout` (over the request time),
  * `internal` (a bug: logged, reported as 500).
+ * @example
+ * const kind: DecodeFailureKind = 'too_long';
  */
 export type DecodeFailureKind = 'usage' | 'audio' | 'too_long' | 'timeout' | 'internal';
 
-/** A failure as plain data (error classes do not survive structured clone). */
+/**
+ * A failure as plain data (error classes do not survive structured clone).
+ * @example
+ * const f: DecodeFailure = { ok: false, kind: 'audio', message: 'a.wav: truncated' };
+ */
 export interface DecodeFailure {
   ok: false;
   kind: DecodeFailureKind;
   message: string;
 }
 
-/** A decoded file: the recognizer's result, the audio format found, and the seconds the worker spent. */
+/**
+ * A decoded file: the recognizer's result, the audio format found, and the seconds the worker spent.
+ * @example
+ * if (outcome.ok) console.log(outcome.result.text, outcome.format, outcome.processingSec);
+ */
 export interface FileSuccess {
   ok: true;
   result: RecognitionResult;
@@ -95,26 +117,48 @@ export interface FileSuccess {
   processingSec: number;
 }
 
-/** A finished stream: its final result (all segments) and the seconds the worker spent. */
+/**
+ * A finished stream: its final result (all segments) and the seconds the worker spent.
+ * @example
+ * if (outcome.ok) ws.send(JSON.stringify(endMessage(outcome.result)));
+ */
 export interface StreamSuccess {
   ok: true;
   result: RecognitionResult;
   processingSec: number;
 }
 
-/** What a file task resolves to. */
+/**
+ * What a file task resolves to.
+ * @example
+ * const outcome: FileOutcome = await pool.decodeFile(task);
+ */
 export type FileOutcome = FileSuccess | DecodeFailure;
-/** What a load task resolves to. */
+/**
+ * What a load task resolves to.
+ * @example
+ * const loaded = (await piscina.run({ kind: 'load' })) as LoadOutcome;
+ */
 export type LoadOutcome = LoadSuccess | DecodeFailure;
-/** What a stream task resolves to. */
+/**
+ * What a stream task resolves to.
+ * @example
+ * const outcome: StreamOutcome = await pool.openStream(task).done;
+ */
 export type StreamOutcome = StreamSuccess | DecodeFailure;
 
-/** Event loop -> worker, on a stream's port: audio bytes (transferred), or the end of input. */
+/**
+ * Event loop -> worker, on a stream's port: audio bytes (transferred), or the end of input.
+ * @example
+ * port.postMessage({ type: 'audio', bytes } satisfies StreamInput, [bytes.buffer]);
+ */
 export type StreamInput = { type: 'audio'; bytes: Uint8Array } | { type: 'eof' };
 
 /**
  * Worker -> event loop, on a stream's port: a partial (text so far of the current segment), a
  * segment's final result, or how many input bytes are done (for flow control).
+ * @example
+ * port.on('message', (m: StreamOutput) => { if (m.type === 'partial') console.log(m.partial.text); });
  */
 export type StreamOutput =
   | { type: 'partial'; partial: PartialResult }

@@ -7,7 +7,11 @@ import type { DecoderSpec } from './protocol.js';
 import type { RawPcmSpec } from '../audio/pcm.js';
 import { RAW_ENCODINGS, type RawEncoding } from '../audio/pcm.js';
 
-/** Field name -> its values, in the order sent (a field may repeat). */
+/**
+ * Field name -> its values, in the order sent (a field may repeat).
+ * @example
+ * const fields: Fields = { model: ['earshot-en'], boost: ['cups', 'shelf'] };
+ */
 export type Fields = Record<string, string[]>;
 
 /**
@@ -87,7 +91,11 @@ function listField(fields: Fields, name: string): string[] | undefined {
   return items;
 }
 
-/** The fields that choose the decoder, as both endpoints take them. */
+/**
+ * The fields that choose the decoder, as both endpoints take them.
+ * @example
+ * rejectUnknown(fields, [...RAW_FIELDS, ...DECODER_FIELDS], 'GET /v1/stream');
+ */
 export const DECODER_FIELDS = ['decoder', 'beam', 'phrases', 'phrase_threshold', 'boost'] as const;
 
 /**
@@ -112,7 +120,11 @@ export function decoderSpec(fields: Fields): DecoderSpec {
   return { type, ...(beam !== undefined ? { beam } : {}), ...(phrases ? { phrases } : {}), ...(phraseThreshold !== undefined ? { phraseThreshold } : {}), ...(boost ? { boost } : {}) };
 }
 
-/** The fields that describe a stream's headerless PCM. */
+/**
+ * The fields that describe a stream's headerless PCM.
+ * @example
+ * rejectUnknown(fields, [...RAW_FIELDS, ...DECODER_FIELDS], 'GET /v1/stream');
+ */
 export const RAW_FIELDS = ['rate', 'encoding', 'channels'] as const;
 
 /**
