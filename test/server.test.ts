@@ -253,10 +253,10 @@ describe('earshot serve (token, 1 thread)', () => {
   });
 });
 
-describe('earshot serve limits (1 thread, no queue, 1 MiB uploads, 3 s per request)', () => {
+describe('earshot serve limits (1 thread, no queue, 1 MiB uploads, 20 s of audio, 3 s per request)', () => {
   let server: ServeProcess;
   beforeAll(async () => {
-    server = await startServe(['--threads', '1', '--queue-size', '0', '--max-upload-mb', '1', '--request-timeout', '3']);
+    server = await startServe(['--threads', '1', '--queue-size', '0', '--max-upload-mb', '1', '--max-audio-seconds', '20', '--request-timeout', '3']);
   }, 120_000);
   afterAll(async () => {
     expect(await server?.stop()).toBe(0);
@@ -269,8 +269,15 @@ describe('earshot serve limits (1 thread, no queue, 1 MiB uploads, 3 s per reque
     expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/larger than this server's upload limit of 1048576 bytes/);
   });
 
+  it('audio longer than the limit is a 413 naming it', async () => {
+    const long = await speechWav(8, 0.5); // 28 s in 0.9 MB
+    const r = await fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form({ model: 'earshot-en', file: new Blob([long.wav]) }) });
+    expect(r.status).toBe(413);
+    expect(((await r.json()) as { error: { message: string; code: string } }).error).toMatchObject({ code: 'too_long', message: expect.stringMatching(/longer than this server's limit of 20 s \(--max-audio-seconds\)/) });
+  });
+
   it('beyond the threads and the queue: 503 with Retry-After, and the admitted request is answered', async () => {
-    const many = await speechWav(8, 0.5);
+    const many = await speechWav(5, 0.5);
     const rs = await Promise.all(Array.from({ length: 4 }, () => fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form({ model: 'earshot-en', file: new Blob([many.wav]) }) })));
     const statuses = rs.map((r) => r.status).sort();
     expect(statuses).toContain(200);
