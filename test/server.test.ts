@@ -253,10 +253,10 @@ describe('earshot serve (token, 1 thread)', () => {
   });
 });
 
-describe('earshot serve limits (1 thread, no queue, 1 MiB uploads, 20 s of audio, 3 s per request)', () => {
+describe('earshot serve limits (1 thread, no queue, 1 MiB uploads, 20 s of audio, 3 s per request, 0.3 s idle)', () => {
   let server: ServeProcess;
   beforeAll(async () => {
-    server = await startServe(['--threads', '1', '--queue-size', '0', '--max-upload-mb', '1', '--max-audio-seconds', '20', '--request-timeout', '3']);
+    server = await startServe(['--threads', '1', '--queue-size', '0', '--max-upload-mb', '1', '--max-audio-seconds', '20', '--request-timeout', '3', '--idle-timeout', '0.3']);
   }, 120_000);
   afterAll(async () => {
     expect(await server?.stop()).toBe(0);
@@ -276,9 +276,10 @@ describe('earshot serve limits (1 thread, no queue, 1 MiB uploads, 20 s of audio
     expect(((await r.json()) as { error: { message: string; code: string } }).error).toMatchObject({ code: 'too_long', message: expect.stringMatching(/longer than this server's limit of 20 s \(--max-audio-seconds\)/) });
   });
 
-  it('beyond the threads and the queue: 503 with Retry-After, and the admitted request is answered', async () => {
+  it('beyond the threads and the queue: 503 with Retry-After, and the admitted request is answered although decoding outlasts the idle limit', async () => {
     const many = await speechWav(5, 0.5);
-    const rs = await Promise.all(Array.from({ length: 4 }, () => fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form({ model: 'earshot-en', file: new Blob([many.wav]) }) })));
+    // Beam search with the LM: a decode of well over the 0.3 s idle limit, during which the connection is silent.
+    const rs = await Promise.all(Array.from({ length: 4 }, () => fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form({ model: 'earshot-en', decoder: 'beam', file: new Blob([many.wav]) }) })));
     const statuses = rs.map((r) => r.status).sort();
     expect(statuses).toContain(200);
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(1);
@@ -299,7 +300,7 @@ describe('earshot serve limits (1 thread, no queue, 1 MiB uploads, 20 s of audio
       let at = 300;
       trickle = setInterval(() => {
         if (!s.destroyed) s.write(body.subarray(at, ++at));
-      }, 200);
+      }, 50);
     });
     // Meanwhile the event loop answers.
     await new Promise((r) => setTimeout(r, 500));

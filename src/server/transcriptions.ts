@@ -98,6 +98,8 @@ async function handle(req: FastifyRequest, reply: FastifyReply, ctx: ServerConte
       throw e;
     }
     const { fields, file } = form;
+    // The body is in: from here the request time limit governs, not the idle one (decoding sends nothing for a while).
+    req.raw.socket.setTimeout(0);
     rejectUnknown(fields, KNOWN_FIELDS.filter((f) => f !== 'file'), 'POST /v1/audio/transcriptions');
     if (!file) throw new HttpError(400, 'bad_request', 'file: missing; send the audio as a multipart file field named "file"', 'file');
     if (file.bytes.length === 0) throw new HttpError(400, 'bad_request', `file: ${file.name} is empty (0 bytes)`, 'file');
