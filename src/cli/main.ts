@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `earshot` command line: transcribe, stream, inspect, convert, quantize, eval.
+ * The `earshot` command line: transcribe, stream, inspect, convert, quantize, eval, serve, worker, enqueue.
  * Exit codes: 0 ok, 1 usage error, 2 input error (audio or weights), 3 model error.
  */
 import { Command, CommanderError } from 'commander';
@@ -14,6 +14,8 @@ import { evalCommand } from './eval.js';
 import { lmBuildCommand, lmCompileCommand, lmDecompileCommand } from './lm.js';
 import { VERSION } from '../version.js';
 import { exitQuietlyOnClosedStdout } from './closed-stdout.js';
+import { serveCommand } from './serve.js';
+import { enqueueCommand, workerCommand } from './batch.js';
 
 /** The decoder options shared by transcribe, stream and eval. */
 function withDecoderOptions(cmd: Command): Command {
@@ -142,6 +144,50 @@ function build(): Command {
     .option('--bootstrap <draws>', 'add 95 % intervals of WER and CER from this many resamples of the utterances (seeded; 2000 is plenty)')
     .action(evalCommand);
   withDecoderOptions(program.commands.at(-1)!);
+
+  program
+    .command('serve')
+    .description('HTTP and WebSocket server: POST /v1/audio/transcriptions (OpenAI-compatible), GET /v1/stream (WebSocket), /healthz, /metrics')
+    .option('--host <addr>', 'address to bind (default 127.0.0.1: this machine only)')
+    .option('--port <n>', 'TCP port, 0 for any free one (default 8080)')
+    .option('-m, --model <file>', 'earshot .onnx model (default: the shipped default model)')
+    .option('-t, --threads <n>', 'decode worker threads, each with the model loaded (default: the CPU cores)')
+    .option('--queue-size <n>', 'uploads that may wait beyond those decoding; more get 503 + Retry-After (default 4 per thread)')
+    .option('--max-streams <n>', 'WebSocket streams open at once (default 64)')
+    .option('--max-upload-mb <n>', 'largest upload in MiB (default 64)')
+    .option('--max-audio-seconds <s>', 'longest audio per upload or stream (default 3600)')
+    .option('--request-timeout <s>', 'longest time for one upload request, receiving and decoding (default 300)')
+    .option('--idle-timeout <s>', 'close connections, and end streams, silent this long (default 30)')
+    .option('--token <token>', 'require "Authorization: Bearer <token>" (or set EARSHOT_TOKEN; /healthz stays open)')
+    .option('--language <code>', 'the language the model recognizes, checked against requests (default en)')
+    .action(serveCommand);
+
+  program
+    .command('worker')
+    .description('batch worker: take transcription jobs from a BullMQ queue on Redis and write each result once, atomically')
+    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
+    .requiredOption('--root <dir>', 'audio root: jobs name files under it, and nothing outside it is read')
+    .requiredOption('-o, --output-dir <dir>', 'results go here, mirroring the paths under --root')
+    .option('--queue <name>', 'queue name (default earshot)')
+    .option('-m, --model <file>', 'earshot .onnx model (default: the shipped default model)')
+    .option('-t, --threads <n>', 'threads for the acoustic model')
+    .option('--concurrency <n>', 'jobs at once in this process (default 1; run a worker per core)')
+    .option('--lock-seconds <s>', 'a job whose worker is silent this long is given to another worker (default 30)')
+    .option('--max-jobs <n>', 'exit after this many jobs (default: run until SIGTERM)')
+    .action(workerCommand);
+
+  program
+    .command('enqueue')
+    .description('submit transcription jobs to the workers\' queue: audio files, or manifests (JSONL or path<TAB>text), under --root')
+    .argument('<inputs...>', 'audio files, or manifests (.jsonl, .tsv, .txt) listing them')
+    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
+    .requiredOption('--root <dir>', 'audio root the workers share: every input must be under it')
+    .option('--queue <name>', 'queue name (default earshot)')
+    .option('-f, --format <fmt>', 'result format: text | json | srt | vtt | tsv', 'json')
+    .option('--attempts <n>', 'tries per job before it is given up (default 5, with exponential backoff)')
+    .option('--wait', 'wait until every job is done, print a summary, exit 2 if any failed', false)
+    .option('--timeout <s>', 'with --wait: give up waiting after this many seconds (default: no limit)')
+    .action(enqueueCommand);
   return program;
 }
 

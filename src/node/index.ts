@@ -18,7 +18,7 @@ import { parseLanguageModel } from '../lm/parse.js';
 import { loadWith, type LoadOptions } from '../load.js';
 import type { OrtModule } from '../model/runtime.js';
 import type { Recognizer, RecognitionResult, PartialResult, SegmentResult } from '../recognizer.js';
-import { openAudio, type RawPcmOptions } from './audio-file.js';
+import { openAudio, type AudioStream, type RawPcmOptions } from './audio-file.js';
 import { defaultLanguageModelPath, defaultModelPath } from './default-model.js';
 import { readModelFile } from './model-file.js';
 
@@ -105,9 +105,21 @@ export interface TranscribeFileOptions {
  */
 export async function transcribeFile(rec: Recognizer, file: string, opts: TranscribeFileOptions = {}): Promise<RecognitionResult> {
   const audio = await openAudio(file, { ...(opts.raw ? { raw: opts.raw } : {}), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
-  const batchFrames = opts.batchFrames ?? (file === '-' ? undefined : rec.wholeInputBatchFrames);
+  const batchFrames = opts.batchFrames ?? (file === '-' ? rec.batchFrames : rec.wholeInputBatchFrames);
+  return transcribeAudio(rec, audio, { ...opts, batchFrames });
+}
+
+/**
+ * Transcribe an opened audio input (from {@link openAudio}, or `openAudioStream` over any bytes: an
+ * upload, a socket) chunk by chunk: what {@link transcribeFile} does once the input is open. An
+ * exception thrown by `onPartial` (a limit a caller enforces) stops the work and closes the input.
+ * @example
+ * const audio = await openAudioStream(uploadBytes, { source: 'upload.ogg' });
+ * const r = await transcribeAudio(rec, audio, { endpoint: true });
+ */
+export async function transcribeAudio(rec: Recognizer, audio: AudioStream, opts: Omit<TranscribeFileOptions, 'raw'> = {}): Promise<RecognitionResult> {
   const stream = rec.createStream({
-    ...(batchFrames !== undefined ? { batchFrames } : {}),
+    batchFrames: opts.batchFrames ?? rec.wholeInputBatchFrames,
     ...(opts.decoder ? { decoder: opts.decoder } : {}),
     ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
     ...(opts.onSegment ? { onSegment: opts.onSegment } : {}),
