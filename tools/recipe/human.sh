@@ -23,6 +23,7 @@ THREADS=2
 STAGE=0
 STOP_STAGE=8
 TRAIN_ARGS=""
+ALPHA=0.7
 PY="${EARSHOT_PYTHON:-/usr/bin/python3}"
 
 usage() {
@@ -39,6 +40,7 @@ Stages: 0 build | 1 import | 2 split | 3 synthetic replay | 4 augmentation | 5 f
   --seed N            seed of every random choice (default $SEED)
   --jobs N / --threads N   workers for synthesis, augmentation, features / torch threads (default $JOBS / $THREADS)
   --train-args "..."  extra tools/train/train.py arguments (override the defaults)
+  --alpha A           weight of the fine-tuned network in the shipped interpolation (default $ALPHA)
   --stage N           start at stage N; --stop-stage N: stop after it
 EOF
 }
@@ -54,6 +56,7 @@ while [ $# -gt 0 ]; do
     --jobs) JOBS="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
     --train-args) TRAIN_ARGS="$2"; shift 2 ;;
+    --alpha) ALPHA="$2"; shift 2 ;;
     --stage) STAGE="$2"; shift 2 ;;
     --stop-stage) STOP_STAGE="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -133,10 +136,16 @@ if stage 6; then
 fi
 
 if stage 7; then
-  say "stage 7: convert -> $MODEL, parity"
-  node "$CLI" convert --weights "$RUN/model.safetensors" --arch "$RUN/arch.json" --out "$MODEL" --force
+  # Parity of the fine-tuned run itself; then the shipped form: WiSE-FT interpolation with the base model (alpha
+  # chosen on real-dev + synthetic dev: the fine-tuned network alone forgets synthetic speech), with the LM settings.
+  say "stage 7: parity of $RUN, interpolation (alpha $ALPHA) with $INIT_MODEL -> $MODEL"
+  node "$CLI" convert --weights "$RUN/model.safetensors" --arch "$RUN/arch.json" --out "$WORK/finetuned.onnx" --force
   "$PY" tools/train/parity.py --run "$RUN" --shard "$FEATS/dev" --count 8 --out "$WORK/parity" --threads "$THREADS"
-  node dist/tools/recipe/parity.js --model "$MODEL" --dump "$WORK/parity" --shard "$FEATS/dev" --tol 1e-4
+  node dist/tools/recipe/parity.js --model "$WORK/finetuned.onnx" --dump "$WORK/parity" --shard "$FEATS/dev" --tol 1e-4
+  "$PY" tools/train/interpolate.py --a "$WORK/init" --b "$RUN" --alpha "$ALPHA" --out "$WORK/wise"
+  node "$CLI" convert --weights "$WORK/wise/model.safetensors" --arch "$WORK/wise/arch.json" --out "$MODEL" \
+    --lm-weight 0.7 --word-bonus 6 --force
+  node dist/tools/models/scrub-provenance.js "$MODEL"
 fi
 
 if stage 8; then
@@ -149,7 +158,7 @@ if stage 8; then
     model="$INIT_MODEL"; [ "$which" = new ] && model="$MODEL"
     node "$CLI" eval "${sets[@]}" --model "$model" --threads "$THREADS" --bootstrap 2000 \
       --json "$EVAL/$which-greedy.json" --hyp "$EVAL/$which-greedy.hyp.jsonl" > "$EVAL/$which-greedy.txt"
-    node "$CLI" eval "${sets[@]:0:5}" --model "$model" --threads "$THREADS" --decoder beam --lm models/en-3gram.lmbin --bootstrap 2000 \
+    node "$CLI" eval "${sets[@]:0:5}" "$SYNTH/test.jsonl" "$SYNTH/festival.jsonl" --model "$model" --threads "$THREADS" --decoder beam --lm models/en-3gram.lmbin --bootstrap 2000 \
       --json "$EVAL/$which-lm.json" --hyp "$EVAL/$which-lm.hyp.jsonl" > "$EVAL/$which-lm.txt"
   done
   node dist/tools/eval/compare.js "$EVAL/old-greedy.hyp.jsonl" "$EVAL/new-greedy.hyp.jsonl" --json "$EVAL/compare-greedy.json" | tee "$EVAL/compare-greedy.txt"
