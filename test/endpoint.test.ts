@@ -205,10 +205,13 @@ describe('segmented recognition with the shipped model', () => {
     expect(Math.abs(segs[1]!.words[0]!.start - (offset + first))).toBeLessThan(0.1);
     expect(Math.abs(segs[1]!.words.at(-1)!.end - (offset + lastEnd))).toBeLessThan(0.1);
     expect(first).toBeGreaterThan(0.4); // the sample's leading silence is 0.5 s
-    // Segment spans tile the audio: the first ends 1.2 s (40 frames) after its last speech frame.
+    // Segment spans tile the audio: the first ends 1.2 s (40 frames) after its last speech frame, a frame whose blank
+    // posterior is under the threshold: the last letter's, or one in the sample's own last second after it (the model
+    // that heard noisy real speech is less sure of the blank there: 0.6 s after the last word), never in the gap.
     expect(segs[0]!.start).toBe(0);
     expect(segs[0]!.end).toBeGreaterThanOrEqual(segs[0]!.words.at(-1)!.end + 1.2 - 1e-9);
-    expect(segs[0]!.end).toBeLessThan(segs[0]!.words.at(-1)!.end + 1.2 + 0.1);
+    expect(segs[0]!.end).toBeLessThan(single.samples.length / single.sampleRate + 1.2 + 1e-9);
+    expect(segs[0]!.end).toBeLessThanOrEqual(offset + first - 1.2 + 1e-9);
     expect(segs[1]!.start).toBe(segs[0]!.end);
     expect(segs[1]!.end).toBeCloseTo(two.length / single.sampleRate, 6);
   });

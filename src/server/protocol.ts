@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { RawPcmSpec } from '../audio/pcm.js';
+import { ms, segmentJson } from '../format.js';
 import type { RecognitionResult, SegmentResult, PartialResult } from '../recognizer.js';
 
 /**
@@ -172,7 +173,7 @@ export type StreamOutput =
  * ws.send(JSON.stringify(partialMessage(p))); // {"type":"partial","segment":0,"text":"put the","durationSec":1.28}
  */
 export function partialMessage(p: PartialResult): { type: 'partial'; segment: number; text: string; durationSec: number } {
-  return { type: 'partial', segment: p.segment ?? 0, text: p.text, durationSec: p.durationSec };
+  return { type: 'partial', segment: p.segment ?? 0, text: p.text, durationSec: ms(p.durationSec) };
 }
 
 /**
@@ -181,7 +182,7 @@ export function partialMessage(p: PartialResult): { type: 'partial'; segment: nu
  * ws.send(JSON.stringify(finalMessage(seg))); // {"type":"final","segment":0,"start":0,"end":2.1,"reason":"silence","text":"...","words":[...]}
  */
 export function finalMessage(s: SegmentResult): Record<string, unknown> {
-  return { type: 'final', segment: s.segment, start: s.start, end: s.end, reason: s.reason, text: s.text, words: s.words };
+  return { type: 'final', ...segmentJson(s) };
 }
 
 /**
@@ -191,5 +192,5 @@ export function finalMessage(s: SegmentResult): Record<string, unknown> {
  * ws.send(JSON.stringify(endMessage(result))); // {"type":"end","text":"...","durationSec":4.2,"segments":2}
  */
 export function endMessage(r: RecognitionResult): { type: 'end'; text: string; durationSec: number; segments: number } {
-  return { type: 'end', text: r.text, durationSec: r.durationSec, segments: r.segments?.length ?? (r.text === '' ? 0 : 1) };
+  return { type: 'end', text: r.text, durationSec: ms(r.durationSec), segments: r.segments?.length ?? (r.text === '' ? 0 : 1) };
 }

@@ -61,16 +61,19 @@ export function importsOf(file: string, text: string): ImportEdge[] {
 const under = (p: string | undefined, dir: string): boolean => p !== undefined && p.startsWith(`${dir}/`);
 const builtins = new Set(builtinModules);
 
+/** Folders of platform code: the Node and browser adapters, the command line, the server and the batch workers (Node). */
+const ADAPTERS = ['src/node', 'src/web', 'src/cli', 'src/server', 'src/batch'];
+
 /** Node built-ins (`node:fs`, or `fs` written bare), onnxruntime's platform packages, and earshot's own platform adapters. */
 function platformOf(e: ImportEdge): string | undefined {
   if (e.specifier.startsWith('node:') || builtins.has(e.specifier.split('/')[0]!)) return 'a Node built-in';
   if (/^onnxruntime-(node|web)(\/|$)/.test(e.specifier)) return 'an onnxruntime platform package (take an injected OrtModule; onnxruntime-common types are fine)';
-  if (under(e.target, 'src/node') || under(e.target, 'src/web') || under(e.target, 'src/cli')) return 'a platform adapter (src/node, src/web or src/cli)';
+  if (ADAPTERS.some((d) => under(e.target, d))) return `a platform adapter (${ADAPTERS.join(', ')})`;
   return undefined;
 }
 
-/** The platform-neutral core: everything under src/ except the adapters and the command line. */
-const isCore = (f: string): boolean => under(f, 'src') && !under(f, 'src/node') && !under(f, 'src/web') && !under(f, 'src/cli');
+/** The platform-neutral core: everything under src/ except the adapters, the command line and the Node services. */
+const isCore = (f: string): boolean => under(f, 'src') && !ADAPTERS.some((d) => under(f, d));
 /** The model runtime: read, validate, load, run, hash, metadata. */
 const isRuntime = (f: string): boolean => under(f, 'src/model') && !under(f, 'src/model/build');
 
