@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { augmentSet, babble, CLEAN_SHARE, planContext, planCopy, readInputs, renderCopy, trimEdges, type CopyPlan, type PlanContext, type SetAugmentation, type SetInput, type SetNoise } from '../tools/corpus/augment-set.js';
-import { NoiseBank, SAMPLE_RATE, wavBytes } from '../tools/corpus/augment.js';
+import { augmentSet, babble, CLEAN_SHARE, planContext, planCopy, readInputs, renderCopy, type CopyPlan, type PlanContext, type SetAugmentation, type SetInput, type SetNoise } from '../tools/corpus/augment-set.js';
+import { NoiseBank, SAMPLE_RATE, trimEdges, wavBytes } from '../tools/corpus/augment.js';
 import { codecRoundTrip, micEffects, MissingToolError, requireChannelTools, reverbEffects, soxFloat } from '../tools/corpus/channel.js';
 import { Rng } from '../src/core/rng.js';
 import { UsageError } from '../src/core/errors.js';

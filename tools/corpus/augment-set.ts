@@ -23,7 +23,7 @@ import { UsageError, describeError } from '../../src/core/errors.js';
 import { jsonlRecords, requireStrings } from '../../src/core/jsonl.js';
 import { hash32, rngFor, type Rng } from '../../src/core/rng.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
-import { activePower, NoiseBank, SAMPLE_RATE, wavBytes, type NoiseColor } from './augment.js';
+import { activePower, NoiseBank, SAMPLE_RATE, trimEdges, wavBytes, type NoiseColor } from './augment.js';
 import { codecRoundTrip, decodeFile, micEffects, requireChannelTools, reverbEffects, soxFloat, speedEffects, type Codec, type MicStep, type Reverb } from './channel.js';
 import { isMain, nonNegativeInt } from './util.js';
 
@@ -251,23 +251,6 @@ export function planCopy(entry: SetInput, k: number, ctx: PlanContext): CopyPlan
   return { id: `${entry.id}-a${k}`, parts, gap_s: gap, augmentation: { ...none, clean, speed, pitch_cents: pitch, reverb, noise, mic, codec } };
 }
 
-/**
- * The span of `x` between the first and last sample within `relDb` of the peak, with `margin` samples kept
- * either side (none before the speech when `startAtOnset`: the first sound is then sample 0).
- * @example
- * const speech = trimEdges(x, -45, 160, false);
- */
-export function trimEdges(x: Float32Array, relDb: number, margin: number, startAtOnset: boolean): Float32Array {
-  let peak = 0;
-  for (const v of x) peak = Math.max(peak, Math.abs(v));
-  if (peak === 0) return x.subarray(0, 0);
-  const th = peak * 10 ** (relDb / 20);
-  let a = 0;
-  while (a < x.length && Math.abs(x[a]!) < th) a++;
-  let b = x.length;
-  while (b > a && Math.abs(x[b - 1]!) < th) b--;
-  return x.subarray(startAtOnset ? a : Math.max(0, a - margin), Math.min(x.length, b + margin));
-}
 
 /**
  * A small least-recently-used cache of decoded, trimmed babble talkers (decoding is a sox run; talkers recur).

@@ -112,8 +112,13 @@ export async function soxToFloat(wav: Buffer, effects: string[]): Promise<Float3
   return out;
 }
 
-/** Remove leading and trailing samples quieter than `relDb` below the peak. */
-export function trimSilence(x: Float32Array, relDb = -55): Float32Array {
+/**
+ * The span of `x` between the first and last sample within `relDb` of the peak, with `margin` samples kept
+ * either side (none before the speech when `startAtOnset`: the first sound is then sample 0).
+ * @example
+ * const speech = trimEdges(x, -45, 160, false);
+ */
+export function trimEdges(x: Float32Array, relDb: number, margin: number, startAtOnset: boolean): Float32Array {
   let peak = 0;
   for (const v of x) peak = Math.max(peak, Math.abs(v));
   if (peak === 0) return x.subarray(0, 0);
@@ -122,9 +127,12 @@ export function trimSilence(x: Float32Array, relDb = -55): Float32Array {
   while (a < x.length && Math.abs(x[a]!) < th) a++;
   let b = x.length;
   while (b > a && Math.abs(x[b - 1]!) < th) b--;
-  // Keep 10 ms either side so onsets and releases are not cut.
-  const margin = Math.round(0.01 * SAMPLE_RATE);
-  return x.subarray(Math.max(0, a - margin), Math.min(x.length, b + margin));
+  return x.subarray(startAtOnset ? a : Math.max(0, a - margin), Math.min(x.length, b + margin));
+}
+
+/** Remove leading and trailing samples quieter than `relDb` below the peak, keeping 10 ms either side so onsets and releases are not cut. */
+export function trimSilence(x: Float32Array, relDb = -55): Float32Array {
+  return trimEdges(x, relDb, Math.round(0.01 * SAMPLE_RATE), false);
 }
 
 /** Mean power of the frames within 35 dB of the loudest 20 ms frame (active speech). */
