@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -156,8 +156,12 @@ describe.skipIf(redis.skip)('earshot worker / enqueue on Redis', () => {
     const wroteIds = logs.filter((l) => l.startsWith('wrote ')).map((l) => l.split(' ')[1]!);
     expect(new Set(wroteIds).size).toBe(wroteIds.length);
     const done = new Set([...wroteIds, ...logs.filter((l) => l.startsWith('exists ')).map((l) => l.split(' ')[1]!)]);
-    const expectedIds = Array.from({ length: JOBS }, (_, i) => jobId({ path: `clips/c${String(i).padStart(3, '0')}.wav`, format: 'json' }));
-    expect(expectedIds.filter((id) => !done.has(id))).toEqual([]);
+    const expected = Array.from({ length: JOBS }, (_, i) => `clips/c${String(i).padStart(3, '0')}.wav`).map((p) => ({ p, id: jobId({ path: p, format: 'json' }) }));
+    // Every job was seen to its result, but for at most the one the killed worker finished as it died: its result
+    // file is there and the queue counts it completed (checked above), but its "wrote" line died in the pipe with it.
+    const unseen = expected.filter((e) => !done.has(e.id));
+    expect(unseen.length).toBeLessThanOrEqual(1);
+    for (const e of unseen) expect(existsSync(path.join(out, `${e.p}.json`)), e.p).toBe(true);
     expect(logs.some((l) => l.startsWith('dead escape '))).toBe(true);
     // The killed worker held a job (it takes the next one as it completes one): the survivor took it back.
     expect(workers[1]!.out()).toMatch(/^stalled j-[0-9a-f]{32}: /m);
