@@ -165,6 +165,7 @@ async function runStream(task: StreamTask): Promise<StreamOutcome> {
   } catch (e) {
     return failure(e);
   } finally {
+    post({ type: 'end' });
     task.port.close();
   }
 }

@@ -164,7 +164,9 @@ export type StreamInput = { type: 'audio'; bytes: Uint8Array } | { type: 'eof' }
 export type StreamOutput =
   | { type: 'partial'; partial: PartialResult }
   | { type: 'segment'; segment: SegmentResult }
-  | { type: 'consumed'; bytes: number };
+  | { type: 'consumed'; bytes: number }
+  /** The worker's last message on the port: everything it sent is before this. */
+  | { type: 'end' };
 
 /**
  * A `/v1/stream` partial message: the text of the current segment so far (sent when it changes), with

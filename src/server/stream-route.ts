@@ -94,8 +94,15 @@ function serve(socket: WebSocket, req: FastifyRequest, ctx: ServerContext, regis
   };
   armIdle();
 
+  // The task's outcome can arrive before the port's last messages (another channel): the results are sent and the
+  // socket closed only once the worker's 'end' marker (or the port's close) says every segment has been delivered.
+  let portDrained!: () => void;
+  const drained = new Promise<void>((resolve) => (portDrained = resolve));
+  port.on('close', () => portDrained());
   port.on('message', (m: StreamOutput) => {
-    if (m.type === 'consumed') {
+    if (m.type === 'end') {
+      portDrained();
+    } else if (m.type === 'consumed') {
       outstanding -= m.bytes;
       if (socket.isPaused && outstanding < LOW_WATER_BYTES) socket.resume();
     } else if (m.type === 'partial') {
@@ -129,8 +136,8 @@ function serve(socket: WebSocket, req: FastifyRequest, ctx: ServerContext, regis
   socket.on('close', () => endInput('client closed'));
   socket.on('error', () => endInput('client closed'));
 
-  const finished = done.then(
-    (outcome) => {
+  const finished = Promise.all([done, drained]).then(
+    ([outcome]) => {
       if (outcome.ok) {
         ctx.metrics.recordWork('stream', outcome.result.durationSec, outcome.processingSec);
         ctx.metrics.recordRequest('/v1/stream', 200);
