@@ -263,9 +263,18 @@ export function finishUtterance(speech: Float32Array, a: Augmentation, bank: Noi
  * await fs.writeFile('a.wav', wavBytes(samples));
  */
 export function wavBytes(x: Float32Array, sampleRate = SAMPLE_RATE): Buffer {
-  const buf = Buffer.alloc(44 + x.length * 2);
+  return pcm16Wav(x.length, sampleRate, (i) => Math.max(-32768, Math.min(32767, Math.round(x[i]! * 32767))));
+}
+
+/**
+ * A 16-bit mono PCM WAV of `n` samples at `sampleRate`, sample i being `sample(i)` (an integer in -32768..32767).
+ * @example
+ * pcm16Wav(pcm.length, 11025, (i) => (pcm[i]! - 128) * 256); // 8-bit unsigned PCM, exactly
+ */
+export function pcm16Wav(n: number, sampleRate: number, sample: (i: number) => number): Buffer {
+  const buf = Buffer.alloc(44 + n * 2);
   buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(36 + x.length * 2, 4);
+  buf.writeUInt32LE(36 + n * 2, 4);
   buf.write('WAVE', 8, 'ascii');
   buf.write('fmt ', 12, 'ascii');
   buf.writeUInt32LE(16, 16);
@@ -276,10 +285,7 @@ export function wavBytes(x: Float32Array, sampleRate = SAMPLE_RATE): Buffer {
   buf.writeUInt16LE(2, 32);
   buf.writeUInt16LE(16, 34);
   buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(x.length * 2, 40);
-  for (let i = 0; i < x.length; i++) {
-    const v = Math.max(-32768, Math.min(32767, Math.round(x[i]! * 32767)));
-    buf.writeInt16LE(v, 44 + i * 2);
-  }
+  buf.writeUInt32LE(n * 2, 40);
+  for (let i = 0; i < n; i++) buf.writeInt16LE(sample(i), 44 + i * 2);
   return buf;
 }

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
+import { pcm16Wav } from './augment.js';
 import { type Recording, writeImport } from './import.js';
 import { normalizeLabel } from './normalize.js';
 import { SKY_HEADER_BYTES, SkyDataError, SkyDisk } from './sky-disk.js';
@@ -83,22 +84,7 @@ export function skyLabel(raw: string): string | null {
  * await fs.writeFile('a.wav', pcm8ToWav(pcm, 11025));
  */
 export function pcm8ToWav(pcm: Uint8Array, rate: number): Buffer {
-  const n = pcm.length;
-  const buf = Buffer.alloc(44 + n * 2);
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(36 + n * 2, 4);
-  buf.write('WAVEfmt ', 8, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(rate, 24);
-  buf.writeUInt32LE(rate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++) buf.writeInt16LE((pcm[i]! - 128) * 256, 44 + 2 * i);
-  return buf;
+  return pcm16Wav(pcm.length, rate, (i) => (pcm[i]! - 128) * 256);
 }
 
 /**
