@@ -172,6 +172,21 @@ describe.skipIf(torch.skip)('recipe smoke: featurize -> train -> export -> conve
     expect(r.stderr).toMatch(/feats-c\/config.json differs from .*feats-a\/config.json in preEmphasis: featurize all train shards with the same config/);
   });
 
+  it('--exclude-ids leaves those utterances out of training, and refuses a list that names none of them', () => {
+    const ids = fs.readFileSync(path.join(feats(), 'index.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+    const list = path.join(work, 'exclude.txt');
+    fs.writeFileSync(list, `${ids[0]}\n\n${ids[2]}\n`);
+    const base = ['tools/train/train.py', '--train', feats(), '--layers', '1', '--width', '8', '--context-left', '1', '--context-right', '1',
+      '--max-steps', '1', '--batch-size', '2', '--eval-every', '0', '--ckpt-every', '0', '--threads', '1'];
+    const log = runPython([...base, '--out', path.join(work, 'run-excl'), '--exclude-ids', list]);
+    expect(log).toMatch(new RegExp(`train: ${ids.length - 2} utterances`));
+    fs.writeFileSync(list, 'no-such-utterance\n');
+    const r = spawnSync(PYTHON, [...base, '--out', path.join(work, 'run-excl-bad'), '--exclude-ids', list],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/none of the 1 excluded ids is in .*: is it the id list of these shards\?/);
+  });
+
   it('converts the export into an earshot model', async () => {
     const r = await convertWeightsFile({ weights: path.join(run(), 'model.safetensors'), arch: path.join(run(), 'arch.json'), out: onnx(), force: true });
     expect(r.parameters).toBe(273 * 32 + 32 + 32 * 32 + 32 + 32 * 29 + 29);

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 import torch
@@ -114,12 +114,22 @@ def differing_fields(a: dict, b: dict) -> List[str]:
     return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
 
 
+def read_ids(path: str) -> Set[str]:
+    """The utterance ids of a file with one per line (blank lines ignored), e.g. --exclude-ids."""
+    try:
+        with open(path) as f:
+            return {line.strip() for line in f if line.strip()}
+    except OSError as e:
+        raise SystemExit(f'{path}: cannot read the id list ({e.strerror}); give a text file with one utterance id per line')
+
+
 class Shards:
     """Several featurized splits read as one (`--train A,B`): their utterances in the order given, each read from
     its own feats.f32, with the normalization statistics of all their frames together. They must share one
-    config.json. A user adds a newly featurized corpus to an old one without featurizing the old one again."""
+    config.json. A user adds a newly featurized corpus to an old one without featurizing the old one again.
+    `exclude`: utterance ids left out (a subset for a learning curve); the statistics stay those of the whole shards."""
 
-    def __init__(self, paths: Sequence[str], max_utts: int = 0):
+    def __init__(self, paths: Sequence[str], max_utts: int = 0, exclude: Optional[Set[str]] = None):
         self.parts = [Shard(p) for p in paths]
         first = self.parts[0]
         for s in self.parts[1:]:
@@ -129,10 +139,15 @@ class Shards:
         self.path = ','.join(paths)
         self.config = first.config
         self.dim = first.dim
-        self.where = [(k, i) for k, s in enumerate(self.parts) for i in range(len(s.entries))]
+        self.where = [(k, i) for k, s in enumerate(self.parts) for i in range(len(s.entries))
+                      if not exclude or s.entries[i]['id'] not in exclude]
         if max_utts > 0:
             self.where = self.where[:max_utts]
         self.entries = [self.parts[k].entries[i] for k, i in self.where]
+        if exclude:
+            present = {e['id'] for s in self.parts for e in s.entries}
+            if not present & exclude:
+                raise SystemExit(f'none of the {len(exclude)} excluded ids is in {",".join(paths)}: is it the id list of these shards?')
 
     def frames(self, i: int) -> np.ndarray:
         k, j = self.where[i]

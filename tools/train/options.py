@@ -13,6 +13,9 @@ def parse_args(argv=None, description: str = ''):
     d.add_argument('--dev', help='dev shard directory (early stopping on its greedy CER)')
     d.add_argument('--out', required=True, help='run directory: checkpoints, logs, model.safetensors, arch.json')
     d.add_argument('--max-train-utts', type=int, default=0, help='use only the first N train utterances (0 = all)')
+    d.add_argument('--exclude-ids', default='', help='file of utterance ids (one per line) to leave out of --train, e.g. '
+                   'a subset for a learning curve (tools/corpus/subset.ts writes one); normalization statistics are '
+                   'still those of the whole shards')
     d.add_argument('--max-dev-utts', type=int, default=600, help='evaluate on the first N dev utterances (0 = all)')
     m = p.add_argument_group('model')
     m.add_argument('--model', choices=['mlp', 'tdnn'], default='mlp')

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from data import (BLANK_ID, Normalizer, Shard, Shards, Utts, collate, differing_fields, edit_distance, greedy_decode,
+from data import (BLANK_ID, Normalizer, Shard, Shards, Utts, read_ids, collate, differing_fields, edit_distance, greedy_decode,
                   make_batches, sliding_std, spec_augment)
 from export import (export_model, feature_config_for_model, init_normalizer, is_export, load_export, portable_args,
                     portable_path, read_export)
@@ -164,7 +164,9 @@ class Trainer:
         self.train_paths = [p for p in args.train.split(',') if p]
         if not self.train_paths:
             raise SystemExit(f'--train {args.train!r}: give a shard directory, or several separated by commas')
-        train_shard = Shards(self.train_paths, args.max_train_utts)
+        train_shard = Shards(self.train_paths, args.max_train_utts, read_ids(args.exclude_ids) if args.exclude_ids else None)
+        if args.exclude_ids:
+            log(f'--exclude-ids {args.exclude_ids}: {len(train_shard.entries)} train utterances left')
         mean, std = train_shard.stats()
         if args.stats:
             with open(args.stats) as f:
