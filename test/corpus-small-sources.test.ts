@@ -136,5 +136,6 @@ describe.skipIf(g722.skip || ffmpeg.skip)('asterisk-core-sounds-en-g722 (install
     expect(wavDuration(wav)).toBeCloseTo(await audioDuration(path.join(dir, 'auth-thankyou.wav')), 2);
     expect(await packageLicence('asterisk-core-sounds-en-g722')).toBe('CC-BY-SA-3.0');
     expect(DEBIAN_SOURCES.find((s) => s.name === 'asterisk16')).toMatchObject({ role: 'evaluation' });
+    expect(DEBIAN_SOURCES.find((s) => s.name === 'klettres')).toMatchObject({ role: 'evaluation' }); // the closed-vocabulary check
   });
 });

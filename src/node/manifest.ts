@@ -18,6 +18,9 @@ export interface ManifestItem {
   duration?: number;
   /** JSONL `via_rate`: hear the audio as if recorded at this rate (see tools/featurize/job.ts). */
   viaRate?: number;
+  /** JSONL `engine` and `source`: where the clip comes from (a synthesizer, `human`; a package), when given. */
+  engine?: string;
+  source?: string;
 }
 
 /**
@@ -48,6 +51,8 @@ export function readManifest(file: string): ManifestItem[] {
         text: o.text as string,
         ...(typeof o.duration === 'number' ? { duration: o.duration } : {}),
         ...(o.via_rate !== undefined ? { viaRate: checkedViaRate(o.via_rate, where) } : {}),
+        ...(typeof o.engine === 'string' ? { engine: o.engine } : {}),
+        ...(typeof o.source === 'string' ? { source: o.source } : {}),
       });
     } else {
       const tab = line.indexOf('\t');

@@ -25,6 +25,7 @@ import { hash32, rngFor, type Rng } from '../../src/core/rng.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
 import { activePower, NoiseBank, SAMPLE_RATE, trimEdges, wavBytes, type NoiseColor } from './augment.js';
 import { codecRoundTrip, decodeFile, micEffects, requireChannelTools, reverbEffects, soxFloat, speedEffects, type Codec, type MicStep, type Reverb } from './channel.js';
+import { refuseReserved } from './reserved.js';
 import { isMain, nonNegativeInt } from './util.js';
 
 /** Noise mixed into a copy: a color of the noise bank, or babble of other utterances of the input. */
@@ -460,6 +461,7 @@ export async function augmentSet(o: AugmentSetOptions): Promise<AugmentSetResult
     inputs.push(...readInputs(text, file));
   }
   if (!inputs.length) throw new UsageError(`--in ${o.inputs.join(', ')}: no entries`);
+  refuseReserved(inputs.map((e) => ({ id: e.id, audio: e.file, engine: e.engine, source: e.source })), `augment-set --in ${o.inputs.join(' ')} (augmented copies are training data)`);
   const noiseSeconds = o.noiseSeconds ?? 300;
   const ctx = planContext(inputs, o.seed, o.joinShare, noiseSeconds);
   await fs.mkdir(o.out, { recursive: true });

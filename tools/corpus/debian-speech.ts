@@ -189,7 +189,7 @@ export const DEBIAN_SOURCES: SpeechSource[] = [
   },
   {
     name: 'klettres',
-    role: 'training',
+    role: 'evaluation', // the closed-vocabulary (--phrases) check on isolated human words
     packages: ['klettres-data'],
     probe: `${KLETTRES}/en/sounds.xml`,
     read: () => klettresRecordings(KLETTRES, ['en', 'en_GB']),

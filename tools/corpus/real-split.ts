@@ -27,6 +27,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import { jsonlRecords } from '../../src/core/jsonl.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
+import { refuseReserved } from './reserved.js';
 import { isMain } from './util.js';
 
 /** A manifest entry as the split sees it: the fields it reads, the rest carried through. */
@@ -162,6 +163,7 @@ export async function writeSplit(inputs: string[], outDir: string, o: SplitOptio
     const dir = path.dirname(path.resolve(file));
     for (const { where, record } of jsonlRecords(text, file, 'an imported JSONL manifest')) {
       const e = checkEntry(record, where);
+      refuseReserved([{ id: e.id, audio: path.resolve(dir, e.audio), engine: e.engine, source: e.source }], `real-split ${where} (its real-train becomes training data)`);
       if (ids.has(e.id)) throw new UsageError(`${where}: id "${e.id}" appears twice in the inputs; each clip may be split once`);
       ids.add(e.id);
       entries.push({ ...e, audio: path.relative(path.resolve(outDir), path.resolve(dir, e.audio)) });

@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import { defaultFeatureConfig, featureConfigProblems, type FeatureConfig } from '../../src/features/config.js';
 import { readManifest, type ManifestItem } from '../../src/node/manifest.js';
+import { refuseReserved } from '../corpus/reserved.js';
 import { ShardWriter } from './shard.js';
 import { featurizeFile, type JobRequest, type JobResult } from './job.js';
 
@@ -31,6 +32,8 @@ export interface FeaturizeOptions {
   progress?: boolean;
   /** Label shown in progress lines. */
   label?: string;
+  /** Featurize clips reserved for evaluation (tools/corpus/reserved.ts) too: only for evaluation shards. */
+  allowReserved?: boolean;
 }
 
 export interface FeaturizeSummary {
@@ -67,6 +70,7 @@ export async function featurize(opts: FeaturizeOptions): Promise<FeaturizeSummar
   if (problems.length) throw new Error(`feature config: ${problems.join('; ')}`);
   let items: ManifestItem[] = opts.manifests.flatMap((m) => readManifest(m));
   if (opts.limit && opts.limit > 0) items = items.slice(0, opts.limit);
+  if (!opts.allowReserved) refuseReserved(items, `featurize --manifest ${opts.manifests.join(' ')} (pass --allow-reserved for an evaluation shard)`);
   const seen = new Set<string>();
   for (const it of items) {
     if (seen.has(it.id)) throw new Error(`duplicate utterance id "${it.id}" in ${opts.manifests.join(', ')}: ids must be unique within a shard`);
@@ -176,16 +180,17 @@ async function main(): Promise<void> {
     .option('-c, --config <file>', 'JSON with FeatureConfig fields overriding the defaults')
     .option('-w, --workers <n>', 'worker threads (0 = compute in the main thread)', '2')
     .option('--limit <n>', 'only the first N utterances', '0')
-    .option('-q, --quiet', 'no progress lines');
+    .option('-q, --quiet', 'no progress lines')
+    .option('--allow-reserved', 'also featurize clips reserved for evaluation (festival voices, alsa, Asterisk, ...): evaluation shards only, never for training');
   program.parse();
-  const o = program.opts<{ manifest: string[]; out: string; config?: string; workers: string; limit: string; quiet?: boolean }>();
+  const o = program.opts<{ manifest: string[]; out: string; config?: string; workers: string; limit: string; quiet?: boolean; allowReserved?: boolean }>();
   const workers = Number(o.workers);
   const limit = Number(o.limit);
   if (!Number.isInteger(workers) || workers < 0) throw new Error(`--workers must be a non-negative integer, got "${o.workers}"`);
   if (!Number.isInteger(limit) || limit < 0) throw new Error(`--limit must be a non-negative integer, got "${o.limit}"`);
   let config = defaultFeatureConfig();
   if (o.config) config = { ...config, ...(JSON.parse(fs.readFileSync(o.config, 'utf8')) as Partial<FeatureConfig>) };
-  const s = await featurize({ manifests: o.manifest, out: o.out, config, workers, limit, progress: !o.quiet });
+  const s = await featurize({ manifests: o.manifest, out: o.out, config, workers, limit, progress: !o.quiet, allowReserved: o.allowReserved === true });
   const hours = s.audioSeconds / 3600;
   process.stderr.write(
     `featurize: wrote ${o.out}: ${s.utterances} utterances, ${s.frames} frames, ${hours.toFixed(2)} h of audio in ${s.wallSeconds.toFixed(1)} s ` +
