@@ -13,7 +13,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
 WORK=work-data/human
-INIT_MODEL=models/earshot-en.onnx
+# The synthetic-only model the shipped one was fine-tuned from (run13), as git keeps it: the shipped file is
+# already fine-tuned, and fine-tuning it again would not reproduce it. tools/recipe/run.sh trains it anew.
+BASE_REV=0af6cea
+INIT_MODEL="git:$BASE_REV:models/earshot-en.onnx"
 BUDGET_MIN=60
 COPIES=2
 SYNTH_UTTS=10000
@@ -33,7 +36,8 @@ usage: tools/recipe/human.sh [options]
 Stages: 0 build | 1 import | 2 split | 3 synthetic replay | 4 augmentation | 5 features | 6 train | 7 convert + parity | 8 eval
 
   --work DIR          everything is written here (default $WORK)
-  --init-model FILE   the model to fine-tune (default $INIT_MODEL)
+  --init-model FILE   the model to fine-tune (default $INIT_MODEL: the synthetic run13 from
+                      git history, or git:REV:PATH for another committed one)
   --budget-min M      training wall-clock budget in minutes (default $BUDGET_MIN)
   --copies K          augmented copies of each real training clip (default $COPIES)
   --synth-utts N      synthetic replay utterances (default $SYNTH_UTTS)
@@ -74,6 +78,12 @@ MODEL="$WORK/model.onnx"
 EVAL="$WORK/eval"
 CLI=dist/src/cli/main.js
 mkdir -p "$WORK"
+if [[ "$INIT_MODEL" == git:* ]]; then  # a committed model, extracted once (offline: from this clone's history)
+  spec="${INIT_MODEL#git:}"
+  out="$WORK/base-${spec%%:*}.onnx"
+  [ -f "$out" ] || { git show "$spec" > "$out.tmp" && mv "$out.tmp" "$out"; } || { echo "human.sh: cannot read $spec from git history (a shallow clone? git fetch --unshallow)" >&2; exit 1; }
+  INIT_MODEL="$out"
+fi
 LOG="$WORK/recipe.log"
 T_START=$(date +%s)
 say() { echo "[human $(date +%H:%M:%S) +$(( $(date +%s) - T_START ))s] $*" | tee -a "$LOG" >&2; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# earshot recipe, end to end: corpus -> featurize -> train -> convert -> parity -> eval.
+# earshot recipe, end to end: corpus -> featurize -> train -> convert -> parity -> eval -> human speech.
 # See tools/recipe/README.md. Run from anywhere; paths are relative to the repository root.
 set -euo pipefail
 
@@ -20,7 +20,7 @@ DEFAULT_ROUNDS=("16000" "24000" "5000 --gnuspeech-share 1" "39000 --gnuspeech-sh
 ROUNDS=()
 ROUNDS_SET=""
 STAGE=0
-STOP_STAGE=6
+STOP_STAGE=7
 TRAIN_ARGS=""
 CORPUS_ARGS=""
 EVAL_SETS="dev test heldout_voice festival"
@@ -33,6 +33,7 @@ usage() {
 usage: tools/recipe/run.sh [options]
 
 Stages: 0 build (tsc) | 1 corpus | 2 featurize | 3 train | 4 convert | 5 parity | 6 eval
+        7 human speech: tools/recipe/human.sh on this run's model (imports, fine-tune, interpolation)
 
   --work DIR          everything is written here (default $WORK)
   --corpus DIR        use an existing corpus (manifests DIR/<set>.jsonl: train, dev, and the eval sets);
@@ -57,7 +58,8 @@ Stages: 0 build (tsc) | 1 corpus | 2 featurize | 3 train | 4 convert | 5 parity 
                       training from random weights: stage 3 writes its weights to WORK/init
                       (tools/train/weights-from-model.js) and trains from them without BatchNorm (folded in the
                       file), keeping its normalization; set the budget and a lower --lr in --train-args
-  --stage N           start at stage N (default 0); --stop-stage N: stop after stage N (default 6)
+  --stage N           start at stage N (default 0); --stop-stage N: stop after stage N (default 7; 6 gives
+                      the synthetic-only model)
   -h, --help
 
 Default model (train.py): a 5x448 leaky-ReLU (alpha 0.01) TDNN with early subsampling: the first kernel-3
@@ -181,7 +183,15 @@ if stage 6; then
   say "stage 6: eval ${manifests[*]}"
   node dist/src/cli/main.js eval "${manifests[@]}" --model "$MODEL" --threads "$THREADS" \
     --bootstrap 2000 --json "$WORK/eval.json" --hyp "$WORK/hyp.jsonl" | tee "$WORK/eval.txt"
-  if [ -n "$MODEL_OUT" ]; then cp "$MODEL" "$MODEL_OUT"; say "copied $MODEL to $MODEL_OUT"; fi
+  if [ -n "$MODEL_OUT" ] && [ "$STOP_STAGE" -lt 7 ]; then cp "$MODEL" "$MODEL_OUT"; say "copied $MODEL to $MODEL_OUT"; fi
+fi
+
+if stage 7; then
+  # The shipped model is this synthetic model fine-tuned on real human speech from Debian packages, with
+  # synthetic replay, then interpolated with it (tools/recipe/human.sh, which resumes on its own).
+  say "stage 7: human speech -> $WORK/human (tools/recipe/human.sh --init-model $MODEL)"
+  tools/recipe/human.sh --work "$WORK/human" --init-model "$MODEL" --seed "$SEED" --jobs "$JOBS" --threads "$THREADS" --stage 1
+  if [ -n "$MODEL_OUT" ]; then cp "$WORK/human/model.onnx" "$MODEL_OUT"; say "copied $WORK/human/model.onnx to $MODEL_OUT"; fi
 fi
 
 say "done in $(( $(date +%s) - T_START )) s"
