@@ -43,7 +43,7 @@ export async function loadLanguageModel(file: string): Promise<ArpaLanguageModel
 
 /**
  * Load the shipped English trigram LM (models/en-3gram.lmbin), the one the default model's beam settings
- * (LM weight 0.5, word bonus 4: the beam decoder's defaults with an LM) were tuned with. Nothing loads it
+ * (the LM weight and word bonus its metadata recommends) were tuned with. Nothing loads it
  * unless you call this; the CLI does for `--decoder beam` with the default model and no `--lm`.
  * @example
  * const rec = await loadRecognizer({ decoder: { type: 'beam', lm: await loadDefaultLanguageModel() } });
