@@ -115,7 +115,7 @@ export interface RecognizerOptions {
  * letter was right in 17 with no lead, 51 with 30 ms, 91 with 60 ms and 92 from 90 ms to 450 ms alike.
  * 0.24 s leaves a margin above 90 ms and lies inside the leading silence training saw (0.1-0.4 s for
  * synthetic clips, 0-0.5 s for augmented real ones), which was digital zeros apart from the noise of
- * noise-augmented copies: so the lead is zeros (low-level noise instead made no difference to the test).
+ * noise-augmented copies: so the lead is zeros (leading noise at -60 dBFS instead of zeros gave the same transcripts).
  * The model's metadata does not carry it: a runtime default serves every model already exported.
  * @example
  * const rec = await Recognizer.create({ ort, model: bytes, leadingSilence: DEFAULT_LEADING_SILENCE_SECONDS });
