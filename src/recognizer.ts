@@ -112,7 +112,8 @@ export interface RecognizerOptions {
  * shipped model). The shipped model emits a word's first letters 1-4 output frames (30-120 ms) before the
  * sound itself; a file that starts with speech has no frames there, and lost them ("the weather" came out
  * "e weather"). Measured on 96 espeak-ng sentences starting at their first sample (4 voices): the first
- * letter was right in 17 with no lead, 51 with 30 ms, 91 with 60 ms and 92 from 90 ms to 450 ms alike.
+ * letter was right in 17 with no lead, 51 with 30 ms, 91 with 60 ms and 92 from 90 ms to 450 ms alike
+ * (tools/study/first-sound.ts; there, with real leading silence, all 96 first letters came 1-4 frames early).
  * 0.24 s leaves a margin above 90 ms and lies inside the leading silence training saw (0.1-0.4 s for
  * synthetic clips, 0-0.5 s for augmented real ones), which was digital zeros apart from the noise of
  * noise-augmented copies: so the lead is zeros (leading noise at -60 dBFS instead of zeros gave the same transcripts).
