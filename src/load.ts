@@ -32,6 +32,8 @@ export interface LoadOptions {
   decoder?: DecoderOptions;
   /** Model frames per acoustic-model call in streams; default 64 (see RecognizerOptions.batchFrames). */
   batchFrames?: number;
+  /** Seconds of digital silence run before each stream's first sample; default 0.24 (see RecognizerOptions.leadingSilence). */
+  leadingSilence?: number;
 }
 
 /**
@@ -74,5 +76,6 @@ export async function loadWith(opts: LoadOptions, model: ModelSource, platform: 
     ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
     ...(opts.decoder ? { decoder: opts.decoder } : {}),
     ...(opts.batchFrames !== undefined ? { batchFrames: opts.batchFrames } : {}),
+    ...(opts.leadingSilence !== undefined ? { leadingSilence: opts.leadingSilence } : {}),
   });
 }

@@ -8,6 +8,12 @@
  * pauses: when a rule of src/decoder/endpoint.ts fires, the decoder's result becomes the segment's
  * final result and the decoder starts afresh, while the frontend and the acoustic model run on
  * without a break, so no audio is lost or decoded twice and times stay measured from the stream start.
+ *
+ * Leading silence: before the first sample of every stream the model runs over a short lead of digital
+ * silence (DEFAULT_LEADING_SILENCE_SECONDS, `leadingSilence` to change it), because a CTC model emits a word's
+ * first letters up to a few frames before the sound itself and the shipped model's training audio always gave
+ * it silence to emit them in: without the lead, speech at the first sample lost its first letters. The lead
+ * frames are decoded but not endpointed, and every reported time is moved back onto the input (>= 0).
  */
 import { AudioInputError, UsageError } from './core/errors.js';
 import { FeatureExtractor } from './features/index.js';
@@ -19,6 +25,7 @@ import { createAcousticSession, runAcoustic, type AcousticSession, type Executio
 import { decoderFactory, type DecoderOptions, type StreamDecoder } from './decoder/select.js';
 import type { DecodeResult } from './decoder/types.js';
 import { Endpointer, type EndpointConfig, type EndpointReason } from './decoder/endpoint.js';
+import { inputTime, shiftResultTimes } from './decoder/shift-times.js';
 import { BlockEnergyMeter } from './audio/energy.js';
 import { createResampler, type Resampler } from './audio/resample.js';
 import { concatSamples } from './audio/samples.js';
@@ -92,7 +99,29 @@ export interface RecognizerOptions {
   batchFrames?: number;
   /** The decoder every stream uses unless createStream says otherwise. Default { type: 'greedy' }. */
   decoder?: DecoderOptions;
+  /**
+   * Seconds of digital silence the model runs over before the first sample of each stream, rounded to whole
+   * model output frames; in [0, 1], 0 turns it off. Default {@link DEFAULT_LEADING_SILENCE_SECONDS}.
+   * Reported times always refer to the input.
+   */
+  leadingSilence?: number;
 }
+
+/**
+ * Default lead of digital silence before each stream's first sample, in seconds (8 output frames of the
+ * shipped model). The shipped model emits a word's first letters 1-4 output frames (30-120 ms) before the
+ * sound itself; a file that starts with speech has no frames there, and lost them ("the weather" came out
+ * "e weather"). Measured on 96 espeak-ng sentences starting at their first sample (4 voices): the first
+ * letter was right in 17 with no lead, 51 with 30 ms, 91 with 60 ms and 92 from 90 ms to 450 ms alike
+ * (tools/study/first-sound.ts; there, with real leading silence, all 96 first letters came 1-4 frames early).
+ * 0.24 s leaves a margin above 90 ms and lies inside the leading silence training saw (0.1-0.4 s for
+ * synthetic clips, 0-0.5 s for augmented real ones), which was digital zeros apart from the noise of
+ * noise-augmented copies: so the lead is zeros (leading noise at -60 dBFS instead of zeros gave the same transcripts).
+ * The model's metadata does not carry it: a runtime default serves every model already exported.
+ * @example
+ * const rec = await Recognizer.create({ ort, model: bytes, leadingSilence: DEFAULT_LEADING_SILENCE_SECONDS });
+ */
+export const DEFAULT_LEADING_SILENCE_SECONDS = 0.24;
 
 /**
  * Per-stream options.
@@ -128,6 +157,10 @@ function checkBatchFrames(batchFrames: unknown, what: string): asserts batchFram
   if (typeof batchFrames !== 'number' || !Number.isInteger(batchFrames) || batchFrames < 1) throw new UsageError(`${what} must be a positive integer, got ${String(batchFrames)}`);
 }
 
+function checkLeadingSilence(v: unknown): asserts v is number {
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new UsageError(`leadingSilence must be a number of seconds in [0, 1], got ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`);
+}
+
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now()) / 1000;
 
 function checkSamples(samples: unknown, sampleRate: unknown): asserts samples is Float32Array {
@@ -158,9 +191,12 @@ export class Recognizer {
   runChain: Promise<unknown> = Promise.resolve();
   /** @internal makes the default decoder of each stream */
   readonly makeDecoder: () => StreamDecoder;
+  /** Model output frames of digital silence run before each stream's first sample (RecognizerOptions.leadingSilence). */
+  readonly leadFrames: number;
 
-  private constructor(ort: OrtModule, info: ModelInfo, metadata: ModelMetadata, session: AcousticSession, batchFrames: number, makeDecoder: () => StreamDecoder) {
+  private constructor(ort: OrtModule, info: ModelInfo, metadata: ModelMetadata, session: AcousticSession, batchFrames: number, makeDecoder: () => StreamDecoder, leadFrames: number) {
     this.makeDecoder = makeDecoder;
+    this.leadFrames = leadFrames;
     this.ort = ort;
     this.info = info;
     this.metadata = metadata;
@@ -180,6 +216,8 @@ export class Recognizer {
     if (!(opts.model instanceof Uint8Array)) throw new UsageError(`model must be a Uint8Array of the .onnx file, got ${typeof opts.model}`);
     const batchFrames = opts.batchFrames ?? 64;
     checkBatchFrames(batchFrames, 'batchFrames');
+    const leadingSilence = opts.leadingSilence ?? DEFAULT_LEADING_SILENCE_SECONDS;
+    checkLeadingSilence(leadingSilence);
     if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) throw new UsageError(`threads must be a positive integer, got ${opts.threads}`);
     const { info, metadata } = await describeModel(opts.model, source);
     const makeDecoder = decoderFactory(opts.decoder, metadata.labels, metadata.output, outputFrameSeconds(metadata.featureConfig));
@@ -187,7 +225,8 @@ export class Recognizer {
       executionProviders: opts.executionProviders ?? ['cpu'],
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
     });
-    return new Recognizer(opts.ort, info, metadata, session, batchFrames, makeDecoder);
+    const leadFrames = Math.round(leadingSilence / outputFrameSeconds(metadata.featureConfig));
+    return new Recognizer(opts.ort, info, metadata, session, batchFrames, makeDecoder, leadFrames);
   }
 
   /**
@@ -268,6 +307,14 @@ export class RecognitionStream {
   private readonly done: SegmentResult[] = [];
   /** First output frame of the current segment. */
   private segmentStart = 0;
+  /**
+   * Output frames of leading silence: the model's frame f is input frame f - lead. Set when the lead goes in,
+   * in front of the first non-empty samples, so that it does not depend on the chunking (an empty input gets none).
+   */
+  private lead = 0;
+  private leadPending: boolean;
+  /** Lead frames still to come out of the model: decoded, never endpointed. */
+  private leadToSkip = 0;
 
   constructor(rec: Recognizer, decoder: StreamDecoder = rec.makeDecoder(), opts: Pick<StreamOptions, 'endpoint' | 'onSegment' | 'batchFrames'> = {}) {
     this.rec = rec;
@@ -278,6 +325,7 @@ export class RecognitionStream {
     this.dim = inputDim(fc);
     this.decoder = decoder;
     this.frameSeconds = outputFrameSeconds(fc);
+    this.leadPending = rec.leadFrames > 0;
     const out = rec.metadata.output;
     this.blankId = out.type === 'ctc' ? out.blankId : out.silenceId;
     const ep = opts.endpoint;
@@ -334,9 +382,20 @@ export class RecognitionStream {
    * stream.getResult().text
    */
   getResult(): PartialResult {
-    const durationSec = this.inputRate ? this.samplesIn / this.inputRate : 0;
-    if (this.endpointer) return { ...this.decoder.result(), durationSec, segment: this.done.length, isFinal: false };
-    return { ...this.decoder.result(), durationSec, isFinal: false };
+    const durationSec = this.durationSec;
+    const r = this.inputTimes(this.decoder.result());
+    if (this.endpointer) return { ...r, durationSec, segment: this.done.length, isFinal: false };
+    return { ...r, durationSec, isFinal: false };
+  }
+
+  /** Seconds of input accepted so far. */
+  private get durationSec(): number {
+    return this.inputRate ? this.samplesIn / this.inputRate : 0;
+  }
+
+  /** A decoder result with its times moved from the model's frames (lead included) onto the input. */
+  private inputTimes(r: DecodeResult): DecodeResult {
+    return shiftResultTimes(r, this.lead, this.frameSeconds, this.durationSec);
   }
 
   /**
@@ -356,12 +415,12 @@ export class RecognitionStream {
     }
     await this.pushSamples(new Float32Array(0), true);
     const common = {
-      durationSec: this.inputRate ? this.samplesIn / this.inputRate : 0,
+      durationSec: this.durationSec,
       timings: { ...this.timings },
       provider: this.rec.provider,
       isFinal: true as const,
     };
-    if (!this.endpointer) return { ...this.decoder.finalResult(), ...common };
+    if (!this.endpointer) return { ...this.inputTimes(this.decoder.finalResult()), ...common };
     const t = now();
     const last = this.endSegment('end-of-input');
     this.timings.decoder += now() - t;
@@ -389,6 +448,12 @@ export class RecognitionStream {
     const blank = this.blankId;
     let from = 0;
     for (let t = 0; t < frames; t++) {
+      if (this.leadToSkip > 0) {
+        // A lead frame: the decoder sees it (a first letter may be emitted there), the endpoint rules do not,
+        // so they judge the input alone (and the energy meter, fed the input only, stays in step).
+        this.leadToSkip--;
+        continue;
+      }
       const reason = ep.accept(Math.exp(logprobs[t * v + blank]!), this.energy?.take());
       if (reason === undefined) continue;
       this.decoder.accept(logprobs.subarray(from * v, (t + 1) * v), t + 1 - from);
@@ -401,14 +466,15 @@ export class RecognitionStream {
   /** Close the current segment: report it when it has text, and restart the decoder at the next frame. */
   private endSegment(reason: EndpointReason): DecodeResult {
     const end = this.decoder.framesDecoded;
-    const r = this.decoder.finalResult();
+    const r = this.inputTimes(this.decoder.finalResult());
     const start = this.segmentStart;
     this.decoder.reset(end);
     this.segmentStart = end;
     if (r.text !== '') {
+      const at = (frame: number): number => inputTime(frame * this.frameSeconds, this.lead, this.frameSeconds, this.durationSec);
       // The last segment runs to the end of the audio, not just of its last whole frame.
-      const endSec = reason === 'end-of-input' && this.inputRate ? this.samplesIn / this.inputRate : end * this.frameSeconds;
-      const seg: SegmentResult = { ...r, segment: this.done.length, start: start * this.frameSeconds, end: endSec, reason, isFinal: true };
+      const endSec = reason === 'end-of-input' ? this.durationSec : at(end);
+      const seg: SegmentResult = { ...r, segment: this.done.length, start: at(start), end: endSec, reason, isFinal: true };
       this.done.push(seg);
       this.onSegment?.(seg);
     }
@@ -421,6 +487,16 @@ export class RecognitionStream {
       if (last) this.energy.flush();
     }
     let t = now();
+    if (this.leadPending && samples.length > 0) {
+      this.leadPending = false;
+      const fc = this.rec.metadata.featureConfig;
+      this.lead = this.leadToSkip = this.rec.leadFrames;
+      const lead = this.features.accept(new Float32Array(this.lead * fc.frameShift * fc.subsampling));
+      if (lead.frames > 0) {
+        this.pending.push(lead.data);
+        this.pendingFrames += lead.frames;
+      }
+    }
     const block = last ? this.features.finish() : this.features.accept(samples);
     this.timings.features += now() - t;
     if (block.frames > 0) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { concatSamples } from '../src/audio/samples.js';
+import { readAudioFile } from '../src/node/audio-file.js';
 import { convertToneModel, E2E_TEXT, e2eSignal, silence, wavBytes } from './helpers/e2e.js';
 import { earshot, ROOT } from './helpers/cli.js';
 import { buildDemo, FAKE_MIC, launchChromium, serveStatic } from './helpers/browser.js';
@@ -76,6 +77,7 @@ function expectSameAsNode(r: { text: string; words: typeof nodeJson.words }, nod
 }
 let defaultJson: typeof nodeJson;
 let int8Json: typeof nodeJson;
+let onsetJson: typeof nodeJson;
 
 beforeAll(async () => {
   if (chrome.skip) return; // no Chromium here: the tests are skipped, with the install command on stderr
@@ -92,6 +94,17 @@ beforeAll(async () => {
   const d = earshot(['transcribe', '-f', 'json', path.join(fixtures, 'sample.wav')]);
   expect(d.code, d.stderr).toBe(0);
   defaultJson = JSON.parse(d.stdout);
+  // The sample cut to start at its first sound (-50 dB re its peak): the first letter depends on the
+  // recognizer's lead of silence (test/first-sound.test.ts), which the browser entry must run too.
+  const sample = await readAudioFile(path.join(fixtures, 'sample.wav'));
+  let peak = 0;
+  for (const v of sample.samples) peak = Math.max(peak, Math.abs(v));
+  const onset = sample.samples.findIndex((v) => Math.abs(v) >= peak * 10 ** (-50 / 20));
+  writeFileSync(path.join(fixtures, 'sample-onset.wav'), wavBytes([sample.samples.subarray(onset)], sample.sampleRate));
+  const o = earshot(['transcribe', '-f', 'json', path.join(fixtures, 'sample-onset.wav')]);
+  expect(o.code, o.stderr).toBe(0);
+  onsetJson = JSON.parse(o.stdout);
+  expect(onsetJson.text).toBe('put the cups on the shelf');
   copyFileSync(path.join(ROOT, 'models/earshot-en.int8.onnx'), path.join(fixtures, 'earshot-en.int8.onnx'));
   const q = earshot(['transcribe', '-f', 'json', '-m', path.join(fixtures, 'earshot-en.int8.onnx'), path.join(fixtures, 'sample.wav')]);
   expect(q.code, q.stderr).toBe(0);
@@ -168,6 +181,15 @@ describe.skipIf(chrome.skip)('browser: the shipped default model', () => {
     expect(r.text.length).toBeGreaterThan(10);
     expectSameAsNode(r, defaultJson);
     measured.defaultModel = { rtf: r.rtf, loadMs: i.loadMs, audioSec: r.audioSec };
+    await page.close();
+  }, 120_000);
+
+  it('keeps the first sound of speech that starts at the first sample, with the Node CLI\'s words and times', async () => {
+    const page = await openDemo({ model: '/fixtures/earshot-en.onnx', ep: 'wasm', threads: '1' });
+    const r = await transcribeInPage(page, '/fixtures/sample-onset.wav');
+    expect(r.text).toBe('put the cups on the shelf');
+    expectSameAsNode(r, onsetJson);
+    expect(r.words[0]!.start).toBe(0);
     await page.close();
   }, 120_000);
 

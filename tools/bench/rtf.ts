@@ -3,11 +3,14 @@
  * decoder), at 1 and 2 threads, in one run. RTF = processing seconds / audio seconds (lower is faster).
  *
  *   node dist/tools/bench/rtf.js [--model file.onnx ...] [--audio file] [--seconds 60] [--repeat 3] [--threads 1,2] [--batch-frames 256]
+ *                                [--leading-silence 0.24,0]
  *
  * --model may be given several times (e.g. a float32 model and its float16 / int8 variants), and
  * --batch-frames may list several acoustic-model batch sizes (64 is what streams use, 256 what the CLI
  * uses for files): every model at every batch size is measured on the same audio, interleaved repeat
- * by repeat, and the summary gives each one's speed relative to the first.
+ * by repeat, and the summary gives each one's speed relative to the first. --leading-silence does the same
+ * for the recognizer's lead of silence before each stream (RecognizerOptions.leadingSilence): `0.24,0` gives
+ * the cost of the default lead as a ratio measured in one run.
  *
  * Without --model it uses the shipped default model when present, else a random 4x1024 leaky-ReLU MLP
  * over +-10 spliced frames with subsampling 3 (the reference architecture, 4 M parameters).
@@ -16,14 +19,15 @@
  */
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { Recognizer, WHOLE_INPUT_BATCH_FRAMES } from '../../src/recognizer.js';
+import { DEFAULT_LEADING_SILENCE_SECONDS, Recognizer, WHOLE_INPUT_BATCH_FRAMES } from '../../src/recognizer.js';
 import type { OrtModule } from '../../src/model/runtime.js';
 import { makeBenchAudio, loadBenchModel, decodeBenchAudio, trimChunks, positiveInts, streamOnce } from './common.js';
 
 const { values } = parseArgs({
   options: {
     model: { type: 'string', multiple: true }, audio: { type: 'string' }, seconds: { type: 'string', default: '60' }, repeat: { type: 'string', default: '3' },
-    threads: { type: 'string', default: '1,2' }, 'batch-frames': { type: 'string', default: String(WHOLE_INPUT_BATCH_FRAMES) }, help: { type: 'boolean', default: false },
+    threads: { type: 'string', default: '1,2' }, 'batch-frames': { type: 'string', default: String(WHOLE_INPUT_BATCH_FRAMES) },
+    'leading-silence': { type: 'string', default: String(DEFAULT_LEADING_SILENCE_SECONDS) }, help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
@@ -31,18 +35,27 @@ if (values.help) {
     '  --model    model to measure; repeat it to compare models (speed ratios relative to the first); default: the shipped model\n' +
     '  --audio    audio file; default: 60 s of espeak-ng speech at 22.05 kHz\n' +
     '  --seconds  audio length used; --repeat: best of n runs; --threads: comma-separated intra-op thread counts\n' +
-    `  --batch-frames  comma-separated acoustic-model batch sizes (model frames per call); default ${WHOLE_INPUT_BATCH_FRAMES}, as the CLI uses for files`);
+    `  --batch-frames  comma-separated acoustic-model batch sizes (model frames per call); default ${WHOLE_INPUT_BATCH_FRAMES}, as the CLI uses for files\n` +
+    `  --leading-silence  comma-separated seconds of silence run before each stream (0 = none); default ${DEFAULT_LEADING_SILENCE_SECONDS}`);
   process.exit(0);
 }
 const seconds = Number(values.seconds);
 const repeat = Number(values.repeat);
 const threadCounts = positiveInts('threads', values.threads);
 const batches = positiveInts('batch-frames', values['batch-frames']);
+const leads = values['leading-silence'].split(',').map((v) => {
+  const x = Number(v);
+  if (v.trim() === '' || !(x >= 0 && x <= 1)) throw new Error(`--leading-silence: expected comma-separated seconds in [0, 1], got "${values['leading-silence']}"`);
+  return x;
+});
 
 const audio = values.audio ? { file: values.audio, what: values.audio } : makeBenchAudio(seconds);
 const loaded = await Promise.all((values.model ?? [undefined]).map(loadBenchModel));
-// Every model at every batch size; with one batch size the names are the models'.
-const models = loaded.flatMap((m, mi) => batches.map((batchFrames) => ({ mi, batchFrames, what: batches.length > 1 ? `${m.what}, ${batchFrames}-frame batches` : m.what })));
+// Every model at every lead and batch size; with one of each the names are the models'.
+const models = loaded.flatMap((m, mi) => leads.flatMap((lead, li) => batches.map((batchFrames) => ({
+  mi, li, batchFrames,
+  what: [m.what, ...(batches.length > 1 ? [`${batchFrames}-frame batches`] : []), ...(leads.length > 1 ? [`lead ${lead} s`] : [])].join(', '),
+}))));
 console.log(`audio: ${audio.what}`);
 let decoded = await decodeBenchAudio(audio.file);
 const chunks = trimChunks(decoded.chunks, decoded.rate, seconds);
@@ -50,9 +63,10 @@ const audioSec = chunks.reduce((s, c) => s + c.length, 0) / decoded.rate;
 console.log(`audio length used: ${audioSec.toFixed(1)} s at ${decoded.rate} Hz; repeats: ${repeat} (best of)\n`);
 
 type Row = { threads: number; stages: Record<string, number>; total: number };
-// One recognizer per model and thread count; the batch size is a per-stream choice.
-const recsByModel = await Promise.all(loaded.map((m) => Promise.all(threadCounts.map((threads) => Recognizer.create({ ort: ort as unknown as OrtModule, model: m.bytes, source: m.what, threads })))));
-const recs = models.flatMap((m) => recsByModel[m.mi]!.map((rec) => ({ rec, batchFrames: m.batchFrames })));
+// One recognizer per model, lead and thread count; the batch size is a per-stream choice.
+const recsByModel = await Promise.all(loaded.map((m) => Promise.all(leads.map((leadingSilence) => Promise.all(threadCounts.map((threads) =>
+  Recognizer.create({ ort: ort as unknown as OrtModule, model: m.bytes, source: m.what, threads, leadingSilence })))))));
+const recs = models.flatMap((m) => recsByModel[m.mi]![m.li]!.map((rec) => ({ rec, batchFrames: m.batchFrames })));
 const best: Array<Row | undefined> = recs.map(() => undefined);
 // Interleaved: every model and thread count once per repeat, so load from other processes hits them alike.
 for (let r = 0; r < repeat; r++) {
