@@ -21,4 +21,20 @@ describe('install configuration', () => {
     expect(existsSync(path.join(bin, 'onnxruntime_binding.node'))).toBe(true);
     expect(existsSync(path.join(bin, 'libonnxruntime_providers_cuda.so'))).toBe(false);
   });
+
+  it('installs no package that needs a newer Node than package.json promises (npm would warn EBADENGINE on every install)', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
+    const floor = Number(/^>=\s*(\d+)/.exec(pkg.engines.node)?.[1]);
+    expect(floor).toBeGreaterThanOrEqual(18);
+    const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string }; optional?: boolean }> };
+    const tooNew = Object.entries(lock.packages)
+      .filter(([name, p]) => name !== '' && !p.optional && typeof p.engines?.node === 'string')
+      .flatMap(([name, p]) => {
+        // the plain ">= N" form (what cookie 2's ">=22" used); alternatives ("||") are all checked, the lowest wins
+        const mins = p.engines!.node!.split('||').map((alt) => /^\s*>=\s*v?(\d+)/.exec(alt)?.[1]);
+        if (mins.some((m) => m === undefined)) return [];
+        return Math.min(...mins.map(Number)) > floor ? [`${name}: node ${p.engines!.node}`] : [];
+      });
+    expect(tooNew).toEqual([]);
+  });
 });
