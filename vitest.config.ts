@@ -5,7 +5,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * Each file is in exactly one: `unit` is every file the others do not claim.
  * - unit: in-process only (no child process, no system package); the shipped model and onnxruntime-node included.
  * - cli: spawns the built CLI (dist/), `earshot serve`, the batch worker with redis-server, or npx.
- * - parity: compares with PyTorch run by /usr/bin/python3 (python3-torch).
+ * - parity: compares with Python run by /usr/bin/python3: PyTorch (python3-torch), and the training text rule (python3).
  * - synthesis: corpus building with the system's speech and audio programs (espeak-ng, flite, sox, ffmpeg, fortunes)
  *   and the Debian speech data packages.
  * - browser: drives Debian's Chromium with playwright-core.
@@ -19,7 +19,7 @@ const CLI = [
   'test/tools/eval/compare.test.ts',
   'test/tools/train/weights-from-model.test.ts',
 ];
-const PARITY = ['test/convert/live.test.ts', 'test/convert/tdnn.test.ts', 'test/tools/train/recipe.test.ts'];
+const PARITY = ['test/convert/live.test.ts', 'test/convert/tdnn.test.ts', 'test/tools/train/recipe.test.ts', 'test/tools/train/text.test.ts'];
 const SYNTHESIS = [
   'test/tools/corpus/build.test.ts',
   'test/tools/corpus/augment-set.test.ts',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countErrors, editDistance, normalizeForScoring, rates } from '../../src/eval/metrics.js';
+import { countErrors, editDistance, rates } from '../../src/eval/metrics.js';
+import { normalizeText } from '../../src/core/text.js';
 
 describe('WER / CER', () => {
   it('edit distance counts substitutions, insertions and deletions', () => {
@@ -25,17 +26,17 @@ describe('WER / CER', () => {
     expect(countErrors('Buy milk, eggs and bread.', 'buy milk eggs and bread')).toMatchObject({ wordErrors: 0, charErrors: 0 });
     expect(countErrors('I work.', 'i work')).toMatchObject({ wordErrors: 0, charErrors: 0 });
     expect(countErrors('a well-known "fact"', 'a well known fact').wordErrors).toBe(0);
-    expect(normalizeForScoring('Milk, eggs -- and BREAD.')).toBe('milk eggs and bread');
-    expect(normalizeForScoring('  “Quoted” ‘words’ — dash…  ')).toBe('quoted words dash');
+    expect(normalizeText('Milk, eggs -- and BREAD.')).toBe('milk eggs and bread');
+    expect(normalizeText('  “Quoted” ‘words’ — dash…  ')).toBe('quoted words dash');
   });
 
   it('follows the model\'s label set: apostrophes only when it has one, accents dropped when it cannot spell them', () => {
     const noApos = [' ', 'a', 'c', 'd', 'e', 'f', 'n', 'o', 't'];
-    expect(normalizeForScoring("Don't 'stop'", noApos)).toBe('dont stop');
-    expect(normalizeForScoring("Don't 'stop'", [...noApos, "'"])).toBe("don't stop");
-    expect(normalizeForScoring("Don't")).toBe("don't");
-    expect(normalizeForScoring('Café', noApos)).toBe('cafe');
-    expect(normalizeForScoring('Café', [...noApos, 'é'])).toBe('café');
+    expect(normalizeText("Don't 'stop'", noApos)).toBe('dont stop');
+    expect(normalizeText("Don't 'stop'", [...noApos, "'"])).toBe("don't stop");
+    expect(normalizeText("Don't")).toBe("don't");
+    expect(normalizeText('Café', noApos)).toBe('cafe');
+    expect(normalizeText('Café', [...noApos, 'é'])).toBe('café');
     expect(countErrors("It's café", 'its cafe', [' ', 'a', 'c', 'e', 'f', 'i', 's', 't']).wordErrors).toBe(0);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArpaLanguageModel, writeArpa } from '../../src/lm/arpa.js';
-import { buildKneserNey, discountsFromCounts, normalizeText } from '../../src/lm/build.js';
+import { buildKneserNey, discountsFromCounts } from '../../src/lm/build.js';
+import { textWords } from '../../src/core/text.js';
 import { Rng } from '../../src/core/rng.js';
 
 const ARPA = `some header text
@@ -81,8 +82,8 @@ describe('lm build: interpolated modified Kneser-Ney', () => {
   it('every context\'s distribution sums to 1 over the vocabulary (orders 1-4, estimated discounts)', () => {
     const text = ['the cat sat on the mat', 'the dog sat on the log', 'a cat and a dog', 'the cat ran', 'a dog ran on the mat', 'on the log the cat sat', 'the the cat'];
     for (const order of [1, 2, 3, 4]) {
-      const lm = ArpaLanguageModel.parse(writeArpa(buildKneserNey(text.map(normalizeText), { order })));
-      const vocab = [...new Set(text.flatMap(normalizeText)), '</s>', '<unk>'];
+      const lm = ArpaLanguageModel.parse(writeArpa(buildKneserNey(text.map((t) => textWords(t)), { order })));
+      const vocab = [...new Set(text.flatMap((t) => textWords(t))), '</s>', '<unk>'];
       for (const h of [[], ['<s>'], ['the'], ['<s>', 'the'], ['the', 'cat'], ['sat', 'on', 'the'], ['zebra'], ['cat', 'ran']]) {
         const sum = vocab.reduce((s, w) => s + Math.exp(lm.score(h, w === '<unk>' ? 'never-seen' : w)), 0);
         expect(sum, `order ${order}, history ${h.join(' ')}`).toBeCloseTo(1, 5);
@@ -99,8 +100,10 @@ describe('lm build: interpolated modified Kneser-Ney', () => {
     expect(discountsFromCounts([3, 0, 0, 0])).toEqual([0.5, 1, 1.5]);
   });
 
-  it('normalizes text like the decoder spells it', () => {
-    expect(normalizeText("Don't STOP -- now! 'quoted' 3rd")).toEqual(["don't", 'stop', 'now', 'quoted', '3rd']);
+  it('`lm build` takes its words from the shared text rule (src/core/text.ts), as the decoder spells them', () => {
+    expect(textWords("Don't STOP -- now! 'quoted' 3rd")).toEqual(["don't", 'stop', 'now', 'quoted', '3rd']);
+    expect(textWords('Don’t')).toEqual(["don't"]); // a curly apostrophe is an apostrophe (lm build split it into "don" "t" before)
+    expect(textWords(' -- ')).toEqual([]);
   });
 
   it('rejects bad input', () => {
