@@ -28,6 +28,7 @@ import { effectiveTdnn } from '../../src/model/build/weight-storage.js';
 import { maxAbs as arrayMaxAbs } from '../helpers/numeric.js';
 import { earshot, ROOT } from '../helpers/cli.js';
 import { PYTHON, torchRequirement } from '../helpers/requirements.js';
+import { testSeed } from '../helpers/seed.js';
 
 const torch = torchRequirement();
 
@@ -79,7 +80,7 @@ const LAYOUTS = [
 describe.skipIf(torch.skip)('TDNN: trainer forward == converted ONNX on spliced windows', () => {
   it.each(LAYOUTS)('converts a random TDNN ($name, subsampling 3) and matches PyTorch within 1e-4, edges included', async (layout) => {
     torch.assertPresent();
-    const seed = 1 + Math.floor(Math.random() * 2 ** 31);
+    const seed = testSeed(`convert/tdnn: ${layout.name}`);
     const tag = `${layout.rf}${layout.args.includes('--batchnorm') ? '-bn' : ''}`;
     const out = path.join(dir, `fixture-${tag}`);
     const exp = await makeFixture(out, seed, layout.args);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BeamDecoder, compileBeamOptions, type BeamSearchOptions } from '../../src/decoder/beam.js';
 import { ctcLogLikelihood } from '../../src/decoder/ctc-score.js';
+import { Rng } from '../../src/core/rng.js';
 
 const labels = ['_', ' ', 'a', 'b', 'c', 'd', 'e', 'n', 'o', 'y', 's'];
 const v = labels.length;
@@ -103,8 +104,8 @@ describe('closed phrase lists at threshold 0 (issue 23, defect 7)', () => {
     if (!phrases.includes(p)) phrases.push(p);
   }
   const noisy = (frames: number, seed: number): Float32Array => {
-    let s = seed;
-    const rand = (): number => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rng = new Rng(seed);
+    const rand = (): number => rng.next();
     const out = new Float32Array(frames * v);
     for (let t = 0; t < frames; t++) {
       const row = Array.from({ length: v }, (_, k) => (k === 0 ? 2 : 0.2) + rand());
