@@ -1,6 +1,6 @@
 // Every system package a test asks for is installed by .ci/run and named in the README (issue 23, defect 4).
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './helpers/cli.js';
@@ -21,10 +21,11 @@ describe('system packages for the tests', () => {
 
   it('the helper covers PyTorch, the TTS engines, the fortune databases and Chromium', () => {
     for (const p of ['python3-torch', 'fortunes', 'chromium']) expect(pkgs).toContain(p);
-    // tools() builds its command from the tool names it is given: the tests ask for these
+    // tools() builds its command from the tool names it is given (each the name of its Debian package): every test file's
     const tools = new Set<string>();
-    for (const f of ['test/corpus-tools.test.ts', 'test/corpus-import.test.ts']) for (const m of read(f).matchAll(/tools\(\[([^\]]+)\]\)/g)) for (const t of m[1]!.matchAll(/'([^']+)'/g)) tools.add(t[1]!);
-    expect([...tools].sort()).toEqual(['espeak-ng', 'flite', 'sox']);
+    const files = readdirSync(path.join(ROOT, 'test'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts'));
+    for (const f of files) for (const m of read(path.join('test', f)).matchAll(/tools\(\[([^\]]+)\]\)/g)) for (const t of m[1]!.matchAll(/'([^']+)'/g)) tools.add(t[1]!);
+    expect([...tools].sort()).toEqual(['espeak-ng', 'ffmpeg', 'flite', 'redis-server', 'sox']);
     pkgs.push(...tools);
   });
 

@@ -6,7 +6,8 @@ import { promises as fs } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import { ArpaLanguageModel, writeArpa } from '../lm/arpa.js';
 import { writeBinaryLanguageModel } from '../lm/binary.js';
-import { buildKneserNey, normalizeText } from '../lm/build.js';
+import { buildKneserNey } from '../lm/build.js';
+import { textWords } from '../core/text.js';
 import { LabelSet } from '../decoder/trie.js';
 import type { DecoderOptions } from '../decoder/select.js';
 import type { Recognizer } from '../recognizer.js';
@@ -64,7 +65,7 @@ export async function lmBuildCommand(textFile: string, o: LmBuildCliOptions): Pr
   const order = parsePositiveInt('--order', o.order)!;
   if (order > 6) throw new UsageError(`--order must be from 1 to 6, got ${order}`);
   const text = await readText(textFile, 'text file');
-  const sentences = text.split(/\r?\n/).map(normalizeText).filter((s) => s.length > 0);
+  const sentences = text.split(/\r?\n/).map((line) => textWords(line)).filter((s) => s.length > 0);
   if (sentences.length === 0) throw new UsageError(`text file ${textFile}: no words in it (one sentence per line expected)`);
   const t0 = Date.now();
   const ngrams = buildKneserNey(sentences, { order });

@@ -1,38 +1,16 @@
 /**
  * Word and character error rates by Levenshtein alignment: (substitutions + deletions + insertions) / reference length.
- * Reference and hypothesis are normalized the same way first (see {@link SCORING_NORMALIZATION}), so that
- * punctuation and case in a reference ("milk," "Work.") are not counted as word errors.
+ * Reference and hypothesis are normalized the same way first, by the shared rule of src/core/text.ts (see
+ * {@link SCORING_NORMALIZATION}), so that punctuation and case in a reference ("milk," "Work.") are not counted as word errors.
  */
-
-/** How text is normalized before scoring, in words (eval's --json report carries it). */
-export const SCORING_NORMALIZATION =
-  'Unicode NFKC, lower case; every character that is not a letter, digit or apostrophe (punctuation, symbols, hyphens) becomes a space; ' +
-  'apostrophes are kept inside words only when the model has an apostrophe label (else removed: "don\'t" -> "dont"); ' +
-  'letters the model cannot spell lose their accents when that makes them spellable ("café" -> "cafe"); whitespace collapsed to single spaces, trimmed';
+import { normalizeText, TEXT_NORMALIZATION } from '../core/text.js';
 
 /**
- * Normalize text for scoring (see {@link SCORING_NORMALIZATION}); `labels` is the model's label set (optional:
- * without it apostrophes are kept inside words and accents are kept).
+ * How text is normalized before scoring, in words (eval's --json report carries it): src/core/text.ts's rule.
  * @example
- * normalizeForScoring('Milk, eggs -- and BREAD.') // 'milk eggs and bread'
- * normalizeForScoring("Don't", ['a', 'd', 'n', 'o', 't']) // 'dont'
+ * console.log(SCORING_NORMALIZATION);
  */
-export function normalizeForScoring(s: string, labels?: readonly string[]): string {
-  const known = labels ? new Set(labels.map((l) => l.toLowerCase())) : undefined;
-  const keepApostrophe = known ? known.has("'") : true;
-  let t = s.normalize('NFKC').toLowerCase().replace(/[\u2018\u2019\u02bc]/g, "'");
-  t = t.replace(/[^\p{L}\p{N}']+/gu, ' ');
-  // Apostrophes: quotes around words go; inside a word they stay when the model can write them.
-  t = t.split(' ').map((w) => w.replace(/^'+|'+$/g, '')).map((w) => (keepApostrophe ? w : w.replace(/'/g, ''))).join(' ');
-  if (known) {
-    t = [...t].map((ch) => {
-      if (ch === ' ' || known.has(ch)) return ch;
-      const bare = ch.normalize('NFD').replace(/\p{M}+/gu, '');
-      return bare !== ch && [...bare].every((c) => known.has(c)) ? bare : ch;
-    }).join('');
-  }
-  return t.replace(/\s+/g, ' ').trim();
-}
+export const SCORING_NORMALIZATION = TEXT_NORMALIZATION;
 
 /**
  * Minimum number of edits turning `ref` into `hyp`.
@@ -64,14 +42,14 @@ export interface ErrorCounts {
 
 /**
  * Word and character errors of one hypothesis against its reference, both normalized by
- * {@link normalizeForScoring} (with the model's `labels` when given).
+ * {@link normalizeText} (with the model's `labels` when given).
  * @example
  * const c = countErrors('the cat sat', 'the cat sad');
  * c.wordErrors / c.words // 1/3
  */
 export function countErrors(reference: string, hypothesis: string, labels?: readonly string[]): ErrorCounts {
-  const r = normalizeForScoring(reference, labels);
-  const h = normalizeForScoring(hypothesis, labels);
+  const r = normalizeText(reference, labels);
+  const h = normalizeText(hypothesis, labels);
   const rw = r ? r.split(' ') : [];
   const hw = h ? h.split(' ') : [];
   return { wordErrors: editDistance(rw, hw), words: rw.length, charErrors: editDistance([...r], [...h]), chars: [...r].length };

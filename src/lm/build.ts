@@ -30,21 +30,6 @@ export interface KneserNeyOptions {
 const DEFAULT_D: [number, number, number] = [0.5, 1, 1.5];
 
 /**
- * Text -> words as the decoder spells them: lower case, letters, digits and inner apostrophes; every
- * other character separates words.
- * @example
- * normalizeText("Don't STOP -- now!") // ["don't", "stop", "now"]
- */
-export function normalizeText(line: string): string[] {
-  return line
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}']+/gu, ' ')
-    .split(' ')
-    .map((w) => w.replace(/^'+|'+$/g, ''))
-    .filter((w) => w !== '');
-}
-
-/**
  * The discounts [D1, D2, D3+] estimated from counts-of-counts, or the fallback when they cannot be.
  * @example
  * discountsFromCounts([100, 40, 20, 10])

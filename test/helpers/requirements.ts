@@ -37,6 +37,13 @@ function torchMissing(): string | undefined {
   return undefined;
 }
 
+/** Python 3 at {@link PYTHON} (standard library only), for the check that the Python text rule equals the TypeScript one. */
+export function pythonRequirement(): Requirement {
+  const r = spawnSync(PYTHON, ['-c', 'import json, unicodedata'], { encoding: 'utf8', timeout: 60_000 });
+  const missing = r.error ? `${PYTHON} could not be run (${r.error.message})` : r.status !== 0 ? `${PYTHON} failed (${r.stderr.trim().split('\n').pop() ?? ''})` : undefined;
+  return requirement('python3', missing, 'apt-get install -y python3');
+}
+
 /** python3-torch and python3-numpy, for the parity and recipe tests (probed when first asked: importing torch takes seconds). */
 export function torchRequirement(): Requirement {
   return requirement('python3-torch', torchMissing(), 'apt-get install -y python3-torch python3-numpy libopenblas0-openmp');

@@ -13,6 +13,7 @@ import { readModelFile } from '../../src/node/model-file.js';
 import { modelsDir, DEFAULT_MODEL_FILE } from '../../src/node/default-model.js';
 import { buildTinyModel } from '../../src/model/build/tiny.js';
 import { defaultFeatureConfig } from '../../src/features/config.js';
+import { Rng } from '../../src/core/rng.js';
 
 /** A 22.05 kHz speech file made with espeak-ng, or a synthetic signal of `seconds` if espeak-ng is absent. */
 export function makeBenchAudio(seconds: number): { file: string; what: string } {
@@ -26,11 +27,10 @@ export function makeBenchAudio(seconds: number): { file: string; what: string } 
     const rate = 22050;
     const n = rate * seconds;
     const pcm = new Int16Array(n);
-    let seed = 1;
+    const rng = new Rng(1);
     for (let i = 0; i < n; i++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
       const env = 0.5 + 0.5 * Math.sin((2 * Math.PI * i) / (rate * 0.25));
-      pcm[i] = Math.round(8000 * env * (Math.sin((2 * Math.PI * (200 + (i % rate) / 40) * i) / rate) + (seed / 2 ** 32 - 0.5)));
+      pcm[i] = Math.round(8000 * env * (Math.sin((2 * Math.PI * (200 + (i % rate) / 40) * i) / rate) + (rng.next() - 0.5)));
     }
     const hdr = Buffer.alloc(44);
     hdr.write('RIFF', 0); hdr.writeUInt32LE(36 + n * 2, 4); hdr.write('WAVEfmt ', 8); hdr.writeUInt32LE(16, 16);

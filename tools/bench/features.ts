@@ -7,13 +7,14 @@
  */
 import { computeFeatures, defaultFeatureConfig, FastMfcc, meydaMfcc, type FeatureConfig } from '../../src/features/index.js';
 import { Framer } from '../../src/features/framing.js';
+import { Rng } from '../../src/core/rng.js';
 
 /** Speech-like test audio: a pulse train with a wandering pitch through moving resonances, plus noise. */
 function audio(seconds: number, sampleRate: number): Float32Array {
   const n = Math.round(seconds * sampleRate);
   const x = new Float32Array(n);
   let phase = 0;
-  let seed = 12345;
+  const rng = new Rng(12345);
   const state = [0, 0, 0, 0];
   for (let i = 0; i < n; i++) {
     const t = i / sampleRate;
@@ -29,8 +30,7 @@ function audio(seconds: number, sampleRate: number): Float32Array {
       state[2 * k] = y;
       v += y;
     }
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    x[i] = Math.max(-1, Math.min(1, 0.03 * v * Math.max(0, Math.sin(2 * Math.PI * 3 * t)) + (seed / 2147483648 - 0.5) * 0.002));
+    x[i] = Math.max(-1, Math.min(1, 0.03 * v * Math.max(0, Math.sin(2 * Math.PI * 3 * t)) + (rng.next() - 0.5) * 0.002));
   }
   return x;
 }

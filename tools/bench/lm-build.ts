@@ -1,6 +1,6 @@
 /**
  * Language-model building benchmark: `earshot lm build`'s work (Kneser-Ney estimation, ARPA writing, and parsing the
- * ARPA text back) on 40,000 seeded 12-word sentences over 3,000 words, the input test/lm.test.ts checks for
+ * ARPA text back) on 40,000 seeded 12-word sentences over 3,000 words, the input test/lm/build.test.ts checks for
  * correctness. Prints each stage's seconds, its share of the total and sentences per second, all from one run,
  * so the numbers compare stages rather than machines. (It used to be a 30-second limit inside the unit test.)
  *

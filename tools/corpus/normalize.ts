@@ -1,14 +1,19 @@
 /**
  * Text normalisation to the model's labels: lowercase `a`-`z`, apostrophe and space. Numbers,
  * money, percentages, times, ordinals, years, symbols and common abbreviations are written out
- * as words; a sentence that still holds any other character is rejected (`null`).
+ * as words; a sentence that still holds any other character is rejected (`null`). The label is then
+ * earshot's one text rule (src/core/text.ts, which eval, lm build and training share) applied to the
+ * spoken form, so a corpus label is exactly what scoring and training make of it.
  *
  * Every synthesizer is fed the *spoken* form ({@link normalize}), which is the label text plus
  * sentence punctuation for prosody, so what is said is exactly what the label says.
  */
 
+import { normalizeText } from '../../src/core/text.js';
+
 /** The characters a label may contain (the CTC alphabet without blank). */
 export const LABEL_CHARS = " 'abcdefghijklmnopqrstuvwxyz";
+const LABEL_SET: readonly string[] = [...LABEL_CHARS];
 
 const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
@@ -335,7 +340,7 @@ export function normalize(raw: string): Normalized | null {
   t = t.replace(/\s+/g, ' ').trim().replace(/^[,.?!\s]+/, '');
   // A period inside the sentence (after expansions) is a pause.
   t = t.replace(/\.(?=\s+\S)/g, ',');
-  const label = t.replace(/[,.?!]/g, ' ').replace(/\s+/g, ' ').trim();
+  const label = normalizeText(t, LABEL_SET);
   if (!label || !/[a-z]/.test(label)) return null;
   let spoken = t;
   if (!/[.?!]$/.test(spoken)) spoken = `${spoken.replace(/,$/, '')}.`;

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
-import { normalizeForScoring } from '../../src/eval/metrics.js';
+import { normalizeText } from '../../src/core/text.js';
 import { readAudioFile } from '../../src/node/audio-file.js';
 import { loadRecognizer } from '../../src/node/index.js';
 import { readManifest } from '../../src/node/manifest.js';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     .opts<{ manifest: string; model?: string; maxWords: number; seed: string; threads: number; json?: string }>();
   if (!(Number.isInteger(o.maxWords) && o.maxWords > 0)) throw new UsageError(`--max-words must be a positive whole number, got ${o.maxWords}`);
   const rec0 = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), threads: o.threads });
-  const norm = (s: string): string => normalizeForScoring(s, rec0.metadata.labels);
+  const norm = (s: string): string => normalizeText(s, rec0.metadata.labels);
   const items = readManifest(o.manifest).filter((it) => {
     const n = norm(it.text);
     return n !== '' && n.split(' ').length <= o.maxWords;

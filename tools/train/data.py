@@ -1,20 +1,17 @@
-"""Training data for tools/train: the label set and text encoding, the feature shards tools/featurize writes, batching,
+"""Training data for tools/train: the label set and text rule (from text.py), the feature shards tools/featurize writes, batching,
 normalization, splicing (the TypeScript spliceFrames, batched) and SpecAugment-style masking."""
 from __future__ import annotations
 
 import json
 import os
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 import torch
 
-TRAINER_VERSION = '0.1.0'
+from text import BLANK_ID, CHAR_TO_ID, LABELS, encode_text, normalize_text  # noqa: F401 (re-exported for train.py)
 
-#: Output units: blank (id 0), space, apostrophe, a-z. Index = output id.
-LABELS: List[str] = ['<blank>', ' ', "'"] + [chr(c) for c in range(ord('a'), ord('z') + 1)]
-BLANK_ID = 0
-CHAR_TO_ID: Dict[str, int] = {c: i for i, c in enumerate(LABELS) if i != BLANK_ID}
+TRAINER_VERSION = '0.1.0'
 
 FEATURE_CONFIG_KEYS = ['sampleRate', 'frameLength', 'frameShift', 'fftSize', 'window', 'preEmphasis', 'inputScale',
                        'melBands', 'numCeps', 'deltaOrder', 'deltaWindow', 'normalization', 'contextLeft',
@@ -23,22 +20,6 @@ FEATURE_CONFIG_KEYS = ['sampleRate', 'frameLength', 'frameShift', 'fftSize', 'wi
 
 # ----------------------------------------------------------------------------------------------------------------
 # Text
-
-def normalize_text(text: str) -> str:
-    """Lowercase and collapse whitespace; the corpus tool has already spelled out numbers and symbols."""
-    return ' '.join(text.lower().replace('\u2019', "'").split())
-
-
-def encode_text(text: str) -> Optional[List[int]]:
-    """Label ids of a normalized text, or None when it holds a character outside the label set."""
-    ids = []
-    for ch in text:
-        i = CHAR_TO_ID.get(ch)
-        if i is None:
-            return None
-        ids.append(i)
-    return ids
-
 
 def ctc_min_frames(ids: Sequence[int]) -> int:
     """Fewest CTC frames that can emit `ids`: one per label plus a blank between equal neighbours."""

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Parity fixture for TDNN conversion (test/convert-tdnn.test.ts): a random `TDNN` from train.py, run through the
+"""Parity fixture for TDNN conversion (test/convert/tdnn.test.ts): a random `TDNN` from train.py, run through the
 trainer's own forward on a padded batch of random base frames (utterances of different lengths, some shorter than
 the receptive field), then exported with train.py's exporter. With --batchnorm the model has BatchNorm layers with
 random running statistics, evaluated by PyTorch's own BatchNorm (inference mode), and the exporter folds them into

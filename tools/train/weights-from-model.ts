@@ -4,7 +4,7 @@
  * fine-tune a shipped model (the default one, say) on new data, a user's real recordings included, without its
  * training checkpoint. The weights are those the model computes with (float16 widened, int8 dequantized); a
  * model trained with BatchNorm comes back with it folded, as a plain network. `earshot convert` of the pair gives
- * the model's layers back exactly (test/weights-from-model.test.ts).
+ * the model's layers back exactly (test/tools/train/weights-from-model.test.ts).
  *
  * CLI: `node dist/tools/train/weights-from-model.js [--model models/earshot-en.onnx] --out DIR [--force]`
  */

@@ -6,6 +6,7 @@ import { defaultFeatureConfig, inputDim, type FeatureConfig } from '../../featur
 import type { Activation, OutputSpec } from '../metadata.js';
 import type { DenseLayer } from './layers.js';
 import { buildMlpModel } from './onnx-writer.js';
+import { Rng } from '../../core/rng.js';
 
 /**
  * Options of `buildTinyModel`; every field has a default.
@@ -37,19 +38,13 @@ export interface TinyModelOptions {
 export const TINY_LABELS: readonly string[] = ['<blank>', ' ', ...'abcdefghijklmnopqrstuvwxyz', "'"];
 
 /**
- * mulberry32: a small seeded generator returning uniform numbers in [0, 1).
+ * Uniform numbers in [0, 1) from a seed: src/core/rng.ts's generator (the project's one), as a function.
  * @example
- * const next = seededUniform(7); next(); // 0.6...
+ * const next = seededUniform(7); next(); // the same sequence for seed 7 on every run
  */
 export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 /**
