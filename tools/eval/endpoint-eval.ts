@@ -1,7 +1,7 @@
 /**
  * Endpointing on real speech: do the endpoint rules cut a stream at the speakers' pauses, and never inside what
  * one of them says? Clips of a manifest (real-dev: held-out voices) are joined into "conversations" with seeded
- * pauses between them, over a quiet noise floor, then transcribed with endpointing under each setting of a grid.
+ * pauses between them, over a noise floor (`--noise-db`, default -60 dBFS: a quiet room), then transcribed with endpointing under each setting of a grid.
  *
  * The truth is where the clips were put (each trimmed to its speech, 10 ms kept either side):
  * - a segment that ends inside a clip splits an utterance (`inside`): the error that hurts most;
@@ -31,8 +31,8 @@ import { isMain } from '../corpus/util.js';
 const RATE = 16000;
 /** Slack after the pause length for a required cut: the model's blank posterior rises a frame or two after speech ends. */
 export const LATENCY_S = 0.25;
-/** Noise floor under the whole conversation: RMS re full scale (about -60 dBFS: a quiet room, not digital zero). */
-const NOISE_RMS = 1e-3;
+/** Default noise floor under the whole conversation, dB re full scale RMS: a quiet room, not digital zero. */
+const NOISE_DB = -60;
 
 /** Where one clip sits in a conversation, seconds. */
 export interface Placed {
@@ -106,10 +106,11 @@ export function scoreEnds(layout: Layout, ends: number[], pause: number): { insi
   return { inside, required, hit };
 }
 
-async function render(layout: Layout, audio: Map<string, Float32Array>, seed: number, index: number): Promise<Float32Array> {
+async function render(layout: Layout, audio: Map<string, Float32Array>, seed: number, index: number, noiseDb: number): Promise<Float32Array> {
   const x = new Float32Array(Math.ceil(layout.duration * RATE));
   const r = rngFor(seed, 'noise', index);
-  for (let i = 0; i < x.length; i++) x[i] = NOISE_RMS * Math.sqrt(3) * (2 * r.next() - 1);
+  const rms = 10 ** (noiseDb / 20);
+  for (let i = 0; i < x.length; i++) x[i] = rms * Math.sqrt(3) * (2 * r.next() - 1);
   for (const p of layout.clips) {
     const s = audio.get(p.id)!;
     const at = Math.round(p.start * RATE);
@@ -130,10 +131,10 @@ export interface GridRow {
   cer: number;
 }
 
-async function run(rec: Recognizer, layouts: Layout[], audio: Map<string, Float32Array>, seed: number, endpoint: Partial<EndpointConfig> | null): Promise<EndpointScore> {
+async function run(rec: Recognizer, layouts: Layout[], audio: Map<string, Float32Array>, seed: number, noiseDb: number, endpoint: Partial<EndpointConfig> | null): Promise<EndpointScore> {
   const score: EndpointScore = { inside: 0, required: 0, hit: 0, clips: 0, counts: { wordErrors: 0, words: 0, charErrors: 0, chars: 0 } };
   for (const [i, layout] of layouts.entries()) {
-    const x = await render(layout, audio, seed, i);
+    const x = await render(layout, audio, seed, i, noiseDb);
     const res = await rec.transcribe(x, RATE, endpoint ? { endpoint } : {});
     const ends = (res.segments ?? []).filter((s) => s.reason !== 'end-of-input').map((s) => s.end);
     const s = scoreEnds(layout, ends, endpoint?.rule2MinTrailingSilence ?? Infinity);
@@ -169,10 +170,12 @@ async function main(): Promise<void> {
     .option('--per-conversation <n>', 'clips per conversation', Number, 8)
     .option('--limit <n>', 'use the first n clips of the manifest (0 = all)', Number, 0)
     .option('--seed <n>', 'seed of the order, pauses and noise', Number, 1)
+    .option('--noise-db <db>', 'white noise floor under the conversation, dB re full scale RMS (speech peaks near 0)', Number, NOISE_DB)
     .option('--threads <n>', 'acoustic model threads', Number, 1)
     .option('--json <file>', 'write the rows and picks as JSON')
     .parse()
-    .opts<{ manifest: string; model?: string; blank: number[]; pause: number[]; pauses: number[]; perConversation: number; limit: number; seed: number; threads: number; json?: string }>();
+    .opts<{ manifest: string; model?: string; blank: number[]; pause: number[]; pauses: number[]; perConversation: number; limit: number; seed: number; noiseDb: number; threads: number; json?: string }>();
+  if (!(o.noiseDb < 0)) throw new UsageError(`--noise-db must be negative (dB below full scale), got ${o.noiseDb}`);
   const items = readManifest(o.manifest).slice(0, o.limit > 0 ? o.limit : undefined);
   const audio = new Map<string, Float32Array>();
   const clips: { id: string; text: string; duration: number }[] = [];
@@ -185,9 +188,9 @@ async function main(): Promise<void> {
   }
   const layouts = layOut(clips, o.perConversation, o.pauses, o.seed);
   const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), threads: o.threads });
-  const rows: GridRow[] = [row(null, null, await run(rec, layouts, audio, o.seed, null))];
+  const rows: GridRow[] = [row(null, null, await run(rec, layouts, audio, o.seed, o.noiseDb, null))];
   for (const pause of o.pause) {
-    for (const blank of o.blank) rows.push(row(blank, pause, await run(rec, layouts, audio, o.seed, { rule2MinTrailingSilence: pause, blankThreshold: blank })));
+    for (const blank of o.blank) rows.push(row(blank, pause, await run(rec, layouts, audio, o.seed, o.noiseDb, { rule2MinTrailingSilence: pause, blankThreshold: blank })));
   }
   const picks = o.pause.map((pause) => {
     const cand = rows.filter((r) => r.pause === pause);
@@ -198,7 +201,7 @@ async function main(): Promise<void> {
   for (const r of rows) lines.push([r.blank ?? 'off', r.pause ?? 'off', r.inside, r.insidePer100Clips.toFixed(2), r.required, pct(r.recall), pct(r.wer), pct(r.cer)].join('\t'));
   process.stdout.write(`${lines.join('\n')}\n${picks.map((p) => `pick for pause ${p.pause} s: blank threshold ${p.blank}`).join('\n')}\n`);
   process.stdout.write(`${layouts.length} conversations of ${o.perConversation} clips (${clips.length} clips, ${(layouts.reduce((a, l) => a + l.duration, 0) / 60).toFixed(1)} min)\n`);
-  if (o.json) await writeFileAtomic(o.json, `${JSON.stringify({ manifest: o.manifest, model: o.model ?? 'default', pauses: o.pauses, perConversation: o.perConversation, seed: o.seed, rows, picks }, null, 1)}\n`, { force: true });
+  if (o.json) await writeFileAtomic(o.json, `${JSON.stringify({ manifest: o.manifest, model: o.model ?? 'default', noiseDb: o.noiseDb, pauses: o.pauses, perConversation: o.perConversation, seed: o.seed, rows, picks }, null, 1)}\n`, { force: true });
 }
 
 if (isMain(import.meta.url)) {
