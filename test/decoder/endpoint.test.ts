@@ -76,12 +76,15 @@ describe('Endpointer rules', () => {
   });
 
   it('blankThreshold: a frame is silence when its blank posterior is >= the threshold', () => {
-    const ep = new Endpointer({}, FS);
-    expect(ep.isSilence(0.5)).toBe(true);
-    expect(ep.isSilence(0.49)).toBe(false);
+    const ep = new Endpointer({}, FS); // the default, 0.9
+    expect(ep.isSilence(0.9)).toBe(true);
+    expect(ep.isSilence(0.89)).toBe(false);
+    const half = new Endpointer({ blankThreshold: 0.5 }, FS);
+    expect(half.isSilence(0.5)).toBe(true);
+    expect(half.isSilence(0.49)).toBe(false);
     // With threshold 0.9, frames of blank posterior 0.8 are speech: no rule 1 on them, rule 3 instead.
-    expect(run(new Endpointer({ blankThreshold: 0.9, rule3MaxUtteranceLength: 3 }, FS), rep(120, 0.8))).toEqual([[99, 'max-length']]);
-    expect(run(new Endpointer({}, FS), rep(120, 0.8))).toEqual([[79, 'silence']]);
+    expect(run(new Endpointer({ rule3MaxUtteranceLength: 3 }, FS), rep(120, 0.8))).toEqual([[99, 'max-length']]);
+    expect(run(new Endpointer({ blankThreshold: 0.5 }, FS), rep(120, 0.8))).toEqual([[79, 'silence']]);
   });
 
   it('energyFloorDb: quiet frames are silence whatever the model says; without a floor energy is ignored', () => {
@@ -93,9 +96,9 @@ describe('Endpointer rules', () => {
     expect(new Endpointer({ energyFloorDb: -60 }, FS).isSilence(SPEECH)).toBe(false);
   });
 
-  it('defaults are sherpa-onnx\'s, and bad values are UsageErrors naming the field', () => {
+  it('defaults are sherpa-onnx\'s rules with a 0.9 blank threshold, and bad values are UsageErrors naming the field', () => {
     expect(resolveEndpointConfig()).toEqual({ ...DEFAULT_ENDPOINT_CONFIG });
-    expect(DEFAULT_ENDPOINT_CONFIG).toMatchObject({ rule1MinTrailingSilence: 2.4, rule2MinTrailingSilence: 1.2, rule3MaxUtteranceLength: 20, blankThreshold: 0.5 });
+    expect(DEFAULT_ENDPOINT_CONFIG).toMatchObject({ rule1MinTrailingSilence: 2.4, rule2MinTrailingSilence: 1.2, rule3MaxUtteranceLength: 20, blankThreshold: 0.9 });
     expect(() => resolveEndpointConfig({ rule2MinTrailingSilence: 0 })).toThrow(/rule2MinTrailingSilence must be a number of seconds > 0/);
     expect(() => resolveEndpointConfig({ rule1MinTrailingSilence: NaN })).toThrow(UsageError);
     expect(() => resolveEndpointConfig({ blankThreshold: 1.5 })).toThrow(/blankThreshold must be a probability/);
