@@ -228,8 +228,12 @@ def read_export(path: str, args, base_config: dict) -> Tuple[dict, Dict[str, np.
 
 def init_normalizer(arch: dict, args, path: str) -> Optional['Normalizer']:
     """The input normalization an exported model was trained with, for fine-tuning it on its own scale: global
-    mean/std from its feature config (None for --norm sliding, whose scale is the train shard's; see load_export)."""
+    mean/std from its feature config (None for --norm sliding, whose scale is the train shard's; see load_export).
+    A global-normalization model may be fine-tuned with --norm sliding (the switch to per-speaker mean removal);
+    the reverse, or another sliding window, is refused."""
     n = arch['featureConfig'].get('normalization', {})
+    if args.norm == 'sliding' and n.get('type') == 'global':
+        return None  # switched to sliding normalization: load_export rescales its first layer (see there)
     if args.norm != n.get('type') or (args.norm == 'sliding' and n.get('window') != args.norm_window):
         raise SystemExit(f'--init {path}: the model normalizes its input as {json.dumps({k: v for k, v in n.items() if k in ("type", "window")})}; '
                          f'fine-tune it with the same (--norm {n.get("type")}' + (f' --norm-window {n.get("window")})' if n.get('type') == 'sliding' else ')'))
@@ -242,11 +246,17 @@ def init_normalizer(arch: dict, args, path: str) -> Optional['Normalizer']:
 
 def load_export(model: nn.Module, arch: dict, tensors: Dict[str, np.ndarray], in_scale: Optional[np.ndarray], path: str) -> dict:
     """Load an export's weights into `model`. With --norm sliding the export's first layer has the input scale it
-    was trained with folded in (divided by it); the network sees inputs divided by this run's `in_scale`, so the
-    first layer is multiplied by it. Returns the export's training record (steps and wall time, for provenance)."""
+    was trained with folded in (divided by it; a global-normalization export: its std, unfolded here); the network
+    sees inputs divided by this run's `in_scale`, so the first layer is multiplied by it. Returns the export's training record (steps and wall time, for provenance)."""
     state = {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in tensors.items()}
     if in_scale is not None:
         w = state['convs.0.weight']
+        n = arch['featureConfig'].get('normalization', {})
+        if n.get('type') == 'global':
+            # A global-normalization model switched to sliding: its first layer took (x - mean) / std; read it as a
+            # layer on mean-removed x with 1/std folded in, so the sliding run starts from the same scale (the
+            # per-utterance mean then replaces the global one: that is the switch).
+            w = w / torch.as_tensor(np.asarray(n['std'], dtype=np.float64), dtype=w.dtype)[None, :, None]
         state['convs.0.weight'] = w * torch.as_tensor(in_scale, dtype=w.dtype)[None, :, None]
     try:
         model.load_state_dict(state)

@@ -197,7 +197,10 @@ class Trainer:
         if args.init and not self.resuming and is_export(args.init):
             self.init_export = read_export(args.init, args, train_shard.config)
             norm = init_normalizer(self.init_export[0], args, args.init) or norm
-            log(f'--init {args.init}: an export; ' + ('normalization statistics from its feature config' if args.norm == 'global' else 'first layer rescaled to this run\'s input scale'))
+            switched = args.norm == 'sliding' and self.init_export[0]['featureConfig'].get('normalization', {}).get('type') == 'global'
+            log(f'--init {args.init}: an export; ' + ('normalization statistics from its feature config' if args.norm == 'global' else
+                'global normalization switched to sliding: first layer rescaled from its std to this run\'s input scale' if switched else
+                'first layer rescaled to this run\'s input scale'))
         self.norm = norm
         self.dev = None
         if args.dev:

@@ -346,6 +346,29 @@ describe.skipIf(torch.skip)('recipe smoke: featurize -> train -> export -> conve
     await expectSameLayers(model, back, 1e-6);
   });
 
+  it('fine-tunes a global-CMVN TDNN with --norm sliding: the first layer starts as the model\'s, read on mean-removed input (its std unfolded)', async () => {
+    const model = path.join(work, 'tdnn.onnx');
+    const { dir, out } = await fineTuneAtZeroLr(model, 'switch', ['--hidden', '16,16', '--tdnn-dilations', '1,2', '--subsampling', '2', '--tdnn-early-subsampling', '--norm', 'sliding', '--norm-window', '20']);
+    const archIn = JSON.parse(fs.readFileSync(path.join(dir, 'arch.json'), 'utf8')) as { featureConfig: { normalization: { std: number[] } } };
+    const archOut = JSON.parse(fs.readFileSync(path.join(out, 'arch.json'), 'utf8')) as { featureConfig: { normalization: { type: string } } };
+    expect(archOut.featureConfig.normalization.type).toBe('sliding');
+    const first = (d: string): { shape: number[]; data: Float32Array } => {
+      const t = [...parseSafetensors(fs.readFileSync(path.join(d, 'model.safetensors')), d).tensors.values()].find((x) => x.name === 'convs.0.weight')!;
+      return { shape: t.shape, data: t.toFloat32() };
+    };
+    const a = first(dir);
+    const b = first(out); // the sliding export folds 1/(this run's scale) back in: W / std of the global model
+    const [outC, inC, k] = a.shape as [number, number, number];
+    const std = archIn.featureConfig.normalization.std;
+    expect(std).toHaveLength(inC);
+    let worst = 0;
+    for (let o = 0; o < outC; o++) for (let i = 0; i < inC; i++) for (let j = 0; j < k; j++) {
+      const at = (o * inC + i) * k + j;
+      worst = Math.max(worst, Math.abs(b.data[at]! - a.data[at]! / std[i]!) / Math.max(1e-6, Math.abs(a.data[at]! / std[i]!)));
+    }
+    expect(worst).toBeLessThan(1e-5);
+  });
+
   it('interpolates two exports in weight space: (1 - alpha) A + alpha B per tensor, alpha 0 gives A bit for bit, and different networks are refused', () => {
     const a = path.join(work, 'global-export');
     const ta = parseSafetensors(fs.readFileSync(path.join(a, 'model.safetensors')), 'a');
