@@ -7,8 +7,8 @@
  * a windowed sinc that passes `passHz` and stops `stopHz`. `t` falls at one of L fractions of an input
  * sample, so the coefficients for every fraction (a "phase") are computed once: row `p` holds `g` at
  * `p / L + K - 1 - m` for taps `m = 0 .. 2K-1`, applied to inputs `floor(t) + 1 - K + m`. Each row is
- * scaled to sum to 1 (unit gain at DC whatever the fraction). Rows are padded with zeros to a multiple
- * of 4 taps so that a SIMD kernel can take four at a time.
+ * scaled to sum to 1 (unit gain at DC whatever the fraction). 2K is Kaiser's length rounded up to a
+ * multiple of 16, the SIMD kernel's stride, and the window spans all of it.
  *
  * Kaiser's formulas (Oppenheim & Schafer, Discrete-Time Signal Processing, 7.6): for a stop-band
  * attenuation of A dB, `beta = 0.1102 (A - 8.7)` and a transition of width `df` (cycles per sample)
@@ -38,7 +38,7 @@ export interface LowpassSpec {
 export interface PolyphaseTable {
   /** Number of phase rows (L, or the interpolation grid size for very large L, plus one). */
   readonly phases: number;
-  /** Taps per row, a multiple of 4 (the last few may be zero padding). */
+  /** Taps per row (2K), a multiple of 16. */
   readonly taps: number;
   /** Half-width K in input samples: row taps start at input `floor(t) + 1 - K`. */
   readonly half: number;
@@ -100,9 +100,11 @@ function sinc(x: number): number {
  * t.phases; // 2
  */
 export function polyphaseTable(rows: number, extraRow: 0 | 1, inRate: number, spec: LowpassSpec): PolyphaseTable {
-  const halfWidth = kaiserHalfWidth(inRate, spec);
-  const half = Math.max(1, Math.ceil(halfWidth));
-  const taps = Math.ceil((2 * half) / 4) * 4;
+  // Rows are a multiple of 16 taps (the SIMD kernel's stride); the window spans all of them, which
+  // only narrows the transition band beyond what `spec` asks.
+  const taps = Math.ceil((2 * Math.max(1, Math.ceil(kaiserHalfWidth(inRate, spec)))) / 16) * 16;
+  const half = taps / 2;
+  const halfWidth = half;
   const fc = (spec.passHz + spec.stopHz) / 2 / inRate; // cutoff, cycles per input sample
   const beta = kaiserBeta(spec.attenuationDb);
   const i0Beta = besselI0(beta);

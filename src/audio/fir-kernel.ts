@@ -25,7 +25,7 @@ export interface FirKernel {
   readonly simd: boolean;
   /**
    * Compute `n` outputs into `output[0..n)`: output `o` is the dot product of `input[start ..
-   * start + taps)` and table row `phase` (`taps` a multiple of 4), after which `phase += M mod L`,
+   * start + taps)` and table row `phase` (`taps` a multiple of 16), after which `phase += M mod L`,
    * `start += floor(M / L)` and one more when `phase` reaches `L`.
    */
   run(start: number, phase: number, n: number, taps: number, L: number, M: number): void;
@@ -54,6 +54,20 @@ function uleb(n: number): number[] {
   return out;
 }
 
+/** Signed LEB128 (i32 constants). */
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
 function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
@@ -61,36 +75,40 @@ function section(id: number, body: number[]): number[] {
 /**
  * The kernel as a WebAssembly module: one function
  * `run(x, h, taps, L, stepBytes, stepPhase, phase, out, n)` (all i32, byte addresses) over an imported
- * memory `e.m`. Its loop is {@link FirKernel.run}'s, with lanes summed as `(l0 + l1) + (l2 + l3)`.
+ * memory `e.m`. Its loop is {@link FirKernel.run}'s with four vector accumulators (16 lanes, so that
+ * the additions do not wait on each other): lane `k` sums taps `k, k + 16, ...`; the result is
+ * `((a0 + a1) + (a2 + a3))` per lane, then `(l0 + l1) + (l2 + l3)` across lanes.
  */
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const I32 = 0x7f;
   const V128 = 0x7b;
   const [get, set, tee] = [0x20, 0x21, 0x22];
   const [add, sub, mul, ltU, geU] = [0x6a, 0x6b, 0x6c, 0x49, 0x4f];
-  const c = (v: number) => [0x41, v]; // i32.const for 0..63 (one-byte signed LEB)
+  const c = (v: number) => [0x41, ...sleb(v)]; // i32.const
   const simd = (op: number) => [0xfd, ...uleb(op)];
-  const load = [...simd(0x00), 0x00, 0x00]; // v128.load align=1 offset=0
+  const load = (offset: number) => [...simd(0x00), 0x00, ...uleb(offset)]; // v128.load align=1
+  const fmul = simd(0xe6);
+  const fadd = simd(0xe4);
   const lane = (k: number) => [...simd(0x1f), k]; // f32x4.extract_lane
-  const [x, h, taps, L, stepBytes, stepPhase, phase, out, n, acc, j, row, tapBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const [x, h, taps, L, stepBytes, stepPhase, phase, out, n] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [a0, a1, a2, a3, xp, rp, rowEnd, tapBytes] = [9, 10, 11, 12, 13, 14, 15, 16];
+  const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)]; // v128.const 0
+  const mac = (acc: number, offset: number) => [get, acc, get, xp, ...load(offset), get, rp, ...load(offset), ...fmul, ...fadd, set, acc];
   const code = [
     get, taps, ...c(4), mul, set, tapBytes,
     0x03, 0x40, // loop (outputs)
-    get, h, get, phase, get, tapBytes, mul, add, set, row,
-    ...simd(0x0c), ...new Array<number>(16).fill(0), set, acc, // v128.const 0
-    ...c(0), set, j,
-    0x03, 0x40, // loop (taps)
-    get, acc,
-    get, x, get, j, add, ...load,
-    get, row, get, j, add, ...load,
-    ...simd(0xe6), // f32x4.mul
-    ...simd(0xe4), // f32x4.add
-    set, acc,
-    get, j, ...c(16), add, tee, j, get, tapBytes, ltU, 0x0d, 0x00, // br_if taps loop
+    get, h, get, phase, get, tapBytes, mul, add, tee, rp, get, tapBytes, add, set, rowEnd,
+    get, x, set, xp,
+    ...zero, set, a0, ...zero, set, a1, ...zero, set, a2, ...zero, set, a3,
+    0x03, 0x40, // loop (16 taps at a time)
+    ...mac(a0, 0), ...mac(a1, 16), ...mac(a2, 32), ...mac(a3, 48),
+    get, xp, ...c(64), add, set, xp,
+    get, rp, ...c(64), add, tee, rp, get, rowEnd, ltU, 0x0d, 0x00, // br_if taps loop
     0x0b,
+    get, a0, get, a1, ...fadd, get, a2, get, a3, ...fadd, ...fadd, set, a0,
     get, out,
-    get, acc, ...lane(0), get, acc, ...lane(1), 0x92, // f32.add
-    get, acc, ...lane(2), get, acc, ...lane(3), 0x92,
+    get, a0, ...lane(0), get, a0, ...lane(1), 0x92, // f32.add
+    get, a0, ...lane(2), get, a0, ...lane(3), 0x92,
     0x92,
     0x38, 0x02, 0x00, // f32.store align=4
     get, out, ...c(4), add, set, out,
@@ -104,7 +122,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     0x0b,
     0x0b, // end of function
   ];
-  const body = [0x02, 0x01, V128, 0x03, I32, ...code]; // locals: 1 v128 (acc), 3 i32 (j, row, tapBytes)
+  const body = [0x02, 0x04, V128, 0x04, I32, ...code]; // locals: 4 v128 (a0..a3), 4 i32 (xp, rp, rowEnd, tapBytes)
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -180,21 +198,17 @@ class ScalarKernel implements FirKernel {
   run(start: number, phase: number, n: number, taps: number, L: number, M: number): void {
     const { table: h, input: x, output: out } = this;
     const fr = Math.fround;
+    const acc = new Float32Array(16); // storing into it rounds each sum to float32, as the SIMD lanes do
     const stepIn = Math.floor(M / L);
     const stepPhase = M % L;
     for (let o = 0; o < n; o++) {
       const row = phase * taps;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      for (let j = 0; j < taps; j += 4) {
-        a0 = fr(a0 + fr(x[start + j]! * h[row + j]!));
-        a1 = fr(a1 + fr(x[start + j + 1]! * h[row + j + 1]!));
-        a2 = fr(a2 + fr(x[start + j + 2]! * h[row + j + 2]!));
-        a3 = fr(a3 + fr(x[start + j + 3]! * h[row + j + 3]!));
+      acc.fill(0);
+      for (let j = 0; j < taps; j += 16) {
+        for (let k = 0; k < 16; k++) acc[k]! += fr(x[start + j + k]! * h[row + j + k]!);
       }
-      out[o] = fr(fr(a0 + a1) + fr(a2 + a3));
+      const v = (l: number) => fr(fr(acc[l]! + acc[4 + l]!) + fr(acc[8 + l]! + acc[12 + l]!));
+      out[o] = fr(fr(v(0) + v(1)) + fr(v(2) + v(3)));
       start += stepIn;
       phase += stepPhase;
       if (phase >= L) {
