@@ -21,7 +21,6 @@ import type { DecodeResult } from './decoder/types.js';
 import { Endpointer, type EndpointConfig, type EndpointReason } from './decoder/endpoint.js';
 import { BlockEnergyMeter } from './audio/energy.js';
 import { createResampler, type Resampler } from './audio/resample.js';
-import { concatSamples } from './audio/samples.js';
 
 /** Seconds spent in each stage. */
 export interface StageTimings {
@@ -253,7 +252,14 @@ export class RecognitionStream {
   private resampler: Resampler | undefined;
   private inputRate: number | undefined;
   private samplesIn = 0;
-  private pending: Float32Array[] = [];
+  /**
+   * Model-input frames waiting for the next acoustic-model call, in a buffer kept for the stream's life
+   * (grown when a batch needs more), so that an hour of audio does not leave hundreds of megabytes of
+   * dead per-batch arrays for the garbage collector to catch up with.
+   */
+  private batch = new Float32Array(0);
+  /** Whether an acoustic-model call is reading `batch` (chunks given without awaiting the previous one). */
+  private batchInUse = false;
   private pendingFrames = 0;
   /** Model frames per acoustic-model call. */
   private readonly batchFrames: number;
@@ -421,21 +427,34 @@ export class RecognitionStream {
       if (last) this.energy.flush();
     }
     let t = now();
-    const block = last ? this.features.finish() : this.features.accept(samples);
+    // Borrowed: copied into the batch below before the extractor runs again.
+    const block = last ? this.features.finish(true) : this.features.accept(samples, true);
     this.timings.features += now() - t;
     if (block.frames > 0) {
-      this.pending.push(block.data);
+      const at = this.pendingFrames * this.dim;
+      const need = at + block.frames * this.dim;
+      if (need > this.batch.length || this.batchInUse) {
+        const grown = new Float32Array(Math.max(need, this.batchFrames * this.dim + block.frames * this.dim));
+        grown.set(this.batch.subarray(0, at));
+        this.batch = grown;
+        this.batchInUse = false;
+      }
+      this.batch.set(block.data.subarray(0, block.frames * this.dim), at);
       this.pendingFrames += block.frames;
     }
     if (this.pendingFrames === 0 || (!last && this.pendingFrames < this.batchFrames)) return;
     const frames = this.pendingFrames;
-    const data = concatSamples(this.pending);
-    this.pending = [];
+    // The acoustic model has finished with it when `run` resolves, before the next chunk is taken in.
+    const batch = this.batch;
+    const data = batch.subarray(0, frames * this.dim);
     this.pendingFrames = 0;
+    this.batchInUse = true;
     t = now();
     const run = this.rec.runChain.then(() => runAcoustic(this.rec.ort, this.rec.session, data, frames, this.dim));
     this.rec.runChain = run.catch(() => undefined);
-    const logprobs = await run;
+    const logprobs = await run.finally(() => {
+      if (this.batch === batch) this.batchInUse = false;
+    });
     this.timings.acoustic += now() - t;
     t = now();
     this.decode(logprobs, frames);
