@@ -29,7 +29,10 @@ import { concatSamples } from './samples.js';
 /**
  * Filter quality: `best` (flat to 0.91 of the lower Nyquist frequency, 140 dB stop band), `medium`
  * (the default: flat to 0.875, i.e. 0 - 7 kHz at 16 kHz, 120 dB), `fastest` (flat to 0.8, 80 dB).
- * Every preset stops the band from the lower Nyquist frequency up.
+ * Every preset stops the band from the lower Nyquist frequency up. Measured 44.1 kHz -> 16 kHz
+ * (tools/bench/resample-quality.ts): pass-band ripple under 0.0001 dB for best and medium, 0.003 dB for
+ * fastest; worst alias -144, -121 and -83 dB. libsamplerate's medium converter, used before, measured
+ * 0.28 dB and -120.6 dB; sox's `rate` (-h) 0.0002 dB and -138 dB.
  * @example
  * const q: ResamplerQuality = 'medium';
  */
