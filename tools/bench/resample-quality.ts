@@ -14,7 +14,11 @@ import { spawnSync } from 'node:child_process';
 import { concatSamples } from '../../src/audio/samples.js';
 import { createResampler, type ResamplerQuality } from '../../src/audio/resample.js';
 
-/** Resamples a whole signal. */
+/**
+ * Resamples a whole signal.
+ * @example
+ * const identity: ResampleAll = (x) => x; // a resampler from a rate to itself
+ */
 export type ResampleAll = (x: Float32Array, inRate: number, outRate: number) => Promise<Float32Array> | Float32Array;
 
 /**
