@@ -7,7 +7,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * - cli: spawns the built CLI (dist/), `earshot serve`, the batch worker with redis-server, or npx.
  * - parity: compares with Python run by /usr/bin/python3: PyTorch (python3-torch), and the training text rule (python3).
  * - synthesis: corpus building with the system's speech and audio programs (espeak-ng, flite, sox, ffmpeg, fortunes)
- *   and the Debian speech data packages.
+ *   and the Debian speech data packages; the resampler against sox's.
  * - browser: drives Debian's Chromium with playwright-core.
  * Where a requirement is missing a test is skipped locally with the install command and fails under CI=true
  * (test/helpers/requirements.ts).
@@ -21,6 +21,7 @@ const CLI = [
 ];
 const PARITY = ['test/convert/live.test.ts', 'test/convert/tdnn.test.ts', 'test/tools/train/recipe.test.ts', 'test/tools/train/text.test.ts'];
 const SYNTHESIS = [
+  'test/audio/resample.test.ts', // sox's rate is its reference
   'test/tools/corpus/build.test.ts',
   'test/tools/corpus/augment-set.test.ts',
   'test/tools/corpus/codec-copy.test.ts',

@@ -28,7 +28,6 @@ import { Endpointer, type EndpointConfig, type EndpointReason } from './decoder/
 import { inputTime, shiftResultTimes } from './decoder/shift-times.js';
 import { BlockEnergyMeter } from './audio/energy.js';
 import { createResampler, type Resampler } from './audio/resample.js';
-import { concatSamples } from './audio/samples.js';
 
 /** Seconds spent in each stage. */
 export interface StageTimings {
@@ -275,6 +274,16 @@ export class Recognizer {
 }
 
 /**
+ * Index of the first NaN or infinite sample, or -1. A loop of its own: inside the async acceptWaveform,
+ * V8 kept deoptimizing it (no type feedback for the code after the loop), and unoptimized code boxes
+ * every sample it reads, megabytes of garbage a minute of audio.
+ */
+function firstNonFinite(x: Float32Array): number {
+  for (let i = 0; i < x.length; i++) if (x[i]! - x[i]! !== 0) return i;
+  return -1;
+}
+
+/**
  * One utterance being recognized as audio arrives. Feed chunks of any size with acceptWaveform;
  * read partial results; call inputFinished for the final result. With `endpoint`, a stream of many
  * utterances: each segment's final result goes to `onSegment` (and `segments`) as soon as it ends.
@@ -292,7 +301,14 @@ export class RecognitionStream {
   private resampler: Resampler | undefined;
   private inputRate: number | undefined;
   private samplesIn = 0;
-  private pending: Float32Array[] = [];
+  /**
+   * Model-input frames waiting for the next acoustic-model call, in a buffer kept for the stream's life
+   * (grown when a batch needs more), so that an hour of audio does not leave hundreds of megabytes of
+   * dead per-batch arrays for the garbage collector to catch up with.
+   */
+  private batch = new Float32Array(0);
+  /** Whether an acoustic-model call is reading `batch` (chunks given without awaiting the previous one). */
+  private batchInUse = false;
   private pendingFrames = 0;
   /** Model frames per acoustic-model call. */
   private readonly batchFrames: number;
@@ -364,10 +380,8 @@ export class RecognitionStream {
     } else if (sampleRate !== this.inputRate) {
       throw new UsageError(`sample rate changed within a stream: started at ${this.inputRate} Hz, now ${sampleRate} Hz`);
     }
-    for (let i = 0; i < samples.length; i++) {
-      const x = samples[i]!;
-      if (!Number.isFinite(x)) throw new AudioInputError('<samples>', `sample ${this.samplesIn + i} is ${x}: audio must be finite numbers`);
-    }
+    const bad = firstNonFinite(samples);
+    if (bad >= 0) throw new AudioInputError('<samples>', `sample ${this.samplesIn + bad} is ${samples[bad]!}: audio must be finite numbers`);
     this.samplesIn += samples.length;
     let t = now();
     const resampled = this.resampler ? this.resampler.process(samples) : samples;
@@ -481,6 +495,20 @@ export class RecognitionStream {
     return r;
   }
 
+  /** Copy `frames` feature frames after the pending ones in the reused batch buffer (grown, or replaced while the model still reads it). */
+  private appendFrames(data: Float32Array, frames: number): void {
+    const at = this.pendingFrames * this.dim;
+    const need = at + frames * this.dim;
+    if (need > this.batch.length || this.batchInUse) {
+      const grown = new Float32Array(Math.max(need, this.batchFrames * this.dim + frames * this.dim));
+      grown.set(this.batch.subarray(0, at));
+      this.batch = grown;
+      this.batchInUse = false;
+    }
+    this.batch.set(data.subarray(0, frames * this.dim), at);
+    this.pendingFrames += frames;
+  }
+
   private async pushSamples(samples: Float32Array, last: boolean): Promise<void> {
     if (this.energy) {
       this.energy.accept(samples);
@@ -491,27 +519,26 @@ export class RecognitionStream {
       this.leadPending = false;
       const fc = this.rec.metadata.featureConfig;
       this.lead = this.leadToSkip = this.rec.leadFrames;
-      const lead = this.features.accept(new Float32Array(this.lead * fc.frameShift * fc.subsampling));
-      if (lead.frames > 0) {
-        this.pending.push(lead.data);
-        this.pendingFrames += lead.frames;
-      }
+      const lead = this.features.accept(new Float32Array(this.lead * fc.frameShift * fc.subsampling), true);
+      if (lead.frames > 0) this.appendFrames(lead.data, lead.frames);
     }
-    const block = last ? this.features.finish() : this.features.accept(samples);
+    // Borrowed: copied into the batch below before the extractor runs again.
+    const block = last ? this.features.finish(true) : this.features.accept(samples, true);
     this.timings.features += now() - t;
-    if (block.frames > 0) {
-      this.pending.push(block.data);
-      this.pendingFrames += block.frames;
-    }
+    if (block.frames > 0) this.appendFrames(block.data, block.frames);
     if (this.pendingFrames === 0 || (!last && this.pendingFrames < this.batchFrames)) return;
     const frames = this.pendingFrames;
-    const data = concatSamples(this.pending);
-    this.pending = [];
+    // The acoustic model has finished with it when `run` resolves, before the next chunk is taken in.
+    const batch = this.batch;
+    const data = batch.subarray(0, frames * this.dim);
     this.pendingFrames = 0;
+    this.batchInUse = true;
     t = now();
     const run = this.rec.runChain.then(() => runAcoustic(this.rec.ort, this.rec.session, data, frames, this.dim));
     this.rec.runChain = run.catch(() => undefined);
-    const logprobs = await run;
+    const logprobs = await run.finally(() => {
+      if (this.batch === batch) this.batchInUse = false;
+    });
     this.timings.acoustic += now() - t;
     t = now();
     this.decode(logprobs, frames);

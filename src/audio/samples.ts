@@ -145,6 +145,9 @@ export function describeBytes(bytes: Uint8Array, max = 12): string {
   return `${hex}${bytes.length > max ? ' …' : ''} ("${ascii}")`;
 }
 
+/** Whether typed arrays are little-endian here, as WAV and raw `le` samples are (every current platform). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
  * Decodes interleaved frames of one encoding into mono float samples, carrying a partial frame
  * (fewer than `channels * bytesPerSample` bytes) from one call to the next. Retains at most one
@@ -232,6 +235,21 @@ export class InterleavedFrameDecoder {
         }
         break;
       case 's16':
+        if (LITTLE_ENDIAN && (view.byteOffset & 1) === 0) {
+          // The common case (16-bit WAV, an even offset): read the samples as an Int16Array, several times
+          // faster than DataView calls on long stereo files; same arithmetic, same results.
+          const v = new Int16Array(view.buffer, view.byteOffset, frames * ch);
+          if (ch === 1) for (let f = 0; f < frames; f++) out[outOffset + f] = (v[f]! * scale) / 32768;
+          else if (ch === 2) for (let f = 0; f < frames; f++) out[outOffset + f] = ((v[2 * f]! + v[2 * f + 1]!) * scale) / 32768;
+          else {
+            for (let f = 0, q = 0; f < frames; f++) {
+              let s = 0;
+              for (let c = 0; c < ch; c++) s += v[q++]!;
+              out[outOffset + f] = (s * scale) / 32768;
+            }
+          }
+          break;
+        }
         for (let f = 0; f < frames; f++) {
           let s = 0;
           for (let c = 0; c < ch; c++, p += 2) s += view.getInt16(p, true);

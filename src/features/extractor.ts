@@ -87,16 +87,20 @@ abstract class BlockExtractor {
     this.pipeline = new BasePipeline(this.config, chain(this.sink, this.config), name);
   }
 
-  /** Feed samples (any length, including 0); returns the frames now fully determined. */
-  accept(samples: Float32Array): FeatureBlock {
+  /**
+   * Feed samples (any length, including 0); returns the frames now fully determined. With `borrow`,
+   * the block's data is a view of the extractor's own buffer, valid only until the next call (for a
+   * caller that copies it at once, e.g. into its model batch: no new array per chunk).
+   */
+  accept(samples: Float32Array, borrow = false): FeatureBlock {
     this.pipeline.accept(samples);
-    return this.sink.take();
+    return this.sink.take(borrow);
   }
 
-  /** End of stream: returns the remaining frames (end-edge replication). */
-  finish(): FeatureBlock {
+  /** End of stream: returns the remaining frames (end-edge replication); `borrow` as for accept(). */
+  finish(borrow = false): FeatureBlock {
     this.pipeline.finish();
-    return this.sink.take();
+    return this.sink.take(borrow);
   }
 
   /** Start a new stream. */

@@ -43,9 +43,13 @@ export class BlockSink implements FrameSink {
     this.taken = 0;
   }
 
-  /** The rows collected since the last take(), and the index of the first of them. */
-  take(): { data: Float32Array; frames: number; firstFrame: number } {
-    const block = { data: this.data.slice(0, this.rows * this.dim), frames: this.rows, firstFrame: this.taken };
+  /**
+   * The rows collected since the last take(), and the index of the first of them: a copy, or with
+   * `borrow` a view of the sink's buffer that the next push() may overwrite.
+   */
+  take(borrow = false): { data: Float32Array; frames: number; firstFrame: number } {
+    const n = this.rows * this.dim;
+    const block = { data: borrow ? this.data.subarray(0, n) : this.data.slice(0, n), frames: this.rows, firstFrame: this.taken };
     this.taken += this.rows;
     this.rows = 0;
     return block;

@@ -31,10 +31,15 @@ export const CONTENT_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
 export async function sha256Hex(data: Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) throw new ModelError('<hash>', 'WebCrypto (crypto.subtle) is not available', 'use Node >= 20, or a browser page served over https or localhost');
-  // Copy into a fresh ArrayBuffer-backed view: digest() wants a BufferSource, not a SharedArrayBuffer view.
-  const copy = new Uint8Array(data.length);
-  copy.set(data);
-  const digest = new Uint8Array(await subtle.digest('SHA-256', copy));
+  // digest() wants a BufferSource, not a SharedArrayBuffer view: copy only then (a model is megabytes, and
+  // every copy adds to the loading process's peak memory).
+  let source: Uint8Array<ArrayBuffer>;
+  if (data.buffer instanceof ArrayBuffer) source = data as Uint8Array<ArrayBuffer>;
+  else {
+    source = new Uint8Array(data.length);
+    source.set(data);
+  }
+  const digest = new Uint8Array(await subtle.digest('SHA-256', source));
   let hex = '';
   for (const b of digest) hex += b.toString(16).padStart(2, '0');
   return hex;
@@ -51,6 +56,8 @@ export function hashedBytes(bytes: Uint8Array, source: string): Uint8Array {
   if (spans.length > 1) throw new ModelError(source, `metadata key "${MetadataKeys.contentHash}" appears ${spans.length} times`, 'the file was edited or corrupted; convert the weights again with `earshot convert`');
   const s = spans[0];
   if (!s) return bytes;
+  // embedContentHash appends the entry, so it is normally last: a view then, not a copy of the model.
+  if (s.end === bytes.length) return bytes.subarray(0, s.start);
   const out = new Uint8Array(bytes.length - (s.end - s.start));
   out.set(bytes.subarray(0, s.start), 0);
   out.set(bytes.subarray(s.end), s.start);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AudioInputError, UsageError } from '../../src/core/errors.js';
 import { RawPcmDecoder, type RawEncoding, type RawPcmSpec } from '../../src/audio/pcm.js';
 import { openAudioStream } from '../../src/audio/stream.js';
+import { InterleavedFrameDecoder } from '../../src/audio/samples.js';
 import { concat, encodeSamples, expectedMono, maxAbsDiff, noise, randomChunks } from '../fixtures/audio/helpers.js';
 
 function decodeAll(spec: RawPcmSpec, parts: Uint8Array[], source?: string) {
@@ -87,4 +88,20 @@ describe('raw PCM', () => {
     for await (const c of audio.chunks()) n += c.length;
     expect(n).toBe(1601);
   });
+});
+
+describe('16-bit frames: the typed-array fast path equals the DataView path', () => {
+  for (const channels of [1, 2, 3]) {
+    it(`${channels} channel(s): the same samples whether the bytes start at an even or an odd offset`, () => {
+      const interleaved = Array.from(noise(3000 * channels, 7 + channels), (v) => v * 0.9);
+      const bytes = encodeSamples('s16', interleaved);
+      const odd = new Uint8Array(bytes.length + 1);
+      odd.set(bytes, 1); // an odd byte offset cannot be read as an Int16Array
+      const even = new InterleavedFrameDecoder('s16', channels, 16000, 'even').decode(bytes, 0, bytes.length)!;
+      const shifted = new InterleavedFrameDecoder('s16', channels, 16000, 'odd').decode(odd, 1, odd.length)!;
+      expect(even.length).toBe(3000);
+      expect(maxAbsDiff(even, shifted)).toBe(0);
+      expect(maxAbsDiff(even, expectedMono('s16', channels, interleaved))).toBeLessThan(1e-7);
+    });
+  }
 });

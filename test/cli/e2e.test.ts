@@ -153,6 +153,20 @@ describe('end to end through the library', () => {
     expect(file.words.map((w) => [w.word, w.start, w.end])).toEqual(whole.words.map((w) => [w.word, w.start, w.end]));
   });
 
+  it('chunks given without awaiting the previous one decode as when awaited: a batch in the model is never overwritten', async () => {
+    const rec = await loadRecognizer({ threads: 1 });
+    const { samples, sampleRate } = await readAudioFile(path.join(ROOT, 'models', 'sample.wav'));
+    const chunks = Array.from({ length: Math.ceil(samples.length / 1600) }, (_, i) => samples.subarray(i * 1600, (i + 1) * 1600));
+    const awaited = rec.createStream({ batchFrames: 7 });
+    for (const c of chunks) await awaited.acceptWaveform(c, sampleRate);
+    const a = await awaited.inputFinished();
+    const eager = rec.createStream({ batchFrames: 7 });
+    await Promise.all(chunks.map((c) => eager.acceptWaveform(c, sampleRate)));
+    const b = await eager.inputFinished();
+    expect(b.text).toBe(a.text);
+    expect(b.tokens.map((t) => [t.token, t.start, t.end, t.confidence])).toEqual(a.tokens.map((t) => [t.token, t.start, t.end, t.confidence]));
+  });
+
   it('a batch size that is not a positive integer is a usage error', async () => {
     const rec = await loadRecognizer({ model });
     for (const bad of [0, -1, 2.5, NaN, '64']) {

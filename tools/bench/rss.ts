@@ -5,9 +5,12 @@
  * WAV, written to a temporary folder and removed afterwards), so memory is measured over a long
  * endpointed transcript.
  *
- *   node dist/tools/bench/rss.js [--minutes 60] [--repeat 3] [--decoder greedy|beam] [--model file.onnx]
+ *   node dist/tools/bench/rss.js [--minutes 60] [--repeat 3] [--decoder greedy|beam] [--model file.onnx] [--node-flags "--max-semi-space-size=1"]
  *
- * Prints each run's peak RSS in MB and the median.
+ * The child runs with the node flags of the CLI's `#!` line (what `earshot` gets when run as a
+ * command), plus --node-flags.
+ *
+ * Prints each run's peak RSS in MB (and wall time) and the median.
  */
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -17,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '60' }, repeat: { type: 'string', default: '3' }, decoder: { type: 'string', default: 'greedy' }, model: { type: 'string' } } });
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '60' }, repeat: { type: 'string', default: '3' }, decoder: { type: 'string', default: 'greedy' }, model: { type: 'string' }, 'node-flags': { type: 'string', default: '' } } });
 const minutes = Number(values.minutes);
 const repeat = Number(values.repeat);
 
@@ -42,14 +45,19 @@ try {
   const cli = path.join(ROOT, 'dist/src/cli/main.js');
   // Run the CLI's own code, then print the peak RSS of this process (in KiB on Linux).
   const script = `process.argv.splice(1, 0, ${JSON.stringify(cli)}); process.on('exit', () => process.stderr.write('maxRSS ' + process.resourceUsage().maxRSS + '\\n')); await import(${JSON.stringify(cli)});`;
+  // `#!/usr/bin/env -S node --flag ...`: the flags a user's `earshot` command runs with.
+  const shebang = /^#!.*\bnode\b(.*)$/m.exec(readFileSync(cli, 'utf8').split('\n', 1)[0]!);
+  const nodeFlags = [...(shebang?.[1] ?? '').trim().split(/\s+/), ...values['node-flags']!.trim().split(/\s+/)].filter((f) => f !== '');
   const args = ['transcribe', file, '--decoder', values.decoder!, ...(values.model ? ['--model', values.model] : [])];
   const peaks: number[] = [];
   for (let i = 0; i < repeat; i++) {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script, '--', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
     const m = /maxRSS (\d+)/.exec(r.stderr);
     if (r.status !== 0 || !m) throw new Error(`the CLI failed (${r.status}): ${r.stderr.slice(-2000)}`);
     peaks.push(Number(m[1]) / 1024);
-    console.log(`run ${i + 1}: peak RSS ${peaks.at(-1)!.toFixed(0)} MB (${minutes} min, ${values.decoder})`);
+    const wall = (performance.now() - t0) / 1000;
+    console.log(`run ${i + 1}: peak RSS ${peaks.at(-1)!.toFixed(0)} MB in ${wall.toFixed(1)} s (${minutes} min, ${values.decoder}${nodeFlags.length ? `, node ${nodeFlags.join(' ')}` : ''})`);
   }
   const sorted = [...peaks].sort((a, b) => a - b);
   console.log(`median peak RSS: ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} MB over ${repeat} runs, ${minutes}-minute file, ${values.decoder} decoder`);
