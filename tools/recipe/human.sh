@@ -11,6 +11,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
+# shellcheck source=tools/recipe/fine-tune-args.sh
+. tools/recipe/fine-tune-args.sh
 
 WORK=work-data/human
 # The synthetic-only model the shipped one was fine-tuned from (run13), as git keeps it: the shipped file is
@@ -137,11 +139,8 @@ if stage 6; then
   node dist/tools/train/weights-from-model.js --model "$INIT_MODEL" --out "$WORK/init" --force
   # shellcheck disable=SC2086
   "$PY" tools/train/train.py --train "$FEATS/train-a,$FEATS/train-a,$FEATS/train-aug" --dev "$FEATS/dev" --out "$RUN" --init "$WORK/init" \
-    --model tdnn --layers 5 --width 448 --tdnn-dilations 1,1,2,4,8 --tdnn-early-subsampling \
-    --activation lrelu --alpha 0.01 --subsampling 3 \
-    --batch-size 32 --lr 5e-4 --min-lr 1e-5 --warmup-steps 300 \
-    --time-masks 2 --time-mask-width 8 --feat-masks 2 --feat-mask-width 2 \
-    --time-budget-min "$BUDGET_MIN" --eval-every 1000 --max-dev-utts 0 --patience 0 --seed "$SEED" --threads "$THREADS" --bf16 auto \
+    "${FINE_TUNE_ARGS[@]}" \
+    --time-budget-min "$BUDGET_MIN" --seed "$SEED" --threads "$THREADS" \
     $RESUME $TRAIN_ARGS 2>&1 | tee -a "$RUN/train.out"
 fi
 

@@ -14,6 +14,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
+# shellcheck source=tools/recipe/fine-tune-args.sh
+. tools/recipe/fine-tune-args.sh
 
 WORK=work-data/human
 STEPS=4000
@@ -61,11 +63,8 @@ for p in $POINTS; do
   mkdir -p "$dir/run"
   # shellcheck disable=SC2086
   "$PY" tools/train/train.py --train "$FEATS/train-a,$FEATS/train-a,$FEATS/train-aug" --dev "$FEATS/dev" --out "$dir/run" --init "$WORK/init" \
-    --model tdnn --layers 5 --width 448 --tdnn-dilations 1,1,2,4,8 --tdnn-early-subsampling \
-    --activation lrelu --alpha 0.01 --subsampling 3 \
-    --batch-size 32 --lr 5e-4 --min-lr 1e-5 --warmup-steps 300 \
-    --time-masks 2 --time-mask-width 8 --feat-masks 2 --feat-mask-width 2 \
-    --max-steps "$STEPS" --eval-every 1000 --max-dev-utts 0 --patience 0 --seed "$SEED" --threads "$THREADS" --bf16 auto \
+    "${FINE_TUNE_ARGS[@]}" \
+    --max-steps "$STEPS" --seed "$SEED" --threads "$THREADS" \
     "${extra[@]}" $RESUME >> "$dir/train.out" 2>&1
   node "$CLI" convert --weights "$dir/run/model.safetensors" --arch "$dir/run/arch.json" --out "$dir/model.onnx" --force
   node "$CLI" eval "${sets[@]}" --model "$dir/model.onnx" --threads "$THREADS" --bootstrap 1000 \
