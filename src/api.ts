@@ -8,7 +8,7 @@
  * import { Recognizer, formatTranscript, type LoadOptions } from 'earshot'; // either entry
  */
 export type { LoadOptions, ModelSource } from './load.js';
-export { Recognizer, RecognitionStream, WHOLE_INPUT_BATCH_FRAMES, DEFAULT_LEADING_SILENCE_SECONDS } from './recognizer.js';
+export { Recognizer, RecognitionStream, WHOLE_INPUT_BATCH_FRAMES, DEFAULT_LEADING_SILENCE_SECONDS, QUIET_START_SECONDS } from './recognizer.js';
 export type { RecognitionResult, PartialResult, SegmentResult, StageTimings, RecognizerOptions, StreamOptions } from './recognizer.js';
 export type { EndpointConfig, EndpointReason } from './decoder/endpoint.js';
 export type { DecoderOptions, GreedyOptions } from './decoder/select.js';

@@ -13,7 +13,8 @@
  * silence (DEFAULT_LEADING_SILENCE_SECONDS, `leadingSilence` to change it), because a CTC model emits a word's
  * first letters up to a few frames before the sound itself and the shipped model's training audio always gave
  * it silence to emit them in: without the lead, speech at the first sample lost its first letters. The lead
- * frames are decoded but not endpointed, and every reported time is moved back onto the input (>= 0).
+ * frames are decoded but not endpointed, and every reported time is moved back onto the input (>= 0). Input
+ * whose first chunk starts with QUIET_START_SECONDS of quiet gets no lead: it has its own.
  */
 import { AudioInputError, UsageError } from './core/errors.js';
 import { FeatureExtractor } from './features/index.js';
@@ -121,6 +122,23 @@ export interface RecognizerOptions {
  * const rec = await Recognizer.create({ ort, model: bytes, leadingSilence: DEFAULT_LEADING_SILENCE_SECONDS });
  */
 export const DEFAULT_LEADING_SILENCE_SECONDS = 0.24;
+
+/**
+ * Input that already starts with this much quiet needs no lead: the measured gain stops at 90 ms of leading silence
+ * (DEFAULT_LEADING_SILENCE_SECONDS), and a model whose output on digital silence is not a sure blank (a hand-made
+ * or differently trained one) should not be shown more of it than the input has.
+ */
+export const QUIET_START_SECONDS = 0.1;
+/** "Quiet": every sample's magnitude below this (-50 dBFS), as in a recording's silence, not its speech. */
+const QUIET_PEAK = 10 ** (-50 / 20);
+
+/** True when the first QUIET_START_SECONDS of `samples` (the first chunk of a stream) are all quiet. */
+function startsQuiet(samples: Float32Array, rate: number): boolean {
+  const n = Math.round(QUIET_START_SECONDS * rate);
+  if (samples.length < n) return false;
+  for (let i = 0; i < n; i++) if (Math.abs(samples[i]!) >= QUIET_PEAK) return false;
+  return true;
+}
 
 /**
  * Per-stream options.
@@ -518,9 +536,11 @@ export class RecognitionStream {
     if (this.leadPending && samples.length > 0) {
       this.leadPending = false;
       const fc = this.rec.metadata.featureConfig;
-      this.lead = this.leadToSkip = this.rec.leadFrames;
-      const lead = this.features.accept(new Float32Array(this.lead * fc.frameShift * fc.subsampling), true);
-      if (lead.frames > 0) this.appendFrames(lead.data, lead.frames);
+      if (!startsQuiet(samples, fc.sampleRate)) {
+        this.lead = this.leadToSkip = this.rec.leadFrames;
+        const lead = this.features.accept(new Float32Array(this.lead * fc.frameShift * fc.subsampling), true);
+        if (lead.frames > 0) this.appendFrames(lead.data, lead.frames);
+      }
     }
     // Borrowed: copied into the batch below before the extractor runs again.
     const block = last ? this.features.finish(true) : this.features.accept(samples, true);

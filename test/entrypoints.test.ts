@@ -20,7 +20,7 @@ function files(dir: string): string[] {
 
 describe('entry points', () => {
   // The shared API (src/api.ts), then what each platform adds: loading (and, in Node, files).
-  const CORE = ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'ConversionError', 'DEFAULT_LEADING_SILENCE_SECONDS', 'EarshotError', 'ExitCode', 'ModelError', 'RecognitionStream', 'Recognizer', 'UsageError', 'WHOLE_INPUT_BATCH_FRAMES', 'formatTranscript', 'parseLanguageModel', 'toCues'];
+  const CORE = ['ArpaLanguageModel', 'AudioInputError', 'BinaryLanguageModel', 'ConversionError', 'DEFAULT_LEADING_SILENCE_SECONDS', 'EarshotError', 'ExitCode', 'ModelError', 'QUIET_START_SECONDS', 'RecognitionStream', 'Recognizer', 'UsageError', 'WHOLE_INPUT_BATCH_FRAMES', 'formatTranscript', 'parseLanguageModel', 'toCues'];
   const NODE_ONLY = ['defaultLanguageModelPath', 'defaultModelPath', 'loadDefaultLanguageModel', 'loadLanguageModel', 'loadRecognizer', 'transcribeAudio', 'transcribeFile'];
   const WEB_ONLY = ['SpeechError', 'SpeechRecognizer', 'createRecognizer', 'createSpeechRecognizer'];
 
