@@ -14,7 +14,8 @@
  * first letters up to a few frames before the sound itself and the shipped model's training audio always gave
  * it silence to emit them in: without the lead, speech at the first sample lost its first letters. The lead
  * frames are decoded but not endpointed, and every reported time is moved back onto the input (>= 0). Input
- * whose first chunk starts with QUIET_START_SECONDS of quiet gets no lead: it has its own.
+ * that starts with QUIET_START_SECONDS of quiet gets no lead: it has its own (the first samples are held back
+ * until that is known, so the result does not depend on the chunking).
  */
 import { AudioInputError, UsageError } from './core/errors.js';
 import { FeatureExtractor } from './features/index.js';
@@ -29,6 +30,7 @@ import { Endpointer, type EndpointConfig, type EndpointReason } from './decoder/
 import { inputTime, shiftResultTimes } from './decoder/shift-times.js';
 import { BlockEnergyMeter } from './audio/energy.js';
 import { createResampler, type Resampler } from './audio/resample.js';
+import { concatSamples } from './audio/samples.js';
 
 /** Seconds spent in each stage. */
 export interface StageTimings {
@@ -132,12 +134,20 @@ export const QUIET_START_SECONDS = 0.1;
 /** "Quiet": every sample's magnitude below this (-50 dBFS), as in a recording's silence, not its speech. */
 const QUIET_PEAK = 10 ** (-50 / 20);
 
-/** True when the first QUIET_START_SECONDS of `samples` (the first chunk of a stream) are all quiet. */
-function startsQuiet(samples: Float32Array, rate: number): boolean {
+/**
+ * How a stream starts, from its first samples so far (`chunks`): 'quiet' when its first QUIET_START_SECONDS are
+ * all quiet, 'speech' when a loud sample comes sooner or the input ends before (no lead needed only with a whole
+ * quiet start), 'undecided' while neither is known.
+ */
+function leadDecision(chunks: Float32Array[], rate: number, ended: boolean): 'quiet' | 'speech' | 'undecided' {
   const n = Math.round(QUIET_START_SECONDS * rate);
-  if (samples.length < n) return false;
-  for (let i = 0; i < n; i++) if (Math.abs(samples[i]!) >= QUIET_PEAK) return false;
-  return true;
+  let seen = 0;
+  for (const c of chunks) {
+    for (let i = 0; i < c.length && seen < n; i++, seen++) if (Math.abs(c[i]!) >= QUIET_PEAK) return 'speech';
+    if (seen >= n) return 'quiet';
+  }
+  if (ended) return seen > 0 ? 'speech' : 'quiet';
+  return 'undecided';
 }
 
 /**
@@ -347,6 +357,8 @@ export class RecognitionStream {
    */
   private lead = 0;
   private leadPending: boolean;
+  /** The stream's first samples, held back while it is not yet known whether they start quiet (see leadDecision). */
+  private held: Float32Array[] = [];
   /** Lead frames still to come out of the model: decoded, never endpointed. */
   private leadToSkip = 0;
 
@@ -533,14 +545,28 @@ export class RecognitionStream {
       if (last) this.energy.flush();
     }
     let t = now();
-    if (this.leadPending && samples.length > 0) {
+    if (this.leadPending) {
+      // The lead depends on how the input starts, never on how it is chunked: the first QUIET_START_SECONDS
+      // are held back until they are all in (or a loud sample, or the end, decides sooner).
+      if (samples.length > 0) this.held.push(samples);
+      const start = leadDecision(this.held, this.rec.metadata.featureConfig.sampleRate, last);
+      if (start === 'undecided') {
+        this.timings.features += now() - t;
+        return;
+      }
       this.leadPending = false;
-      const fc = this.rec.metadata.featureConfig;
-      if (!startsQuiet(samples, fc.sampleRate)) {
+      samples = concatSamples(this.held);
+      this.held = [];
+      if (start === 'speech') {
+        const fc = this.rec.metadata.featureConfig;
         this.lead = this.leadToSkip = this.rec.leadFrames;
         const lead = this.features.accept(new Float32Array(this.lead * fc.frameShift * fc.subsampling), true);
         if (lead.frames > 0) this.appendFrames(lead.data, lead.frames);
       }
+    }
+    if (last && samples.length > 0) {
+      const held = this.features.accept(samples, true);
+      if (held.frames > 0) this.appendFrames(held.data, held.frames);
     }
     // Borrowed: copied into the batch below before the extractor runs again.
     const block = last ? this.features.finish(true) : this.features.accept(samples, true);
