@@ -17,6 +17,7 @@ import { randomLayers, TINY_LABELS } from '../../src/model/build/tiny.js';
 import { quantizeModelFile } from '../../src/node/quantize-file.js';
 import { convertWeightsFile } from '../../src/node/convert-file.js';
 import { earshot, ROOT } from '../helpers/cli.js';
+import { expectError } from '../helpers/expect-error.js';
 
 const SHIPPED = path.join(ROOT, 'models/earshot-en.onnx');
 const SAMPLE = path.join(ROOT, 'models/sample.wav');
@@ -32,17 +33,6 @@ afterAll(async () => {
 
 const fc = defaultFeatureConfig();
 const meta = { featureConfig: fc, output: { type: 'ctc' as const, blankId: 0 }, labels: [...TINY_LABELS], provenance: { producer: 'quantize.test' } };
-
-async function expectError<E extends Error>(cls: new (...a: never[]) => E, p: Promise<unknown> | (() => unknown), ...words: RegExp[]): Promise<void> {
-  let err: unknown;
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected a ${cls.name} matching ${words.join(' ')}`).toBeInstanceOf(cls);
-  for (const w of words) expect((err as Error).message).toMatch(w);
-}
 
 describe('earshot convert --weight-type', () => {
   const fix = (n: string): string => path.join(import.meta.dirname, '..', 'fixtures', 'convert', n);

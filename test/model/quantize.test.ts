@@ -23,6 +23,7 @@ import { randomLayers, seededUniform, TINY_LABELS } from '../../src/model/build/
 import { effectiveLayers, float16Bits, parseWeightStorage, quantizeInt8PerChannel, roundHalfToEven, roundToFloat16 } from '../../src/model/build/weight-storage.js';
 import { withMetadata } from '../helpers/metadata.js';
 import { maxAbs } from '../helpers/numeric.js';
+import { expectError } from '../helpers/expect-error.js';
 
 const { onnx } = onnxProto;
 const ortNode = ort as unknown as OrtModule;
@@ -40,17 +41,6 @@ afterAll(async () => {
 const fc = defaultFeatureConfig();
 const meta = { featureConfig: fc, output: { type: 'ctc' as const, blankId: 0 }, labels: [...TINY_LABELS], provenance: { producer: 'quantize.test' } };
 const build = (layers: DenseLayer[], weightStorage: WeightStorage): Promise<Uint8Array> => buildMlpModel({ layers, activation: 'lrelu', alpha: 0.01, weightStorage, metadata: meta });
-
-async function expectError<E extends Error>(cls: new (...a: never[]) => E, p: Promise<unknown> | (() => unknown), ...words: RegExp[]): Promise<void> {
-  let err: unknown;
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected a ${cls.name} matching ${words.join(' ')}`).toBeInstanceOf(cls);
-  for (const w of words) expect((err as Error).message).toMatch(w);
-}
 
 /** Run a model with the runtime earshot uses (createAcousticSession) on `frames` rows of seeded input. */
 async function run(ortm: OrtModule, bytes: Uint8Array, frames: number, seed: number, provider: 'cpu' | 'wasm' = 'cpu'): Promise<Float32Array> {
