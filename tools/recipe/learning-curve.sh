@@ -18,10 +18,10 @@ cd "$ROOT"
 . tools/recipe/fine-tune-args.sh
 
 WORK=work-data/human
-STEPS=4000
+STEPS=1500
 POINTS="full f0.5 f0.25 s10 sliding"
 SEED=1
-THREADS=2
+THREADS=1
 PY="${EARSHOT_PYTHON:-/usr/bin/python3}"
 
 while [ $# -gt 0 ]; do
