@@ -26,7 +26,7 @@ import { writeFileAtomic } from '../../src/node/atomic-write.js';
 import { activePower, NoiseBank, SAMPLE_RATE, trimEdges, wavBytes, type NoiseColor } from './augment.js';
 import { codecRoundTrip, decodeFile, micEffects, requireChannelTools, reverbEffects, soxFloat, speedEffects, type Codec, type MicStep, type Reverb } from './channel.js';
 import { refuseReserved } from './reserved.js';
-import { isMain, nonNegativeInt } from './util.js';
+import { isMain, nonNegativeInt, readTextFile } from './util.js';
 
 /** Noise mixed into a copy: a color of the noise bank, or babble of other utterances of the input. */
 export type SetNoise =
@@ -455,9 +455,7 @@ export async function augmentSet(o: AugmentSetOptions): Promise<AugmentSetResult
   await requireChannelTools();
   const inputs: SetInput[] = [];
   for (const file of o.inputs) {
-    const text = await fs.readFile(file, 'utf8').catch((e: unknown) => {
-      throw new UsageError(`--in ${file}: cannot read (${describeError(e)})`);
-    });
+    const text = await readTextFile(file, `--in ${file}`);
     inputs.push(...readInputs(text, file));
   }
   if (!inputs.length) throw new UsageError(`--in ${o.inputs.join(', ')}: no entries`);

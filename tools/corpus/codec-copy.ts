@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import { jsonlRecords } from '../../src/core/jsonl.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
-import { isMain, run } from './util.js';
+import { isMain, readTextFile, run } from './util.js';
 
 export const CODECS = { mp3: { ext: 'mp3', args: ['-c:a', 'libmp3lame'] }, opus: { ext: 'opus', args: ['-c:a', 'libopus', '-application', 'audio'] } } as const;
 export type CodecName = keyof typeof CODECS;
@@ -33,9 +33,7 @@ export function ffmpegArgs(input: string, output: string, codec: CodecName, kbps
  * await codecCopy('work-data/corpus/test.jsonl', 'work-data/codec', 'mp3', 24);
  */
 export async function codecCopy(manifest: string, outDir: string, codec: CodecName, kbps: number): Promise<string> {
-  const text = await fs.readFile(manifest, 'utf8').catch((e: Error) => {
-    throw new UsageError(`--in ${manifest}: cannot read (${e.message})`);
-  });
+  const text = await readTextFile(manifest, `--in ${manifest}`);
   const name = `${path.basename(manifest).replace(/\.jsonl$/, '')}_${codec}_${kbps}k`;
   const dir = path.join(outDir, name);
   await fs.mkdir(dir, { recursive: true });

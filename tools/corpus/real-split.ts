@@ -28,7 +28,7 @@ import { UsageError } from '../../src/core/errors.js';
 import { jsonlRecords } from '../../src/core/jsonl.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
 import { refuseReserved } from './reserved.js';
-import { isMain } from './util.js';
+import { isMain, readTextFile } from './util.js';
 
 /** A manifest entry as the split sees it: the fields it reads, the rest carried through. */
 export interface SplitEntry {
@@ -157,9 +157,7 @@ export async function writeSplit(inputs: string[], outDir: string, o: SplitOptio
   const entries: SplitEntry[] = [];
   const ids = new Set<string>();
   for (const file of inputs) {
-    const text = await fs.readFile(file, 'utf8').catch((e: Error) => {
-      throw new UsageError(`--in ${file}: cannot read (${e.message})`);
-    });
+    const text = await readTextFile(file, `--in ${file}`);
     const dir = path.dirname(path.resolve(file));
     for (const { where, record } of jsonlRecords(text, file, 'an imported JSONL manifest')) {
       const e = checkEntry(record, where);

@@ -17,13 +17,12 @@
  * --fraction 0.25 --out exclude-25.txt` (a summary of what is kept goes to stderr as JSON).
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import { jsonlRecords } from '../../src/core/jsonl.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
 import { DEFAULT_SPLIT, speakerOf } from './real-split.js';
-import { isMain } from './util.js';
+import { isMain, readTextFile } from './util.js';
 
 /** The fields of a manifest entry a subset is chosen by. */
 export interface SubsetEntry {
@@ -107,10 +106,7 @@ export function excludedIds(baseIds: string[], copies: { id: string; joins?: str
 }
 
 async function readRecords(file: string, what: string): Promise<{ where: string; record: Record<string, unknown> }[]> {
-  const text = await fs.readFile(file, 'utf8').catch((e: Error) => {
-    throw new UsageError(`${file}: cannot read (${e.message})`);
-  });
-  return [...jsonlRecords(text, file, what)];
+  return jsonlRecords(await readTextFile(file), file, what);
 }
 
 async function main(): Promise<void> {

@@ -1,8 +1,8 @@
 /** Small helpers shared by the corpus tools. */
 import { spawn } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { promises as fs, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../../src/core/errors.js';
+import { UsageError, describeError } from '../../src/core/errors.js';
 
 /**
  * True when the module with this `import.meta.url` is the script node was started with.
@@ -77,4 +77,16 @@ export function nonNegativeInt(name: string): (x: string) => number {
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer, got "${x}"`);
     return n;
   };
+}
+
+/**
+ * A text file's contents; an unreadable file is a UsageError `<label>: cannot read (<why>)`, the label being how
+ * the user named it (an option and the path, e.g. `--in a.jsonl`; default the path).
+ * @example
+ * const text = await readTextFile('real/queen.jsonl', '--in real/queen.jsonl');
+ */
+export async function readTextFile(file: string, label = file): Promise<string> {
+  return fs.readFile(file, 'utf8').catch((e: unknown) => {
+    throw new UsageError(`${label}: cannot read (${describeError(e)})`);
+  });
 }

@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../../src/node/atomic-write.js';
 import { viaRateProblem } from '../../src/node/manifest.js';
 import { jsonlRecords, requireStrings } from '../../src/core/jsonl.js';
 import { rngFor } from '../../src/core/rng.js';
-import { isMain } from './util.js';
+import { isMain, readTextFile } from './util.js';
 
 /**
  * The narrow-band copies of the JSONL manifest `text` (the file `inFile`, copies to be written to `outFile`):
@@ -75,9 +75,7 @@ async function main(): Promise<void> {
   const shareProblem = viaShareProblem(share);
   if (shareProblem) throw new UsageError(`--share ${shareProblem}`);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${o.seed}`);
-  const text = await fs.readFile(o.in, 'utf8').catch((e: Error) => {
-    throw new UsageError(`--in ${o.in}: cannot read (${e.message})`);
-  });
+  const text = await readTextFile(o.in, `--in ${o.in}`);
   const copies = viaRateCopies(text, o.in, o.out, rate as number, share as number, seed);
   await fs.mkdir(path.dirname(path.resolve(o.out)), { recursive: true });
   await writeFileAtomic(o.out, copies.map((c) => `${c}\n`).join(''), { force: true });

@@ -6,23 +6,21 @@
  * CLI: `node dist/tools/eval/by-speaker.js --hyp new-greedy.hyp.jsonl --manifest real-dev.jsonl real-test.jsonl
  * [--json out.json]` (a table on stdout, rows sorted by source then speaker).
  */
-import { promises as fs } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import { jsonlRecords } from '../../src/core/jsonl.js';
+import { addCounts, countErrors, rates, type ErrorCounts } from '../../src/eval/metrics.js';
 import { writeFileAtomic } from '../../src/node/atomic-write.js';
-import { isMain } from '../corpus/util.js';
+import { isMain, readTextFile } from '../corpus/util.js';
 
 /** One hypothesis line of `earshot eval --hyp`, as far as this tool reads it. */
 export interface HypLine {
   id: string;
   ref: string;
   hyp: string;
-  wer: number;
-  cer: number;
 }
 
-/** Error rates of one group of utterances, weighted by reference length (as the eval's own totals are). */
+/** Error rates of one group of utterances, pooled as the eval pools a subset. */
 export interface GroupRates {
   group: string;
   utterances: number;
@@ -31,36 +29,27 @@ export interface GroupRates {
 }
 
 /**
- * Group hypotheses by `keyOf(id)` (ids without a key are left out) and pool their error rates by reference
- * characters and words, as `earshot eval` pools a subset.
+ * Group hypotheses by `keyOf(id)` (ids without a key are left out) and pool their error counts, recounted from
+ * each line's reference and hypothesis exactly as `earshot eval` counts and pools a subset (countErrors).
  * @example
  * groupRates(lines, (id) => voices.get(id)); // [{ group: 'queen/naomi', utterances: 78, cer: 0.49, wer: 0.97 }, ...]
  */
 export function groupRates(lines: HypLine[], keyOf: (id: string) => string | undefined): GroupRates[] {
-  const acc = new Map<string, { n: number; ce: number; c: number; we: number; w: number }>();
+  const acc = new Map<string, { n: number; counts: ErrorCounts }>();
   for (const l of lines) {
     const k = keyOf(l.id);
     if (k === undefined) continue;
-    const chars = l.ref.length;
-    const words = l.ref.split(/\s+/).filter(Boolean).length;
-    const a = acc.get(k) ?? { n: 0, ce: 0, c: 0, we: 0, w: 0 };
-    a.n++;
-    a.ce += l.cer * chars;
-    a.c += chars;
-    a.we += l.wer * words;
-    a.w += words;
-    acc.set(k, a);
+    const a = acc.get(k);
+    const c = countErrors(l.ref, l.hyp);
+    acc.set(k, a ? { n: a.n + 1, counts: addCounts(a.counts, c) } : { n: 1, counts: c });
   }
   return [...acc.entries()]
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-    .map(([group, a]) => ({ group, utterances: a.n, cer: a.c ? a.ce / a.c : 0, wer: a.w ? a.we / a.w : 0 }));
+    .map(([group, a]) => ({ group, utterances: a.n, ...rates(a.counts) }));
 }
 
 async function records(file: string, what: string): Promise<Record<string, unknown>[]> {
-  const text = await fs.readFile(file, 'utf8').catch((e: Error) => {
-    throw new UsageError(`${file}: cannot read (${e.message})`);
-  });
-  return jsonlRecords(text, file, what).map((r) => r.record);
+  return jsonlRecords(await readTextFile(file), file, what).map((r) => r.record);
 }
 
 async function main(): Promise<void> {
@@ -82,7 +71,7 @@ async function main(): Promise<void> {
     }
   }
   const lines = (await records(o.hyp, 'an earshot eval --hyp file')).map((r, i) => {
-    if (typeof r.id !== 'string' || typeof r.ref !== 'string' || typeof r.cer !== 'number' || typeof r.wer !== 'number') throw new UsageError(`${o.hyp}:${i + 1}: not an earshot eval --hyp line (id, ref, hyp, wer, cer)`);
+    if (typeof r.id !== 'string' || typeof r.ref !== 'string' || typeof r.hyp !== 'string') throw new UsageError(`${o.hyp}:${i + 1}: not an earshot eval --hyp line (id, ref, hyp)`);
     return r as unknown as HypLine;
   });
   const bySpeaker = groupRates(lines, (id) => voice.get(id));

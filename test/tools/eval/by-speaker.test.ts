@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { groupRates, type HypLine } from '../../../tools/eval/by-speaker.js';
 
 describe('error rates per speaker (tools/eval/by-speaker)', () => {
-  it('pools CER by reference characters and WER by reference words, per group, leaving unknown ids out', () => {
+  it('pools CER by reference characters and WER by reference words, recounted from ref and hyp as eval counts them, per group, leaving unknown ids out', () => {
     const lines: HypLine[] = [
-      { id: 'a1', ref: 'ab cd', hyp: '', wer: 1, cer: 1 }, // 5 chars, 2 words, all wrong
-      { id: 'a2', ref: 'abcdefghij', hyp: 'abcdefghij', wer: 0, cer: 0 }, // 10 chars, 1 word, right
-      { id: 'b1', ref: 'xy', hyp: 'xz', wer: 1, cer: 0.5 },
-      { id: 'zz', ref: 'q', hyp: 'q', wer: 0, cer: 0 },
+      { id: 'a1', ref: 'ab cd', hyp: '' }, // 5 chars, 2 words, all wrong
+      { id: 'a2', ref: 'abcdefghij', hyp: 'abcdefghij' }, // 10 chars, 1 word, right
+      { id: 'b1', ref: 'xy', hyp: 'xz' },
+      { id: 'zz', ref: 'q', hyp: 'q' },
     ];
     const g = groupRates(lines, (id) => ({ a1: 'queen/joe', a2: 'queen/joe', b1: 'sky/foster' } as Record<string, string>)[id]);
     expect(g.map((x) => x.group)).toEqual(['queen/joe', 'sky/foster']);
