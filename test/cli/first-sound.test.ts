@@ -20,6 +20,7 @@ import { loadRecognizer, transcribeFile, type Recognizer, type RecognitionResult
 import { readAudioFile } from '../../src/node/audio-file.js';
 import { DEFAULT_LEADING_SILENCE_SECONDS, QUIET_START_SECONDS } from '../../src/node/index.js';
 import { Rng } from '../../src/core/rng.js';
+import { trimToOnset } from '../../tools/corpus/augment.js';
 
 const espeak = tools(['espeak-ng']);
 const RATE = 16000;
@@ -40,16 +41,6 @@ let dir: string;
 let rec: Recognizer;
 /** Each sentence at 16 kHz, starting at the first sample louder than -50 dB re its peak. */
 const trimmed = new Map<string, Float32Array>();
-
-/** Drop the samples before the first one within `relDb` of the peak: the speech then starts at sample 0. */
-function trimLeading(x: Float32Array, relDb = -50): Float32Array {
-  let peak = 0;
-  for (const v of x) peak = Math.max(peak, Math.abs(v));
-  const th = peak * 10 ** (relDb / 20);
-  let a = 0;
-  while (a < x.length && Math.abs(x[a]!) < th) a++;
-  return x.slice(a);
-}
 
 function withLead(x: Float32Array, seconds: number): Float32Array {
   const y = new Float32Array(Math.round(seconds * RATE) + x.length + Math.round(0.3 * RATE));
@@ -77,7 +68,7 @@ beforeAll(async () => {
   for (const [i, s] of SENTENCES.entries()) {
     const wav = path.join(dir, `s${i}.wav`);
     execFileSync('espeak-ng', ['-v', 'en-us', '-w', wav, s]);
-    const x = trimLeading((await readAudioFile(wav, RATE)).samples);
+    const x = trimToOnset((await readAudioFile(wav, RATE)).samples);
     trimmed.set(s, x);
     writeFileSync(path.join(dir, `t${i}.wav`), wavBytes([x], RATE));
   }

@@ -130,6 +130,15 @@ export function trimEdges(x: Float32Array, relDb: number, margin: number, startA
   return x.subarray(startAtOnset ? a : Math.max(0, a - margin), Math.min(x.length, b + margin));
 }
 
+/**
+ * `x` from its first sample within `relDb` of its peak on, the end kept whole: speech that starts at sample 0.
+ * @example
+ * const onset = trimToOnset(samples); // onset[0] is already speech
+ */
+export function trimToOnset(x: Float32Array, relDb = -50): Float32Array {
+  return trimEdges(x, relDb, Infinity, true);
+}
+
 /** Remove leading and trailing samples quieter than `relDb` below the peak, keeping 10 ms either side so onsets and releases are not cut. */
 export function trimSilence(x: Float32Array, relDb = -55): Float32Array {
   return trimEdges(x, relDb, Math.round(0.01 * SAMPLE_RATE), false);

@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { loadRecognizer } from '../../src/node/index.js';
 import { readAudioFile } from '../../src/node/audio-file.js';
 import { outputFrameSeconds } from '../../src/features/config.js';
+import { trimToOnset } from '../corpus/augment.js';
 
 /** Sentences whose first word starts with a consonant (several are weak onsets: "th", "h", "y", "w"). */
 const SENTENCES = [
@@ -33,20 +34,6 @@ const SENTENCES = [
 ];
 
 const RATE = 16000;
-
-/**
- * `x` from its first sample within `relDb` of its peak on: speech that starts at sample 0.
- * @example
- * const onset = trimToOnset(samples); // onset[0] is already speech
- */
-function trimToOnset(x: Float32Array, relDb = -50): Float32Array {
-  let peak = 0;
-  for (const v of x) peak = Math.max(peak, Math.abs(v));
-  const th = peak * 10 ** (relDb / 20);
-  let a = 0;
-  while (a < x.length && Math.abs(x[a]!) < th) a++;
-  return x.slice(a);
-}
 
 function fail(message: string): never {
   process.stderr.write(`first-sound: ${message}\n`);
