@@ -14,10 +14,7 @@ import path from 'node:path';
 import { UsageError } from '../../src/core/errors.js';
 import { DEBIAN_SOURCES } from './debian-speech.js';
 
-/** The packages the project reserves for evaluation. */
-export const RESERVED_PACKAGES = ['festvox-*', 'ktuberling-data', 'alsa-utils', 'tuxpaint-stamps-default'] as const;
-
-/** Install folders of the reserved packages (and of festival's voices), as absolute path prefixes. */
+/** Install folders of the packages the project reserves for evaluation, as absolute path prefixes, with the package. */
 const RESERVED_DIRS: [string, string][] = [
   ['/usr/share/festival/', 'festvox-* (festival voices)'],
   ['/usr/share/sounds/alsa/', 'alsa-utils'],

@@ -14,7 +14,6 @@
  * CLI: `node dist/tools/eval/endpoint-eval.js --manifest real-dev.jsonl --model M --blank 0.5,0.7,0.9
  * --pause 0.8,1.2 --json out.json` (a table on stdout).
  */
-import { promises as fs } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import { Rng, rngFor } from '../../src/core/rng.js';
@@ -106,7 +105,7 @@ export function scoreEnds(layout: Layout, ends: number[], pause: number): { insi
   return { inside, required, hit };
 }
 
-async function render(layout: Layout, audio: Map<string, Float32Array>, seed: number, index: number, noiseDb: number): Promise<Float32Array> {
+function render(layout: Layout, audio: Map<string, Float32Array>, seed: number, index: number, noiseDb: number): Float32Array {
   const x = new Float32Array(Math.ceil(layout.duration * RATE));
   const r = rngFor(seed, 'noise', index);
   const rms = 10 ** (noiseDb / 20);
@@ -125,6 +124,8 @@ export interface GridRow {
   pause: number | null;
   inside: number;
   required: number;
+  /** Required pauses that ended no segment. */
+  missed: number;
   recall: number;
   insidePer100Clips: number;
   wer: number;
@@ -134,7 +135,7 @@ export interface GridRow {
 async function run(rec: Recognizer, layouts: Layout[], audio: Map<string, Float32Array>, seed: number, noiseDb: number, endpoint: Partial<EndpointConfig> | null): Promise<EndpointScore> {
   const score: EndpointScore = { inside: 0, required: 0, hit: 0, clips: 0, counts: { wordErrors: 0, words: 0, charErrors: 0, chars: 0 } };
   for (const [i, layout] of layouts.entries()) {
-    const x = await render(layout, audio, seed, i, noiseDb);
+    const x = render(layout, audio, seed, i, noiseDb);
     const res = await rec.transcribe(x, RATE, endpoint ? { endpoint } : {});
     const ends = (res.segments ?? []).filter((s) => s.reason !== 'end-of-input').map((s) => s.end);
     const s = scoreEnds(layout, ends, endpoint?.rule2MinTrailingSilence ?? Infinity);
@@ -149,7 +150,7 @@ async function run(rec: Recognizer, layouts: Layout[], audio: Map<string, Float3
 
 function row(blank: number | null, pause: number | null, s: EndpointScore): GridRow {
   const { wer, cer } = rates(s.counts);
-  return { blank, pause, inside: s.inside, required: s.required, recall: s.required ? s.hit / s.required : 1, insidePer100Clips: (100 * s.inside) / Math.max(s.clips, 1), wer, cer };
+  return { blank, pause, inside: s.inside, required: s.required, missed: s.required - s.hit, recall: s.required ? s.hit / s.required : 1, insidePer100Clips: (100 * s.inside) / Math.max(s.clips, 1), wer, cer };
 }
 
 const numbers = (name: string) => (v: string): number[] => {
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
   }
   const picks = o.pause.map((pause) => {
     const cand = rows.filter((r) => r.pause === pause);
-    return [...cand].sort((a, b) => a.inside + (a.required - Math.round(a.recall * a.required)) - (b.inside + (b.required - Math.round(b.recall * b.required))) || a.wer - b.wer)[0]!;
+    return [...cand].sort((a, b) => a.inside + a.missed - (b.inside + b.missed) || a.wer - b.wer)[0]!;
   });
   const pct = (x: number): string => (100 * x).toFixed(1);
   const lines = ['blank\tpause\tinside\tper100clips\trequired\trecall%\tWER%\tCER%'];
@@ -211,4 +212,3 @@ if (isMain(import.meta.url)) {
   });
 }
 
-export { render as renderConversation };

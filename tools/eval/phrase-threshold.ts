@@ -85,8 +85,8 @@ async function main(): Promise<void> {
     .parse()
     .opts<{ manifest: string; model?: string; maxWords: number; seed: string; threads: number; json?: string }>();
   if (!(Number.isInteger(o.maxWords) && o.maxWords > 0)) throw new UsageError(`--max-words must be a positive whole number, got ${o.maxWords}`);
-  const rec0 = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), threads: o.threads });
-  const norm = (s: string): string => normalizeText(s, rec0.metadata.labels);
+  const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), threads: o.threads });
+  const norm = (s: string): string => normalizeText(s, rec.metadata.labels);
   const items = readManifest(o.manifest).filter((it) => {
     const n = norm(it.text);
     return n !== '' && n.split(' ').length <= o.maxWords;
@@ -94,11 +94,11 @@ async function main(): Promise<void> {
   if (items.length < 4) throw new UsageError(`${o.manifest}: only ${items.length} clips of at most ${o.maxWords} words; raise --max-words`);
   const { phrases } = splitPhrases(items.map((it) => norm(it.text)), o.seed);
   const list = new Set(phrases);
-  const rec = await loadRecognizer({ ...(o.model ? { model: o.model } : {}), threads: o.threads, decoder: { type: 'beam', phrases, phraseThreshold: 0 } });
+  const decoder = { type: 'beam', phrases, phraseThreshold: 0 } as const;
   const trials: PhraseTrial[] = [];
   for (const it of items) {
     const { samples, sampleRate } = await readAudioFile(it.audio, 16000);
-    const r = await rec.transcribe(samples, sampleRate);
+    const r = await rec.transcribe(samples, sampleRate, { decoder });
     trials.push({ ref: norm(it.text), inList: list.has(norm(it.text)), best: r.phrase ? norm(r.phrase.text) : '', confidence: r.phrase?.confidence ?? 0 });
   }
   const rows = Array.from({ length: 21 }, (_, i) => scoreThreshold(trials, i / 20));
