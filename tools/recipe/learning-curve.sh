@@ -2,7 +2,7 @@
 # Learning curves of the human-speech fine-tune (tools/recipe/human.sh): what limits it, measured. Each point
 # fine-tunes the same initial model with the same synthetic replay and number of steps (not minutes: the machine may be busy) on a subset of the real training
 # speech (train.py --exclude-ids, ids from tools/corpus/subset.js), then scores greedy CER on real-dev, the human
-# recordings from outside the games and synthetic dev. Needs human.sh stages 1-5 done in the same --work.
+# recordings from outside the games (never the reserved packages) and synthetic dev. Needs human.sh stages 1-5 done in the same --work.
 #
 #   tools/recipe/learning-curve.sh [--work DIR] [--steps N] [--points "full f0.5 f0.25 s10 sliding"]
 #
@@ -42,7 +42,10 @@ mkdir -p "$LC"
 [ -f "$WORK/init/arch.json" ] || { echo "learning-curve.sh: $WORK/init is missing: run tools/recipe/human.sh through stage 6 first" >&2; exit 1; }
 say() { echo "[lc $(date +%H:%M:%S)] $*" | tee -a "$LC/lc.log" >&2; }
 
-sets=("$WORK/split/real-dev.jsonl" "$WORK/real/eval/asterisk.jsonl" "$WORK/real/eval/pocketsphinx.jsonl" "$WORK/real/eval/alsa.jsonl" "$WORK/synth/dev.jsonl")
+# Held-out game voices, the evaluation-only human voices of Asterisk and pocketsphinx-testdata (the test of
+# gains outside the games), synthetic dev. Never the packages reserved for evaluation (alsa-utils, festvox-*, ...):
+# the curves steer what data to get next, which is development, not final evaluation.
+sets=("$WORK/split/real-dev.jsonl" "$WORK/real/eval/asterisk.jsonl" "$WORK/real/eval/pocketsphinx.jsonl" "$WORK/synth/dev.jsonl")
 subset() { node dist/tools/corpus/subset.js --manifest "$WORK/split/real-train.jsonl" --aug "$WORK/aug/real-train.jsonl" --seed "$SEED" "$@" 2>>"$LC/subsets.jsonl"; }
 
 for p in $POINTS; do
