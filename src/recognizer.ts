@@ -548,7 +548,7 @@ export class RecognitionStream {
     if (this.leadPending) {
       // The lead depends on how the input starts, never on how it is chunked: the first QUIET_START_SECONDS
       // are held back until they are all in (or a loud sample, or the end, decides sooner).
-      if (samples.length > 0) this.held.push(samples);
+      if (samples.length > 0) this.held.push(samples.slice()); // a copy: the caller may refill its buffer before the decision
       const start = leadDecision(this.held, this.rec.metadata.featureConfig.sampleRate, last);
       if (start === 'undecided') {
         this.timings.features += now() - t;
