@@ -5,7 +5,7 @@
  * WAV, written to a temporary folder and removed afterwards), so memory is measured over a long
  * endpointed transcript.
  *
- *   node dist/tools/bench/rss.js [--minutes 60] [--repeat 3] [--decoder greedy|beam] [--model file.onnx] [--node-flags "--max-semi-space-size=1"]
+ *   node dist/tools/bench/rss.js [--minutes 60] [--repeat 3] [--decoder greedy|beam] [--model file.onnx] [--node-flags=--semi-space-growth-factor=2]
  *
  * The child runs with the node flags of the CLI's `#!` line (what `earshot` gets when run as a
  * command), plus --node-flags.
