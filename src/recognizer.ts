@@ -402,6 +402,19 @@ export class RecognitionStream {
    * const partial = await stream.acceptWaveform(chunk, 16000);
    */
   async acceptWaveform(samples: Float32Array, sampleRate: number): Promise<PartialResult> {
+    await this.appendWaveform(samples, sampleRate);
+    return this.getResult();
+  }
+
+  /**
+   * {@link acceptWaveform} without the partial result: for a caller that reads only the segments
+   * (`onSegment`) and the final result. A partial result holds the whole current utterance, so building
+   * one per chunk costs time in proportion to the utterance so far (quadratic over an unsegmented hour).
+   * @example
+   * for await (const chunk of chunks) await stream.appendWaveform(chunk, 16000);
+   * const { text } = await stream.inputFinished();
+   */
+  async appendWaveform(samples: Float32Array, sampleRate: number): Promise<void> {
     checkSamples(samples, sampleRate);
     if (this.finished) throw new UsageError('acceptWaveform called after inputFinished: create a new stream for a new utterance');
     if (this.inputRate === undefined) {
@@ -417,7 +430,6 @@ export class RecognitionStream {
     const resampled = this.resampler ? this.resampler.process(samples) : samples;
     this.timings.resample += now() - t;
     await this.pushSamples(resampled, false);
-    return this.getResult();
   }
 
   /**

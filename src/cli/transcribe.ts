@@ -54,7 +54,7 @@ export async function transcribeCommand(files: string[], o: TranscribeCliOptions
   for (const [i, file] of files.entries()) {
     progress.startFile(i, file);
     try {
-      const result = await transcribeFile(rec, file, { ...(raw ? { raw } : {}), ...(decoder ? { decoder } : {}), endpoint, onPartial: (p) => progress.update(p.durationSec), onWarning: (m) => process.stderr.write(`earshot: warning: ${escapeNonPrintable(`${file}: ${m}`)}\n`) });
+      const result = await transcribeFile(rec, file, { ...(raw ? { raw } : {}), ...(decoder ? { decoder } : {}), endpoint, onProgress: (sec) => progress.update(sec), onWarning: (m) => process.stderr.write(`earshot: warning: ${escapeNonPrintable(`${file}: ${m}`)}\n`) });
       progress.endFile();
       if (o.outputDir) {
         const out = path.join(o.outputDir, outNames[i]!);

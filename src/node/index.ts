@@ -76,8 +76,10 @@ export async function loadRecognizer(opts: LoadOptions = {}): Promise<Recognizer
 export interface TranscribeFileOptions {
   /** Raw PCM input description (for '-' / headerless data). */
   raw?: RawPcmOptions;
-  /** Called with the partial result after each chunk. */
+  /** Called with the partial result after each chunk (the whole current utterance: use onProgress where only the time matters). */
   onPartial?: (p: PartialResult) => void;
+  /** Called after each chunk with the seconds of audio accepted so far; costs nothing, unlike onPartial. */
+  onProgress?: (durationSec: number) => void;
   /** Decoder for this file (default: the recognizer's). */
   decoder?: DecoderOptions;
   /** Cut the audio into segments at pauses (`true`: default rules); the result then has `segments`. Default off. */
@@ -112,7 +114,7 @@ export async function transcribeFile(rec: Recognizer, file: string, opts: Transc
 /**
  * Transcribe an opened audio input (from {@link openAudio}, or `openAudioStream` over any bytes: an
  * upload, a socket) chunk by chunk: what {@link transcribeFile} does once the input is open. An
- * exception thrown by `onPartial` (a limit a caller enforces) stops the work and closes the input.
+ * exception thrown by `onPartial` or `onProgress` (a limit a caller enforces) stops the work and closes the input.
  * @example
  * const audio = await openAudioStream(uploadBytes, { source: 'upload.ogg' });
  * const r = await transcribeAudio(rec, audio, { endpoint: true });
@@ -124,10 +126,13 @@ export async function transcribeAudio(rec: Recognizer, audio: AudioStream, opts:
     ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
     ...(opts.onSegment ? { onSegment: opts.onSegment } : {}),
   });
+  let samples = 0;
   for await (const chunk of audio.chunks()) {
     if (chunk.length === 0) continue;
-    const partial = await stream.acceptWaveform(chunk, audio.sampleRate);
-    opts.onPartial?.(partial);
+    if (opts.onPartial) opts.onPartial(await stream.acceptWaveform(chunk, audio.sampleRate));
+    else await stream.appendWaveform(chunk, audio.sampleRate);
+    samples += chunk.length;
+    opts.onProgress?.(samples / audio.sampleRate);
   }
   return stream.inputFinished();
 }

@@ -12,7 +12,6 @@ import type { DecoderOptions } from '../decoder/select.js';
 import type { LanguageModel } from '../lm/types.js';
 import { LabelSet } from '../decoder/trie.js';
 import { isDefaultModel } from '../node/default-model.js';
-import type { PartialResult } from '../recognizer.js';
 import { CLI_SEGMENTATION } from './segmentation.js';
 import type { DecodeFailure, DecodeFailureKind, DecodeTask, DecoderSpec, FileOutcome, FileTask, LoadOutcome, StreamInput, StreamOutcome, StreamOutput, StreamTask } from './protocol.js';
 
@@ -76,8 +75,8 @@ function failure(e: unknown): DecodeFailure {
   return { ok: false, kind, message: describeError(e) };
 }
 
-function checkDuration(p: PartialResult, maxAudioSeconds: number, source: string): void {
-  if (p.durationSec > maxAudioSeconds) throw new LimitError('too_long', `${source}: audio is longer than this server's limit of ${maxAudioSeconds} s (--max-audio-seconds); split it or transcribe it with the CLI or a batch worker`);
+function checkDuration(durationSec: number, maxAudioSeconds: number, source: string): void {
+  if (durationSec > maxAudioSeconds) throw new LimitError('too_long', `${source}: audio is longer than this server's limit of ${maxAudioSeconds} s (--max-audio-seconds); split it or transcribe it with the CLI or a batch worker`);
 }
 
 /** Read size of the CLI's file reader: the decoders then yield bounded chunks, so memory does not grow with the upload's length. */
@@ -97,8 +96,8 @@ async function runFile(task: FileTask): Promise<FileOutcome> {
     const result = await transcribeAudio(rec, audio, {
       ...(decoder ? { decoder } : {}),
       endpoint: CLI_SEGMENTATION,
-      onPartial: (p) => {
-        checkDuration(p, maxAudioSeconds, task.source);
+      onProgress: (durationSec) => {
+        checkDuration(durationSec, maxAudioSeconds, task.source);
         if (Date.now() > deadline) throw new LimitError('timeout', `${task.source}: decoding did not finish within this server's request time limit (--request-timeout); retry later or send shorter audio`);
       },
     });
@@ -155,7 +154,7 @@ async function runStream(task: StreamTask): Promise<StreamOutcome> {
         post({ type: 'segment', segment });
       },
       onPartial: (partial) => {
-        checkDuration(partial, task.maxAudioSeconds, task.source);
+        checkDuration(partial.durationSec, task.maxAudioSeconds, task.source);
         if (partial.text === last) return;
         last = partial.text;
         post({ type: 'partial', partial });
