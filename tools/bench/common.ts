@@ -85,13 +85,18 @@ export function positiveInts(name: string, value: string): number[] {
 }
 
 /**
- * One utterance stream over the chunks, as the CLI feeds a file (in `batchFrames`-frame acoustic-model
- * calls; default the recognizer's streaming batch): the result and the wall seconds it took.
+ * One utterance stream over the chunks (in `batchFrames`-frame acoustic-model calls; default the
+ * recognizer's streaming batch): the result and the wall seconds it took. With `partials` (the default) a
+ * partial result is built after each chunk, as a live caller reads them; without, the chunks are only
+ * appended, as `earshot transcribe` feeds a file (transcribeFile without onPartial).
  */
-export async function streamOnce(rec: Recognizer, chunks: Float32Array[], rate: number, batchFrames?: number): Promise<{ result: RecognitionResult; seconds: number }> {
+export async function streamOnce(rec: Recognizer, chunks: Float32Array[], rate: number, batchFrames?: number, partials = true): Promise<{ result: RecognitionResult; seconds: number }> {
   const t0 = performance.now();
   const s = rec.createStream(batchFrames !== undefined ? { batchFrames } : {});
-  for (const c of chunks) await s.acceptWaveform(c, rate);
+  for (const c of chunks) {
+    if (partials) await s.acceptWaveform(c, rate);
+    else await s.appendWaveform(c, rate);
+  }
   const result = await s.inputFinished();
   return { result, seconds: (performance.now() - t0) / 1000 };
 }

@@ -64,7 +64,7 @@ try {
   for (let r = 0; r < repeat; r++) {
     for (const [k, f] of files.entries()) {
       const d = await decodeBenchAudio(f.file);
-      const { result, seconds: streamSec } = await streamOnce(rec, d.chunks, d.rate);
+      const { result, seconds: streamSec } = await streamOnce(rec, d.chunks, d.rate, rec.wholeInputBatchFrames, false); // as `earshot transcribe` runs a file
       const total = d.decode + streamSec;
       const t = result.timings;
       if (total < best[k]!.total) best[k] = { total, resample: t.resample, decode: d.decode, rest: t.features + t.acoustic + t.decoder };
