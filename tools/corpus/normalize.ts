@@ -98,14 +98,26 @@ export function digitByDigit(digits: string): string {
 }
 
 /**
- * A decimal number: integer part as a cardinal, fraction digit by digit.
+ * An integer as read in running text: a cardinal up to 15 digits (hundreds of trillions), longer ones (card and
+ * account numbers) digit by digit, as no one reads them as a quantity.
+ * @example
+ * integerWords('1200'); // 'one thousand two hundred'
+ * integerWords('1234567890123456'); // 'one two three four five six seven eight nine zero one two three four five six'
+ */
+export function integerWords(digits: string | number): string {
+  const s = String(digits).replace(/^0+(?=\d)/, '');
+  return s.length > 15 ? digitByDigit(s) : cardinal(s);
+}
+
+/**
+ * A decimal number: integer part as a cardinal (digit by digit beyond 15 digits), fraction digit by digit.
  * @example
  * decimal('3.14'); // 'three point one four'
  */
 export function decimal(text: string): string {
   const m = /^(\d*)\.(\d+)$/.exec(text);
-  if (!m) return cardinal(text);
-  const int = m[1] ? cardinal(m[1]) : 'zero';
+  if (!m) return integerWords(text);
+  const int = m[1] ? integerWords(m[1]) : 'zero';
   return `${int} point ${digitByDigit(m[2]!)}`;
 }
 
@@ -135,13 +147,13 @@ export function money(symbol: string, whole: string, frac?: string, scale?: stri
   const [one, many, subOne, subMany] = cur;
   const w = whole.replace(/,/g, '') || '0';
   if (scale) {
-    const num = frac ? decimal(`${w}.${frac}`) : cardinal(w);
+    const num = frac ? decimal(`${w}.${frac}`) : integerWords(w);
     return `${num} ${scale} ${many}`;
   }
   const cents = frac ? Number(frac.length === 1 ? `${frac}0` : frac) : 0;
   const units = Number(w);
   const parts: string[] = [];
-  if (units > 0 || cents === 0) parts.push(`${cardinal(w)} ${units === 1 ? one : many}`);
+  if (units > 0 || cents === 0) parts.push(`${integerWords(w)} ${units === 1 ? one : many}`);
   if (cents > 0) parts.push(`${cardinal(cents)} ${cents === 1 ? subOne : subMany}`);
   return parts.join(' and ');
 }
@@ -228,7 +240,7 @@ function expandNumbers(t: string): string {
   // Money: $4.50, $1,200, $2.5 million, £3, €10; 50¢.
   t = t.replace(new RegExp(`([$£€])\\s?(\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.(\\d{1,2}))?(?!\\d)${SCALE_WORD}`, 'g'),
     (_m, sym: string, whole: string, frac: string | undefined, scale: string | undefined) => ` ${money(sym, whole, frac, scale)} `);
-  t = t.replace(/(\d+)\s?¢/g, (_m, c: string) => ` ${cardinal(c)} ${c === '1' ? 'cent' : 'cents'} `);
+  t = t.replace(/(\d+)\s?¢/g, (_m, c: string) => ` ${integerWords(c)} ${c === '1' ? 'cent' : 'cents'} `);
   // Clock times: 3:30, 3:30pm, 7 a.m.
   const ampm = '\\s*([aApP])\\.?\\s?[mM]\\.?(?![a-zA-Z])';
   t = t.replace(new RegExp(`\\b(\\d{1,2}):(\\d{2})(?:${ampm})?(?!\\d)`, 'g'), (m, h: string, mm: string, ap: string | undefined) => {
@@ -255,12 +267,12 @@ function expandNumbers(t: string): string {
   t = t.replace(/\b(?:(\d+)\s+)?(\d)\/(\d)\b/g, (m, whole: string | undefined, n: string, d: string) => {
     const f = FRACTIONS[`${n}/${d}`];
     if (!f) return m;
-    return whole ? ` ${cardinal(whole)} and ${f[1]} ` : ` ${f[0]} `;
+    return whole ? ` ${integerWords(whole)} and ${f[1]} ` : ` ${f[0]} `;
   });
   // Ranges: 10-20 -> ten to twenty.
   t = t.replace(/\b(\d+(?:\.\d+)?)\s?-\s?(\d+(?:\.\d+)?)\b/g, (_m, a: string, b: string) => ` ${numberWords(a)} to ${numberWords(b)} `);
   // Numbers glued to x: 4x4 -> four by four.
-  t = t.replace(/\b(\d+)\s?x\s?(\d+)\b/g, (_m, a: string, b: string) => ` ${cardinal(a)} by ${cardinal(b)} `);
+  t = t.replace(/\b(\d+)\s?x\s?(\d+)\b/g, (_m, a: string, b: string) => ` ${integerWords(a)} by ${integerWords(b)} `);
   // Negative numbers.
   t = t.replace(/(^|[\s(])-(\d)/g, '$1 minus $2');
   // Numbers followed by a unit abbreviation.
@@ -270,17 +282,16 @@ function expandNumbers(t: string): string {
       if (/\s/.test(m)) return m;
     }
     const [one, many] = UNITS[u]!;
-    return ` ${n.includes('.') ? decimal(n) : cardinal(n)} ${n === '1' ? one : many} `;
+    return ` ${n.includes('.') ? decimal(n) : integerWords(n)} ${n === '1' ? one : many} `;
   });
   // Decimals and thousands separators.
-  t = t.replace(/(?<![\d.])(\d{1,3}(?:,\d{3})+)(?![\d,]*\d)/g, (_m, n: string) => ` ${cardinal(n.replace(/,/g, ''))} `);
+  t = t.replace(/(?<![\d.])(\d{1,3}(?:,\d{3})+)(?![\d,]*\d)/g, (_m, n: string) => ` ${integerWords(n.replace(/,/g, ''))} `);
   t = t.replace(/(?<![\d.])(\d*\.\d+)(?![\d.]*\d)/g, (_m, n: string) => ` ${decimal(n)} `);
   // Years, then any other integer.
   t = t.replace(/\b(1[1-9]\d\d|20\d\d)\b/g, (_m, n: string) => ` ${year(n)} `);
   t = t.replace(/\b(\d+)\b/g, (_m, n: string) => {
     if (n.length > 1 && n.startsWith('0')) return ` ${digitByDigit(n)} `;
-    if (n.length > 15) return ` ${digitByDigit(n)} `;
-    return ` ${cardinal(n)} `;
+    return ` ${integerWords(n)} `;
   });
   return t;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardinal, clockTime, decimal, LABEL_CHARS, money, normalize, normalizeLabel, ordinal, year } from '../../../tools/corpus/normalize.js';
+import { cardinal, clockTime, decimal, integerWords, LABEL_CHARS, money, normalize, normalizeLabel, ordinal, year } from '../../../tools/corpus/normalize.js';
 
 describe('number words', () => {
   it.each([
@@ -57,6 +57,23 @@ describe('number words', () => {
   it('rejects what it cannot read', () => {
     expect(() => cardinal('12a')).toThrow(RangeError);
   });
+
+  it('integerWords: a cardinal up to 15 digits, longer numbers digit by digit', () => {
+    expect(integerWords('999999999999999')).toBe(cardinal('999999999999999'));
+    expect(integerWords('0042')).toBe('forty two');
+    expect(integerWords('1234567890123456')).toBe('one two three four five six seven eight nine zero one two three four five six');
+  });
+});
+
+describe('normalize: numbers longer than 15 digits are read digit by digit wherever they appear', () => {
+  // These threw RangeError("cardinal: expected 1 to 15 digits") from inside normalize, ending a corpus build.
+  it.each([
+    ['card 1,234,567,890,123,456 ok', 'card one two three four five six seven eight nine zero one two three four five six ok'],
+    ['$12,345,678,901,234,567', 'one two three four five six seven eight nine zero one two three four five six seven dollars'],
+    ['$10000000000000000.50', 'one zero zero zero zero zero zero zero zero zero zero zero zero zero zero zero zero dollars and fifty cents'],
+    ['1234567890123456.5 percent', 'one two three four five six seven eight nine zero one two three four five six point five percent'],
+    ['1234567890123456 kg', 'one two three four five six seven eight nine zero one two three four five six kilograms'],
+  ])('%s', (text, label) => expect(normalize(text).label).toBe(label));
 });
 
 describe('normalize', () => {
