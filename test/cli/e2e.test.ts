@@ -146,7 +146,7 @@ describe('end to end through the library', () => {
       await s.acceptWaveform(samples, sampleRate);
       const r = await s.inputFinished();
       expect(r.text).toBe(whole.text);
-      expect(r.tokens.map((t) => [t.token, t.start, t.end])).toEqual(whole.tokens.map((t) => [t.token, t.start, t.end]));
+      expect(r.tokens.map((t) => [t.id, t.start, t.end])).toEqual(whole.tokens.map((t) => [t.id, t.start, t.end]));
       r.tokens.forEach((t, i) => expect(t.confidence).toBeCloseTo(whole.tokens[i]!.confidence, 5));
     }
     expect(file.text).toBe(whole.text);
@@ -164,7 +164,7 @@ describe('end to end through the library', () => {
     await Promise.all(chunks.map((c) => eager.acceptWaveform(c, sampleRate)));
     const b = await eager.inputFinished();
     expect(b.text).toBe(a.text);
-    expect(b.tokens.map((t) => [t.token, t.start, t.end, t.confidence])).toEqual(a.tokens.map((t) => [t.token, t.start, t.end, t.confidence]));
+    expect(b.tokens.map((t) => [t.id, t.start, t.end, t.confidence])).toEqual(a.tokens.map((t) => [t.id, t.start, t.end, t.confidence]));
   });
 
   it('a batch size that is not a positive integer is a usage error', async () => {

@@ -81,7 +81,7 @@ describe.skipIf(torch.skip)('TDNN: trainer forward == converted ONNX on spliced 
   it.each(LAYOUTS)('converts a random TDNN ($name, subsampling 3) and matches PyTorch within 1e-4, edges included', async (layout) => {
     torch.assertPresent();
     const seed = testSeed(`convert/tdnn: ${layout.name}`);
-    const tag = `${layout.rf}${layout.args.includes('--batchnorm') ? '-bn' : ''}`;
+    const tag = `${layout.rf}${(layout.args as readonly string[]).includes('--batchnorm') ? '-bn' : ''}`;
     const out = path.join(dir, `fixture-${tag}`);
     const exp = await makeFixture(out, seed, layout.args);
     expect(exp.receptiveField).toBe(layout.rf);

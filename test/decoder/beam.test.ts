@@ -58,7 +58,7 @@ function peaky(ids: number[], v: number, p = 0.9): Float32Array {
 }
 
 describe('LM weight and word bonus', () => {
-  const lm = { score: () => -1 };
+  const lm = { order: 1, score: () => -1 };
   const labels = ['<b>', ' ', 'a', 'b'];
   it("come from the caller, else the model's recommendation, else 0.7 and 6; without an LM both are 0", () => {
     const tuned = { ...CTC, lm: { weight: 0.45, wordBonus: 3.5 } };

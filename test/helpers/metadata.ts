@@ -17,7 +17,7 @@ const { onnx } = onnxProto;
 export async function withMetadata(bytes: Uint8Array, edit: (props: Record<string, string>) => void): Promise<Uint8Array> {
   const m = onnx.ModelProto.decode(hashedBytes(bytes, 't'));
   const props: Record<string, string> = {};
-  for (const e of m.metadataProps) props[e.key] = e.value;
+  for (const e of m.metadataProps) props[e.key ?? ''] = e.value ?? '';
   edit(props);
   m.metadataProps = Object.entries(props).map(([key, value]) => onnx.StringStringEntryProto.create({ key, value }));
   return embedContentHash(onnx.ModelProto.encode(m).finish(), 't');

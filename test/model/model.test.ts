@@ -71,11 +71,11 @@ describe('readModelInfo', () => {
   it('agrees with a full onnx-proto decode', () => {
     const m = onnx.ModelProto.decode(tiny);
     const info = readModelInfo(tiny, 't');
-    expect(m.graph!.node.map((n) => n.opType).sort()).toEqual(Object.entries(info.opCounts).flatMap(([k, v]) => Array(v).fill(k)).sort());
+    expect(m.graph!.node!.map((n) => n.opType).sort()).toEqual(Object.entries(info.opCounts).flatMap(([k, v]) => Array(v).fill(k)).sort());
     expect(Object.fromEntries(m.metadataProps.map((e) => [e.key, e.value]))).toEqual(info.metadataProps);
-    const la = m.graph!.node.find((n) => n.opType === 'LeakyRelu')!;
-    expect(la.attribute[0]!.name).toBe('alpha');
-    expect(la.attribute[0]!.f).toBeCloseTo(0.01, 7);
+    const la = m.graph!.node!.find((n) => n.opType === 'LeakyRelu')!;
+    expect(la.attribute![0]!.name).toBe('alpha');
+    expect(la.attribute![0]!.f).toBeCloseTo(0.01, 7);
   });
 
   const wav = (): Uint8Array => {

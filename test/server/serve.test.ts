@@ -158,7 +158,7 @@ describe('earshot serve (token, 1 thread)', () => {
   });
 
   it('earshot extras: boost and a closed phrase list, as fields', async () => {
-    const post = (parts: Record<string, string>) => fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', headers: auth, body: form({ file: new Blob([speech.wav]), model: 'earshot-en', ...parts }) });
+    const post = (parts: Record<string, string>) => fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', headers: auth, body: form({ file: new Blob([new Uint8Array(speech.wav)]), model: 'earshot-en', ...parts }) });
     const phrase = await post({ phrases: 'put the cups on the shelf\nturn on the light', response_format: 'verbose_json' });
     expect(phrase.status).toBe(200);
     expect(((await phrase.json()) as { segments: { text: string }[] }).segments.every((s) => s.text === '' || s.text === 'put the cups on the shelf')).toBe(true);
@@ -207,7 +207,7 @@ describe('earshot serve (token, 1 thread)', () => {
       const r = await fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', headers: { ...auth, ...headers }, body });
       return { status: r.status, error: ((await r.json()) as { error: { message: string; param: string | null } }).error };
     };
-    const wav = new Blob([speech.wav]);
+    const wav = new Blob([new Uint8Array(speech.wav)]);
     const cases: [BodyInit, Record<string, string>, number, RegExp][] = [
       [form({ model: 'earshot-en' }), {}, 400, /^file: missing/],
       [form({ file: wav }), {}, 400, /^model: missing/],
@@ -229,7 +229,7 @@ describe('earshot serve (token, 1 thread)', () => {
     }
     const notFound = await fetch(`${server.url}/v1/audio/translations`, { method: 'POST', headers: auth });
     expect([notFound.status, ((await notFound.json()) as { error: { message: string } }).error.message]).toEqual([404, expect.stringContaining('no route POST /v1/audio/translations')]);
-    const ok = await post(form({ file: new Blob([speech.wav]), model: 'earshot-en' }));
+    const ok = await post(form({ file: new Blob([new Uint8Array(speech.wav)]), model: 'earshot-en' }));
     expect(ok.status).toBe(200);
     const metrics = await (await fetch(`${server.url}/metrics`, { headers: auth })).text();
     expect(metrics).toMatch(/earshot_errors_total\{kind="bad_request"\} \d+/);
@@ -264,14 +264,14 @@ describe('earshot serve limits (1 thread, no queue, 1 MiB uploads, 20 s of audio
 
   it('an upload over the size limit is a 413 naming the limit', async () => {
     const big = makeWav({ enc: 's16', channels: 1, rate: 16000, interleaved: new Float32Array(800_000) });
-    const r = await fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form({ model: 'earshot-en', file: new Blob([big]) }) });
+    const r = await fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form({ model: 'earshot-en', file: new Blob([new Uint8Array(big)]) }) });
     expect(r.status).toBe(413);
     expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/larger than this server's upload limit of 1048576 bytes/);
   });
 
   it('audio longer than the limit is a 413 naming it', async () => {
     const long = await speechWav(8, 0.5); // 28 s in 0.9 MB
-    const r = await fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form({ model: 'earshot-en', file: new Blob([long.wav]) }) });
+    const r = await fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form({ model: 'earshot-en', file: new Blob([new Uint8Array(long.wav)]) }) });
     expect(r.status).toBe(413);
     expect(((await r.json()) as { error: { message: string; code: string } }).error).toMatchObject({ code: 'too_long', message: expect.stringMatching(/longer than this server's limit of 20 s \(--max-audio-seconds\)/) });
   });
@@ -279,7 +279,7 @@ describe('earshot serve limits (1 thread, no queue, 1 MiB uploads, 20 s of audio
   it('beyond the threads and the queue: 503 with Retry-After, and the admitted request is answered although decoding outlasts the idle limit', async () => {
     const many = await speechWav(5, 0.5);
     // Beam search with the LM: a decode of well over the 0.3 s idle limit, during which the connection is silent.
-    const rs = await Promise.all(Array.from({ length: 4 }, () => fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form({ model: 'earshot-en', decoder: 'beam', file: new Blob([many.wav]) }) })));
+    const rs = await Promise.all(Array.from({ length: 4 }, () => fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form({ model: 'earshot-en', decoder: 'beam', file: new Blob([new Uint8Array(many.wav)]) }) })));
     const statuses = rs.map((r) => r.status).sort();
     expect(statuses).toContain(200);
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(1);
@@ -315,7 +315,7 @@ describe('earshot serve limits (1 thread, no queue, 1 MiB uploads, 20 s of audio
 describe('earshot serve shutdown', () => {
   it('SIGTERM with uploads and a stream in flight: they finish, new connections are refused, exit 0', async () => {
     const server = await startServe(['--threads', '1']);
-    const uploads = [0, 1].map(() => fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form({ model: 'earshot-en', file: new Blob([speech.wav]) }) }));
+    const uploads = [0, 1].map(() => fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form({ model: 'earshot-en', file: new Blob([new Uint8Array(speech.wav)]) }) }));
     const pcm = split(s16le(speech.samples), 3200);
     const stream = streamOver(server.url, '?rate=16000', pcm.slice(0, pcm.length >> 1), { eof: false });
     // Wait until the server holds both uploads and the stream, then stop it.

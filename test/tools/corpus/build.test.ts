@@ -138,7 +138,7 @@ describe('resumable synthesis', () => {
     expect(matchesPlan(entry, plan)).toBe(true);
     expect(matchesPlan({ ...entry, text: 'another sentence' }, plan)).toBe(false);
     expect(matchesPlan({ ...entry, voice: 'en-us+m3' }, plan)).toBe(false);
-    expect(matchesPlan({ ...entry, augmentation: { ...entry.augmentation, synth: { rate: 171, pitch: 50, gap: 0 } } }, plan)).toBe(false);
+    expect(matchesPlan({ ...entry, augmentation: { ...plan.augmentation, gain_db: -3.2, synth: { rate: 171, pitch: 50, gap: 0 } } }, plan)).toBe(false);
     expect(matchesPlan({ ...entry, audio: 'train/000/other.wav' }, plan)).toBe(false);
   });
 });

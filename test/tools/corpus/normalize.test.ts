@@ -73,7 +73,7 @@ describe('normalize: numbers longer than 15 digits are read digit by digit where
     ['$10000000000000000.50', 'one zero zero zero zero zero zero zero zero zero zero zero zero zero zero zero zero dollars and fifty cents'],
     ['1234567890123456.5 percent', 'one two three four five six seven eight nine zero one two three four five six point five percent'],
     ['1234567890123456 kg', 'one two three four five six seven eight nine zero one two three four five six kilograms'],
-  ])('%s', (text, label) => expect(normalize(text).label).toBe(label));
+  ])('%s', (text, label) => expect(normalize(text)?.label).toBe(label));
 });
 
 describe('normalize', () => {
