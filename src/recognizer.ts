@@ -444,8 +444,12 @@ export class RecognitionStream {
     return { ...r, durationSec, isFinal: false };
   }
 
-  /** Seconds of input accepted so far. */
-  private get durationSec(): number {
+  /**
+   * Seconds of input accepted so far (at the input's own rate).
+   * @example
+   * await stream.appendWaveform(chunk, 44100); console.log(stream.durationSec);
+   */
+  get durationSec(): number {
     return this.inputRate ? this.samplesIn / this.inputRate : 0;
   }
 

@@ -126,13 +126,11 @@ export async function transcribeAudio(rec: Recognizer, audio: AudioStream, opts:
     ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
     ...(opts.onSegment ? { onSegment: opts.onSegment } : {}),
   });
-  let samples = 0;
   for await (const chunk of audio.chunks()) {
     if (chunk.length === 0) continue;
     if (opts.onPartial) opts.onPartial(await stream.acceptWaveform(chunk, audio.sampleRate));
     else await stream.appendWaveform(chunk, audio.sampleRate);
-    samples += chunk.length;
-    opts.onProgress?.(samples / audio.sampleRate);
+    opts.onProgress?.(stream.durationSec);
   }
   return stream.inputFinished();
 }
