@@ -402,7 +402,7 @@ export class RecognitionStream {
    * const partial = await stream.acceptWaveform(chunk, 16000);
    */
   async acceptWaveform(samples: Float32Array, sampleRate: number): Promise<PartialResult> {
-    await this.appendWaveform(samples, sampleRate);
+    await this.addAudio(samples, sampleRate, 'acceptWaveform');
     return this.getResult();
   }
 
@@ -415,8 +415,13 @@ export class RecognitionStream {
    * const { text } = await stream.inputFinished();
    */
   async appendWaveform(samples: Float32Array, sampleRate: number): Promise<void> {
+    await this.addAudio(samples, sampleRate, 'appendWaveform');
+  }
+
+  /** The work of acceptWaveform and appendWaveform; `method` names the one the caller used, for errors. */
+  private async addAudio(samples: Float32Array, sampleRate: number, method: 'acceptWaveform' | 'appendWaveform'): Promise<void> {
     checkSamples(samples, sampleRate);
-    if (this.finished) throw new UsageError('acceptWaveform called after inputFinished: create a new stream for a new utterance');
+    if (this.finished) throw new UsageError(`${method} called after inputFinished: create a new stream for a new utterance`);
     if (this.inputRate === undefined) {
       this.inputRate = sampleRate;
       if (sampleRate !== this.rec.sampleRate) this.resampler = await createResampler(sampleRate, this.rec.sampleRate);

@@ -167,6 +167,16 @@ describe('end to end through the library', () => {
     expect(b.tokens.map((t) => [t.id, t.start, t.end, t.confidence])).toEqual(a.tokens.map((t) => [t.id, t.start, t.end, t.confidence]));
   });
 
+  it('audio after inputFinished is a usage error that names the method the caller used', async () => {
+    const rec = await loadRecognizer({ model, threads: 1 });
+    for (const method of ['acceptWaveform', 'appendWaveform'] as const) {
+      const s = rec.createStream();
+      await s[method](e2eSignal(16000), 16000);
+      await s.inputFinished();
+      await expect(s[method](new Float32Array(160), 16000)).rejects.toThrow(new RegExp(`^${method} called after inputFinished: create a new stream`));
+    }
+  });
+
   it('a batch size that is not a positive integer is a usage error', async () => {
     const rec = await loadRecognizer({ model });
     for (const bad of [0, -1, 2.5, NaN, '64']) {
