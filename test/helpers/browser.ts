@@ -1,13 +1,16 @@
 /**
  * Browser-test plumbing: build the demo with Vite (or run its dev server), serve it with COOP/COEP from
  * a tiny static server, launch Debian's Chromium through playwright-core (flags from
- * shared/BROWSER-TESTING.md), change the microphone permission of a running page.
+ * shared/BROWSER-TESTING.md), change the microphone permission of a running page; `openMicSite` does
+ * the first three for the `<earshot-mic>` tests, with a fake microphone.
  */
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { concatSamples } from '../../src/audio/samples.js';
+import { WavDecoder } from '../../src/audio/wav.js';
 
 import { CHROMIUM } from './requirements.js';
 
@@ -81,4 +84,45 @@ export async function startDevServer(root: string): Promise<{ url: string; close
 export async function buildDemo(root: string, outDir: string): Promise<void> {
   const { build } = await import('vite');
   await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+}
+
+/** The samples and rate of a WAV file, decoded by earshot's own WAV reader. */
+export function readWavFile(file: string): { samples: Float32Array; rate: number } {
+  const bytes = new Uint8Array(readFileSync(file));
+  const dec = new WavDecoder({ source: file, totalBytes: bytes.length });
+  return { samples: concatSamples([...dec.pushSync(bytes), ...dec.endSync()]), rate: dec.sampleRate! };
+}
+
+/** The demo site served at `url` and a Chromium whose fake microphone loops a WAV file. */
+export interface MicSite {
+  url: string;
+  ctx: BrowserContext;
+  close(): Promise<void>;
+}
+
+/**
+ * Build the demo into `<dir>/site` (then let `editSite` change it), serve it at /demo/ with the
+ * repository's models at /models/ and `fixtures` at /fixtures/, and start Chromium with microphone
+ * permission and a fake microphone that loops `micWav`.
+ */
+export async function openMicSite(opts: { root: string; dir: string; fixtures: string; micWav: string; editSite?: (siteDir: string) => void }): Promise<MicSite> {
+  const out = path.join(opts.dir, 'site');
+  await buildDemo(opts.root, out);
+  opts.editSite?.(out);
+  const server = await serveStatic({ '/demo/': out, '/models/': path.join(opts.root, 'models'), '/fixtures/': opts.fixtures });
+  let ctx: BrowserContext;
+  try {
+    ctx = await launchChromium([...FAKE_MIC, `--use-file-for-fake-audio-capture=${opts.micWav}`], { permissions: ['microphone'] });
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  return {
+    url: server.url,
+    ctx,
+    close: async () => {
+      await ctx.close();
+      await server.close();
+    },
+  };
 }

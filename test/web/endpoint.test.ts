@@ -13,11 +13,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { concatSamples } from '../../src/audio/samples.js';
-import { WavDecoder } from '../../src/audio/wav.js';
 import { silence, wavBytes } from '../helpers/e2e.js';
 import { ROOT } from '../helpers/cli.js';
 import { loadLanguageModel, loadRecognizer } from '../../src/node/index.js';
-import { buildDemo, FAKE_MIC, launchChromium, serveStatic } from '../helpers/browser.js';
+import { openMicSite, readWavFile, type MicSite } from '../helpers/browser.js';
 import { chromiumRequirement } from '../helpers/requirements.js';
 
 /** Chromium: skipped locally without it (with the install command), a failure under CI. */
@@ -28,7 +27,7 @@ interface Recorded { type: string; id: string; text?: string; words?: number; co
 
 let dir: string;
 let site: string;
-let server: Awaited<ReturnType<typeof serveStatic>>;
+let mic: MicSite;
 let ctx: BrowserContext;
 /**
  * The segment texts Node's beam search (shipped LM, endpointing on) gives for the microphone's audio
@@ -59,19 +58,13 @@ async function waitFor(page: Page, what: string, pred: string, from = 0, timeout
   });
 }
 
-function readWav(file: string): { samples: Float32Array; rate: number } {
-  const bytes = new Uint8Array(readFileSync(file));
-  const dec = new WavDecoder({ source: file, totalBytes: bytes.length });
-  return { samples: concatSamples([...dec.pushSync(bytes), ...dec.endSync()]), rate: dec.sampleRate! };
-}
-
 beforeAll(async () => {
   if (chrome.skip) return; // no Chromium here: the tests are skipped, with the install command on stderr
   chrome.assertPresent();
   dir = mkdtempSync(path.join(tmpdir(), 'earshot-endpoint-'));
   const fixtures = path.join(dir, 'fixtures');
   mkdirSync(fixtures);
-  const { samples, rate } = readWav(path.join(ROOT, 'models/sample.wav'));
+  const { samples, rate } = readWavFile(path.join(ROOT, 'models/sample.wav'));
   const twice = (lead: number): Float32Array => concatSamples([silence(lead, rate), samples, silence(2, rate), samples, silence(3, rate)]);
   const lm = await loadLanguageModel(path.join(ROOT, 'models/en-3gram.lmbin'));
   const beam = await loadRecognizer({ decoder: { type: 'beam', lm } });
@@ -83,21 +76,20 @@ beforeAll(async () => {
   }
   // the fake microphone loops this file
   writeFileSync(path.join(fixtures, 'mic.wav'), wavBytes([twice(0.5)], rate));
-  const out = path.join(dir, 'site');
-  await buildDemo(ROOT, out);
   // the one-tag page with an element that does not mention endpointing: it is on by default (its built script tags kept)
-  const page = readFileSync(path.join(out, 'element.html'), 'utf8');
-  const tag = /<earshot-mic [^>]*>/.exec(page);
-  expect(tag, 'element.html has no <earshot-mic> tag').not.toBeNull();
-  writeFileSync(path.join(out, 'endpoint.html'), page.replace(tag![0], '<earshot-mic id="ep" model="../models/earshot-en.onnx" lm="../models/en-3gram.lmbin" wasm-paths="./ort/" threads="1" for="notes" label="Dictate into Notes">'));
-  server = await serveStatic({ '/demo/': out, '/models/': path.join(ROOT, 'models'), '/fixtures/': fixtures });
-  site = server.url;
-  ctx = await launchChromium([...FAKE_MIC, `--use-file-for-fake-audio-capture=${path.join(fixtures, 'mic.wav')}`], { permissions: ['microphone'] });
+  const editSite = (out: string): void => {
+    const page = readFileSync(path.join(out, 'element.html'), 'utf8');
+    const tag = /<earshot-mic [^>]*>/.exec(page);
+    expect(tag, 'element.html has no <earshot-mic> tag').not.toBeNull();
+    writeFileSync(path.join(out, 'endpoint.html'), page.replace(tag![0], '<earshot-mic id="ep" model="../models/earshot-en.onnx" lm="../models/en-3gram.lmbin" wasm-paths="./ort/" threads="1" for="notes" label="Dictate into Notes">'));
+  };
+  mic = await openMicSite({ root: ROOT, dir, fixtures, micWav: path.join(fixtures, 'mic.wav'), editSite });
+  site = mic.url;
+  ctx = mic.ctx;
 }, 240_000);
 
 afterAll(async () => {
-  await ctx?.close();
-  await server?.close();
+  await mic?.close();
 });
 
 describe.skipIf(chrome.skip)('<earshot-mic endpoint>', () => {

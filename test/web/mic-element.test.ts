@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page, Worker } from 'playwright-core';
 import { concatSamples } from '../../src/audio/samples.js';
-import { WavDecoder } from '../../src/audio/wav.js';
 import { silence, wavBytes } from '../helpers/e2e.js';
 import { earshot, ROOT } from '../helpers/cli.js';
 import { loadLanguageModel, loadRecognizer } from '../../src/node/index.js';
-import { buildDemo, FAKE_MIC, launchChromium, serveStatic, setMicPermission } from '../helpers/browser.js';
+import { FAKE_MIC, launchChromium, openMicSite, readWavFile, setMicPermission, type MicSite } from '../helpers/browser.js';
 import { chromiumRequirement } from '../helpers/requirements.js';
 
 /** Chromium: skipped locally without it (with the install command), a failure under CI. */
@@ -28,7 +27,7 @@ interface MicEvent { type: 'partial' | 'final' | 'error' | 'state'; id: string; 
 
 let dir: string;
 let site: string;
-let server: Awaited<ReturnType<typeof serveStatic>>;
+let mic: MicSite;
 let ctx: BrowserContext;
 /** The Node CLI's transcripts of models/sample.wav: greedy, and beam search with the shipped LM (what the page uses). */
 let nodeGreedy: string;
@@ -125,13 +124,6 @@ async function waitForSentence(page: Page, from: number): Promise<void> {
 const shadowText = (page: Page, selector: string, part: string): Promise<string | null> =>
   page.evaluate(([s, p]) => document.querySelector(s)!.shadowRoot!.querySelector(`[part~=${p}]`)!.textContent, [selector, part] as const);
 
-function readWav(file: string): { samples: Float32Array; rate: number } {
-  const bytes = new Uint8Array(readFileSync(file));
-  const dec = new WavDecoder({ source: file, totalBytes: bytes.length });
-  const chunks = [...dec.pushSync(bytes), ...dec.endSync()];
-  return { samples: concatSamples(chunks), rate: dec.sampleRate! };
-}
-
 function nodeText(args: string[]): string {
   const r = earshot(['transcribe', '-f', 'json', ...args, path.join(ROOT, 'models/sample.wav')]);
   expect(r.code, r.stderr).toBe(0);
@@ -165,7 +157,7 @@ beforeAll(async () => {
   nodeBeamArpa = nodeText(['--decoder', 'beam', '--lm', arpa]);
   writeFileSync(path.join(fixtures, 'cut.lmbin'), readFileSync(path.join(ROOT, 'models/en-3gram.lmbin')).subarray(0, 1000));
   // the fake microphone loops this file: the sentence with 0.5 s of silence before it and 3 s after
-  const { samples, rate } = readWav(path.join(ROOT, 'models/sample.wav'));
+  const { samples, rate } = readWavFile(path.join(ROOT, 'models/sample.wav'));
   const lm = await loadLanguageModel(path.join(ROOT, 'models/en-3gram.lmbin'));
   const beam = await loadRecognizer({ decoder: { type: 'beam', lm } });
   nodeBeamTexts = new Set();
@@ -176,17 +168,14 @@ beforeAll(async () => {
   writeFileSync(path.join(fixtures, 'mic.wav'), wavBytes([concatSamples([silence(0.5, rate), samples, silence(3, rate)])], rate));
   copyFileSync(path.join(ROOT, 'models/sample.wav'), path.join(fixtures, 'sample.wav'));
   writeFileSync(path.join(fixtures, 'corrupt.onnx'), Buffer.from('this is not an onnx model at all'.repeat(40)));
-  const out = path.join(dir, 'site');
-  await buildDemo(ROOT, out);
   // element.html refers to ../models/earshot-en.onnx and ../models/en-3gram.lmbin
-  server = await serveStatic({ '/demo/': out, '/models/': path.join(ROOT, 'models'), '/fixtures/': fixtures });
-  site = server.url;
-  ctx = await launchChromium([...FAKE_MIC, `--use-file-for-fake-audio-capture=${path.join(fixtures, 'mic.wav')}`], { permissions: ['microphone'] });
+  mic = await openMicSite({ root: ROOT, dir, fixtures, micWav: path.join(fixtures, 'mic.wav') });
+  site = mic.url;
+  ctx = mic.ctx;
 }, 240_000);
 
 afterAll(async () => {
-  await ctx?.close();
-  await server?.close();
+  await mic?.close();
 });
 
 describe.skipIf(chrome.skip)('<earshot-mic> on the one-tag page', () => {
