@@ -9,8 +9,6 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { concatSamples } from '../../src/audio/samples.js';
-import { WavDecoder } from '../../src/audio/wav.js';
 
 import { CHROMIUM } from './requirements.js';
 
@@ -86,13 +84,6 @@ export async function buildDemo(root: string, outDir: string): Promise<void> {
   await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 }
 
-/** The samples and rate of a WAV file, decoded by earshot's own WAV reader. */
-export function readWavFile(file: string): { samples: Float32Array; rate: number } {
-  const bytes = new Uint8Array(readFileSync(file));
-  const dec = new WavDecoder({ source: file, totalBytes: bytes.length });
-  return { samples: concatSamples([...dec.pushSync(bytes), ...dec.endSync()]), rate: dec.sampleRate! };
-}
-
 /** The demo site served at `url` and a Chromium whose fake microphone loops a WAV file. */
 export interface MicSite {
   url: string;
@@ -101,18 +92,20 @@ export interface MicSite {
 }
 
 /**
- * Build the demo into `<dir>/site` (then let `editSite` change it), serve it at /demo/ with the
- * repository's models at /models/ and `fixtures` at /fixtures/, and start Chromium with microphone
- * permission and a fake microphone that loops `micWav`.
+ * Build the demo into `<dir>/site` (then let `editSite` change it), serve it at /demo/ with `fixtures` at
+ * /fixtures/ and, unless `serveModels` is false, the repository's models at /models/, and start Chromium
+ * with microphone permission, a fake microphone that loops `micWav`, and any `chromiumArgs`.
  */
-export async function openMicSite(opts: { root: string; dir: string; fixtures: string; micWav: string; editSite?: (siteDir: string) => void }): Promise<MicSite> {
+export async function openMicSite(opts: { root: string; dir: string; fixtures: string; micWav: string; editSite?: (siteDir: string) => void; serveModels?: boolean; chromiumArgs?: string[] }): Promise<MicSite> {
   const out = path.join(opts.dir, 'site');
   await buildDemo(opts.root, out);
   opts.editSite?.(out);
-  const server = await serveStatic({ '/demo/': out, '/models/': path.join(opts.root, 'models'), '/fixtures/': opts.fixtures });
+  const routes: Record<string, string> = { '/demo/': out, '/fixtures/': opts.fixtures };
+  if (opts.serveModels !== false) routes['/models/'] = path.join(opts.root, 'models');
+  const server = await serveStatic(routes);
   let ctx: BrowserContext;
   try {
-    ctx = await launchChromium([...FAKE_MIC, `--use-file-for-fake-audio-capture=${opts.micWav}`], { permissions: ['microphone'] });
+    ctx = await launchChromium([...(opts.chromiumArgs ?? []), ...FAKE_MIC, `--use-file-for-fake-audio-capture=${opts.micWav}`], { permissions: ['microphone'] });
   } catch (e) {
     await server.close();
     throw e;

@@ -13,7 +13,7 @@ import { concatSamples } from '../../src/audio/samples.js';
 import { readAudioFile } from '../../src/node/audio-file.js';
 import { convertToneModel, E2E_TEXT, e2eSignal, silence, wavBytes } from '../helpers/e2e.js';
 import { earshot, ROOT } from '../helpers/cli.js';
-import { buildDemo, FAKE_MIC, launchChromium, serveStatic } from '../helpers/browser.js';
+import { launchChromium, openMicSite, type MicSite } from '../helpers/browser.js';
 import { chromiumRequirement } from '../helpers/requirements.js';
 import { ms } from '../../src/format.js';
 
@@ -26,7 +26,7 @@ const DEFAULT_MODEL = path.join(ROOT, 'models/earshot-en.onnx');
 
 let dir: string;
 let site: string;
-let server: Awaited<ReturnType<typeof serveStatic>>;
+let mic: MicSite;
 let ctx: BrowserContext;
 let nodeJson: { text: string; words: { word: string; start: number; end: number; confidence: number }[] };
 const measured: Record<string, unknown> = {};
@@ -129,19 +129,14 @@ beforeAll(async () => {
   nodeJson = JSON.parse(r.stdout);
   expect(nodeJson.text).toBe(E2E_TEXT);
 
-  const out = path.join(dir, 'site');
-  await buildDemo(ROOT, out);
-  server = await serveStatic({ '/demo/': out, '/fixtures/': fixtures });
-  site = server.url;
-  ctx = await launchChromium(
-    ['--enable-unsafe-webgpu', ...FAKE_MIC, `--use-file-for-fake-audio-capture=${path.join(fixtures, 'mic.wav')}`],
-    { permissions: ['microphone'] },
-  );
+  // the models this page loads are in fixtures: /models/ is not served
+  mic = await openMicSite({ root: ROOT, dir, fixtures, micWav: path.join(fixtures, 'mic.wav'), serveModels: false, chromiumArgs: ['--enable-unsafe-webgpu'] });
+  site = mic.url;
+  ctx = mic.ctx;
 }, 240_000);
 
 afterAll(async () => {
-  await ctx?.close();
-  await server?.close();
+  await mic?.close();
   if (Object.keys(measured).length) console.log('[browser measurements]', JSON.stringify(measured));
 });
 

@@ -13,10 +13,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { concatSamples } from '../../src/audio/samples.js';
+import { readAudioFile } from '../../src/node/audio-file.js';
 import { silence, wavBytes } from '../helpers/e2e.js';
 import { ROOT } from '../helpers/cli.js';
 import { loadLanguageModel, loadRecognizer } from '../../src/node/index.js';
-import { openMicSite, readWavFile, type MicSite } from '../helpers/browser.js';
+import { openMicSite, type MicSite } from '../helpers/browser.js';
 import { chromiumRequirement } from '../helpers/requirements.js';
 
 /** Chromium: skipped locally without it (with the install command), a failure under CI. */
@@ -64,7 +65,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'earshot-endpoint-'));
   const fixtures = path.join(dir, 'fixtures');
   mkdirSync(fixtures);
-  const { samples, rate } = readWavFile(path.join(ROOT, 'models/sample.wav'));
+  const { samples, sampleRate: rate } = await readAudioFile(path.join(ROOT, 'models/sample.wav'));
   const twice = (lead: number): Float32Array => concatSamples([silence(lead, rate), samples, silence(2, rate), samples, silence(3, rate)]);
   const lm = await loadLanguageModel(path.join(ROOT, 'models/en-3gram.lmbin'));
   const beam = await loadRecognizer({ decoder: { type: 'beam', lm } });

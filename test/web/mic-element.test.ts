@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page, Worker } from 'playwright-core';
 import { concatSamples } from '../../src/audio/samples.js';
+import { readAudioFile } from '../../src/node/audio-file.js';
 import { silence, wavBytes } from '../helpers/e2e.js';
 import { earshot, ROOT } from '../helpers/cli.js';
 import { loadLanguageModel, loadRecognizer } from '../../src/node/index.js';
-import { FAKE_MIC, launchChromium, openMicSite, readWavFile, setMicPermission, type MicSite } from '../helpers/browser.js';
+import { FAKE_MIC, launchChromium, openMicSite, setMicPermission, type MicSite } from '../helpers/browser.js';
 import { chromiumRequirement } from '../helpers/requirements.js';
 
 /** Chromium: skipped locally without it (with the install command), a failure under CI. */
@@ -157,7 +158,7 @@ beforeAll(async () => {
   nodeBeamArpa = nodeText(['--decoder', 'beam', '--lm', arpa]);
   writeFileSync(path.join(fixtures, 'cut.lmbin'), readFileSync(path.join(ROOT, 'models/en-3gram.lmbin')).subarray(0, 1000));
   // the fake microphone loops this file: the sentence with 0.5 s of silence before it and 3 s after
-  const { samples, rate } = readWavFile(path.join(ROOT, 'models/sample.wav'));
+  const { samples, sampleRate: rate } = await readAudioFile(path.join(ROOT, 'models/sample.wav'));
   const lm = await loadLanguageModel(path.join(ROOT, 'models/en-3gram.lmbin'));
   const beam = await loadRecognizer({ decoder: { type: 'beam', lm } });
   nodeBeamTexts = new Set();
